@@ -1,0 +1,34 @@
+package io.edgeport.api.broker;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The running MQTT broker. Registered while the broker accepts connections; it goes away while the broker is
+ * reconfigured, so hold it as a dynamic reference.
+ *
+ * <p>Thread-safe. Calls never block on network I/O of clients.
+ */
+@ProviderType
+public interface BrokerService {
+
+    /**
+     * Publishes a message as the broker itself (no client, no ACL check), exactly as if a client had published it:
+     * retained handling and delivery to subscribers apply.
+     *
+     * @param topic a topic name without wildcards; must not be empty
+     * @param payload the payload; copied before the call returns
+     * @param qos 0, 1 or 2
+     * @param retain whether the broker keeps the message for future subscribers
+     * @throws IllegalArgumentException on a bad topic or QoS
+     * @throws IllegalStateException when the broker is stopping
+     */
+    void publish(String topic, byte[] payload, int qos, boolean retain);
+
+    /** Listeners the broker is bound to, as URIs such as {@code mqtt://127.0.0.1:1883} or {@code ws://0.0.0.0:8083/mqtt}. */
+    List<String> listeners();
+
+    /** A consistent snapshot of the counters the broker also publishes under {@code $SYS/broker/}. */
+    BrokerStatistics statistics();
+}

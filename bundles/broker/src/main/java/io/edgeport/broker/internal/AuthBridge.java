@@ -1,0 +1,154 @@
+package io.edgeport.broker.internal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.auth.AccessRequest;
+import io.edgeport.api.auth.Action;
+import io.edgeport.api.auth.AuthResult;
+import io.edgeport.api.auth.Authenticator;
+import io.edgeport.api.auth.Authorizer;
+import io.edgeport.api.auth.ConnectRequest;
+import io.edgeport.api.auth.Decision;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.Topic;
+
+/**
+ * The fixed authenticator/authorizer object Moquette is started with (it has no setters). It forwards every question
+ * to the provider services present at that moment, highest {@code service.ranking} first, so providers can come and
+ * go while the broker runs.
+ *
+ * <p>Rules: the first ALLOW or DENY wins. Authentication: when every provider abstains, the client is accepted only
+ * if anonymous access is allowed. Authorization: with no authorizer at all everything is allowed (Mosquitto without
+ * acl_file); with at least one, abstaining everywhere means deny. Nobody may publish to a {@code $}-topic: those
+ * belong to the broker. A provider that throws counts as DENY for that request and is logged once.
+ */
+final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthBridge.class);
+
+    /** Lists in DS order: ascending ranking, so the best provider is last. */
+    private final Supplier<List<Authenticator>> authenticators;
+    private final Supplier<List<Authorizer>> authorizers;
+    private final boolean allowAnonymous;
+    private final Map<String, String> identities = new ConcurrentHashMap<>();
+    private final Map<Class<?>, Boolean> loggedFailures = new ConcurrentHashMap<>();
+    final AtomicLong providerFailures = new AtomicLong();
+    final AtomicLong deniedPublishes = new AtomicLong();
+
+    AuthBridge(Supplier<List<Authenticator>> authenticators, Supplier<List<Authorizer>> authorizers,
+            boolean allowAnonymous) {
+        this.authenticators = authenticators;
+        this.authorizers = authorizers;
+        this.allowAnonymous = allowAnonymous;
+    }
+
+    /** Moquette calls this only for clients that sent a username. */
+    @Override
+    public boolean checkValid(String clientId, String username, byte[] password) {
+        ConnectRequest request = new ConnectRequest(clientId == null ? "" : clientId, username, password, List.of(),
+                null, "");
+        AuthResult result = authenticate(request);
+        switch (result.outcome()) {
+            case ALLOW -> {
+                identities.put(request.clientId(), result.identity().isEmpty() ? username : result.identity());
+                return true;
+            }
+            case DENY -> {
+                LOG.info("Client '{}' (user '{}') refused: {}", clientId, username, result.reason());
+                return false;
+            }
+            default -> {
+                if (allowAnonymous) {
+                    identities.put(request.clientId(), username == null ? "" : username);
+                    return true;
+                }
+                LOG.info("Client '{}' (user '{}') refused: no authentication provider accepted it", clientId,
+                        username);
+                return false;
+            }
+        }
+    }
+
+    AuthResult authenticate(ConnectRequest request) {
+        List<Authenticator> list = authenticators.get();
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Authenticator a = list.get(i);
+            try {
+                AuthResult r = a.authenticate(request);
+                if (r != null && r.outcome() != Decision.NO_OPINION) {
+                    return r;
+                }
+            } catch (RuntimeException e) {
+                failed(a, e);
+                return AuthResult.deny("authentication provider " + a.getClass().getName() + " failed");
+            }
+        }
+        return AuthResult.abstain();
+    }
+
+    void forget(String clientId) {
+        if (clientId != null) {
+            identities.remove(clientId);
+        }
+    }
+
+    @Override
+    public boolean canWrite(Topic topic, String user, String client) {
+        String t = topic.toString();
+        if (t.startsWith("$")) {
+            deniedPublishes.incrementAndGet();
+            return false;
+        }
+        boolean ok = authorize(user, client, t, Action.PUBLISH);
+        if (!ok) {
+            deniedPublishes.incrementAndGet();
+        }
+        return ok;
+    }
+
+    @Override
+    public boolean canRead(Topic topic, String user, String client) {
+        return authorize(user, client, topic.toString(), Action.SUBSCRIBE);
+    }
+
+    boolean authorize(String user, String client, String topic, Action action) {
+        List<Authorizer> list = authorizers.get();
+        if (list.isEmpty()) {
+            return true;
+        }
+        String identity = client == null ? user : identities.getOrDefault(client, user);
+        AccessRequest request = new AccessRequest(identity, client == null ? "" : client, topic, action);
+        for (int i = list.size() - 1; i >= 0; i--) {
+            Authorizer a = list.get(i);
+            try {
+                Decision d = a.authorize(request);
+                if (d == Decision.ALLOW) {
+                    return true;
+                }
+                if (d == Decision.DENY) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                failed(a, e);
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void failed(Object provider, RuntimeException e) {
+        providerFailures.incrementAndGet();
+        if (loggedFailures.putIfAbsent(provider.getClass(), Boolean.TRUE) == null) {
+            LOG.error("Security provider {} threw; treating its answers as 'deny' (logged once per provider)",
+                    provider.getClass().getName(), e);
+        }
+    }
+}

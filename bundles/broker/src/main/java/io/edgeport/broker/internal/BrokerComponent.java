@@ -1,0 +1,143 @@
+package io.edgeport.broker.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.auth.Authenticator;
+import io.edgeport.api.auth.Authorizer;
+import io.edgeport.api.broker.BrokerService;
+import io.edgeport.api.broker.BrokerStatistics;
+import io.edgeport.api.broker.MessageObserver;
+
+/**
+ * The broker core: runs Moquette with the settings of PID {@value BrokerConfig#PID} (defaults when there is no
+ * configuration). A changed configuration is validated first; a bad one is logged and the running broker keeps its
+ * last good settings. Authentication and authorization providers and message observers are dynamic: they come and go
+ * without a broker restart.
+ */
+@Component(configurationPid = BrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = BrokerConfig.class)
+public final class BrokerComponent implements BrokerService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
+    /** Framework property naming the gateway's data directory. */
+    public static final String DATA_DIR_PROPERTY = "edgeport.data";
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<Authenticator> authenticators;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    volatile List<Authorizer> authorizers;
+
+    private final ObserverHub hub = new ObserverHub();
+    private final Path dataDir;
+    private volatile MoquetteEngine engine;
+
+    @Activate
+    public BrokerComponent(BundleContext context, BrokerConfig config) throws IOException {
+        String data = context.getProperty(DATA_DIR_PROPERTY);
+        this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
+        Settings settings = Settings.from(config, dataDir);
+        this.engine = start(settings);
+    }
+
+    @Modified
+    void modified(BrokerConfig config) throws IOException {
+        Settings next;
+        try {
+            next = Settings.from(config, dataDir);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}. The broker keeps running with its previous settings.", e.getMessage());
+            return;
+        }
+        MoquetteEngine current = engine;
+        if (current != null && current.settings.equals(next)) {
+            return;
+        }
+        if (current != null) {
+            current.close();
+        }
+        try {
+            engine = start(next);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("Broker could not start with the new settings ({}); restoring the previous ones", e.toString());
+            engine = current == null ? null : start(current.settings);
+        }
+    }
+
+    private MoquetteEngine start(Settings s) throws IOException {
+        AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
+                s.allowAnonymous());
+        MoquetteEngine e = MoquetteEngine.start(s, auth, hub);
+        LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
+                + "max_connections {}, max_queued_messages {})", s.listenerUris(),
+                s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",
+                s.messageSizeLimit(), s.maxConnections(), s.maxQueuedMessages());
+        return e;
+    }
+
+    private static <T> List<T> nonNull(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+
+    @Deactivate
+    void deactivate() {
+        MoquetteEngine e = engine;
+        engine = null;
+        if (e != null) {
+            e.close();
+        }
+        hub.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addObserver(MessageObserver observer, Map<String, Object> props) {
+        hub.add(observer, props);
+    }
+
+    void removeObserver(MessageObserver observer) {
+        hub.remove(observer);
+    }
+
+    private MoquetteEngine running() {
+        MoquetteEngine e = engine;
+        if (e == null) {
+            throw new IllegalStateException("broker is not running");
+        }
+        return e;
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, int qos, boolean retain) {
+        running().publish(topic, payload.clone(), qos, retain);
+    }
+
+    @Override
+    public List<String> listeners() {
+        MoquetteEngine e = engine;
+        return e == null ? List.of() : e.listeners();
+    }
+
+    @Override
+    public BrokerStatistics statistics() {
+        return running().statistics();
+    }
+}

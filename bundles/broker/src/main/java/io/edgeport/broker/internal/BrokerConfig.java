@@ -1,0 +1,89 @@
+package io.edgeport.broker.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * Broker settings, named after mosquitto.conf where Mosquitto has the setting (a double underscore in a method
+ * name becomes one underscore in the property key). Edited in the web console under Configuration, PID
+ * {@value #PID}.
+ */
+@ObjectClassDefinition(name = "Edgeport MQTT broker", description = "Listeners, limits and persistence of the MQTT"
+        + " broker. Saving applies the change at once: the broker restarts internally and clients reconnect.")
+public @interface BrokerConfig {
+
+    String PID = "io.edgeport.broker";
+
+    @AttributeDefinition(name = "bind_address", description = "Address every listener binds to. 127.0.0.1 (default)"
+            + " accepts local clients only, 0.0.0.0 every interface.")
+    String bind__address() default "127.0.0.1";
+
+    @AttributeDefinition(name = "port", description = "MQTT over TCP. 0 switches the listener off.")
+    int port() default 1883;
+
+    @AttributeDefinition(name = "websocket_port", description = "MQTT over WebSocket. 0 (default) = off.")
+    int websocket__port() default 0;
+
+    @AttributeDefinition(name = "websocket_path", description = "HTTP path of the WebSocket listeners.")
+    String websocket__path() default "/mqtt";
+
+    @AttributeDefinition(name = "tls_port", description = "MQTT over TLS (Mosquitto's 8883). 0 (default) = off."
+            + " Needs certfile and keyfile.")
+    int tls__port() default 0;
+
+    @AttributeDefinition(name = "wss_port", description = "MQTT over secure WebSocket. 0 (default) = off. Needs"
+            + " certfile and keyfile.")
+    int wss__port() default 0;
+
+    @AttributeDefinition(name = "cafile", description = "PEM file of CA certificates that sign client certificates"
+            + " (for require_certificate).")
+    String cafile() default "";
+
+    @AttributeDefinition(name = "certfile", description = "PEM server certificate (chain) for TLS listeners.")
+    String certfile() default "";
+
+    @AttributeDefinition(name = "keyfile", description = "PEM private key (PKCS#8, unencrypted) of certfile.")
+    String keyfile() default "";
+
+    @AttributeDefinition(name = "require_certificate", description = "TLS clients must present a certificate signed"
+            + " by cafile (mutual TLS).")
+    boolean require__certificate() default false;
+
+    @AttributeDefinition(name = "persistence", description = "Keep retained messages, persistent sessions and their"
+            + " queued QoS 1/2 messages across restarts.")
+    boolean persistence() default true;
+
+    @AttributeDefinition(name = "persistence_location", description = "Folder of the broker store. Empty = broker/"
+            + " inside the gateway data directory.")
+    String persistence__location() default "";
+
+    @AttributeDefinition(name = "max_connections", description = "Most clients connected at once; -1 = no limit."
+            + " Further connections are refused.")
+    int max__connections() default -1;
+
+    @AttributeDefinition(name = "max_keepalive", description = "Largest keepalive (seconds) a client may ask for; a"
+            + " client asking for more, or for 0 (none), is refused with CONNACK 'identifier rejected' as in"
+            + " Mosquitto. 65535 = no limit.")
+    int max__keepalive() default 65535;
+
+    @AttributeDefinition(name = "message_size_limit", description = "Largest PUBLISH payload in bytes. A client"
+            + " sending more is disconnected.")
+    int message__size__limit() default 1048576;
+
+    @AttributeDefinition(name = "max_queued_messages", description = "QoS 1/2 messages queued per persistent session"
+            + " while its client is offline or slow.")
+    int max__queued__messages() default 1000;
+
+    @AttributeDefinition(name = "allow_anonymous", description = "Accept clients that no authentication provider"
+            + " vouches for. 'auto' (default) = only while every listener binds a loopback address, like"
+            + " Mosquitto 2's local-only mode.", options = {
+                @Option(label = "auto (local only)", value = "auto"),
+                @Option(label = "true", value = "true"),
+                @Option(label = "false", value = "false") })
+    String allow__anonymous() default "auto";
+
+    @AttributeDefinition(name = "sys_interval", description = "Seconds between updates of $SYS/broker/... topics;"
+            + " 0 = off.")
+    int sys__interval() default 10;
+}

@@ -1,0 +1,244 @@
+package io.edgeport.broker.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.broker.BrokerStatistics;
+import io.moquette.BrokerConstants;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import io.moquette.interception.AbstractInterceptHandler;
+import io.moquette.interception.messages.InterceptConnectMessage;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+/**
+ * One running Moquette server with one set of {@link Settings}. A configuration change builds a new engine; Moquette
+ * cannot change listeners while running. Not reusable after {@link #close()}.
+ */
+final class MoquetteEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MoquetteEngine.class);
+    static final String VERSION = "edgeport " + MoquetteEngine.class.getPackage().getImplementationVersion()
+            + " (moquette " + Server.MOQUETTE_VERSION + ")";
+
+    final Settings settings;
+    private final Server server = new Server();
+    private final BrokerEvents events;
+    private final AuthBridge auth;
+    private volatile MoquetteProbe probe;
+    private final long startedNanos = System.nanoTime();
+    private final ScheduledExecutorService timer;
+    private final AtomicLong maxClients = new AtomicLong();
+    private final AtomicLong refusedConnections = new AtomicLong();
+    private final LoadAverage[] loads = { new LoadAverage(), new LoadAverage(), new LoadAverage(),
+        new LoadAverage(), new LoadAverage() };
+    private volatile boolean closed;
+
+    private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub) {
+        this.settings = settings;
+        this.auth = auth;
+        this.events = new BrokerEvents(hub, auth);
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeport-broker-sys");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub) throws IOException {
+        MoquetteEngine engine = new MoquetteEngine(s, auth, hub);
+        if (s.persistence()) {
+            Files.createDirectories(s.persistenceLocation());
+        }
+        try {
+            engine.server.startServer(new MemoryConfig(moquetteProperties(s)),
+                    List.of(engine.events, engine.new LimitEnforcer()),
+                    s.tlsPort() > 0 || s.wssPort() > 0 ? new PemSslContextCreator(s) : null, auth, auth);
+        } catch (RuntimeException | IOException e) {
+            engine.close();
+            throw e;
+        }
+        engine.probe = new MoquetteProbe(engine.server);
+        if (s.sysInterval() > 0) {
+            engine.timer.scheduleAtFixedRate(engine::publishSys, 0, s.sysInterval(), TimeUnit.SECONDS);
+        }
+        return engine;
+    }
+
+    static Properties moquetteProperties(Settings s) {
+        Properties p = new Properties();
+        String off = BrokerConstants.DISABLED_PORT_BIND;
+        p.setProperty(BrokerConstants.HOST_PROPERTY_NAME, s.bindAddress());
+        p.setProperty(BrokerConstants.PORT_PROPERTY_NAME, s.port() > 0 ? Integer.toString(s.port()) : off);
+        p.setProperty(BrokerConstants.WEB_SOCKET_PORT_PROPERTY_NAME,
+                s.websocketPort() > 0 ? Integer.toString(s.websocketPort()) : off);
+        p.setProperty(BrokerConstants.WEB_SOCKET_PATH_PROPERTY_NAME, s.websocketPath());
+        if (s.tlsPort() > 0) {
+            p.setProperty(BrokerConstants.SSL_PORT_PROPERTY_NAME, Integer.toString(s.tlsPort()));
+        }
+        if (s.wssPort() > 0) {
+            p.setProperty(BrokerConstants.WSS_PORT_PROPERTY_NAME, Integer.toString(s.wssPort()));
+        }
+        p.setProperty(BrokerConstants.NEED_CLIENT_AUTH, Boolean.toString(s.requireCertificate()));
+        p.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(s.persistence()));
+        p.setProperty(BrokerConstants.DATA_PATH_PROPERTY_NAME, s.persistenceLocation().toString());
+        p.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(s.allowAnonymous()));
+        // mosquitto_pub/sub 2.x send an empty client id when none is given: accept it and assign one.
+        p.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
+        // Moquette's telemetry posts to a remote host and writes .moquette_uuid: never.
+        p.setProperty(BrokerConstants.ENABLE_TELEMETRY_NAME, "false");
+        p.setProperty(BrokerConstants.NETTY_MAX_BYTES_PROPERTY_NAME,
+                Integer.toString(s.messageSizeLimit() + Settings.PACKET_OVERHEAD));
+        p.setProperty(BrokerConstants.SESSION_QUEUE_SIZE, Integer.toString(s.maxQueuedMessages()));
+        // One interceptor thread keeps observer order equal to acceptance order.
+        p.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
+        return p;
+    }
+
+    /** Enforces settings Moquette has no switch for, as soon as it reports a connection. */
+    private final class LimitEnforcer extends AbstractInterceptHandler {
+        @Override
+        public String getID() {
+            return "edgeport-limits";
+        }
+
+        @Override
+        public void onSessionLoopError(Throwable error) {
+            // reported by BrokerEvents
+        }
+
+        @Override
+        public void onConnect(InterceptConnectMessage msg) {
+            String id = msg.getClientID();
+            int keepalive = msg.getKeepAlive();
+            if (settings.maxKeepalive() < 65_535 && (keepalive == 0 || keepalive > settings.maxKeepalive())) {
+                LOG.info("Client '{}' disconnected: keepalive {} exceeds max_keepalive {}", id, keepalive,
+                        settings.maxKeepalive());
+                refusedConnections.incrementAndGet();
+                server.disconnectClient(id);
+                return;
+            }
+            int connected = server.listConnectedClients().size();
+            if (settings.maxConnections() > 0 && connected > settings.maxConnections()) {
+                LOG.info("Client '{}' disconnected: max_connections {} reached", id, settings.maxConnections());
+                refusedConnections.incrementAndGet();
+                server.disconnectClient(id);
+                return;
+            }
+            maxClients.accumulateAndGet(connected, Math::max);
+        }
+    }
+
+    List<String> listeners() {
+        return settings.listenerUris();
+    }
+
+    void publish(String topic, byte[] payload, int qos, boolean retain) {
+        if (closed) {
+            throw new IllegalStateException("broker is stopping");
+        }
+        if (!TopicFilter.isValidTopic(topic)) {
+            throw new IllegalArgumentException("not a valid topic name: '" + topic + "'");
+        }
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + qos);
+        }
+        MqttFixedHeader fixed = new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0);
+        MqttPublishMessage msg = new MqttPublishMessage(fixed, new MqttPublishVariableHeader(topic, 0),
+                Unpooled.copiedBuffer(payload));
+        try {
+            server.internalPublish(msg, BrokerEvents.BROKER_CLIENT);
+        } finally {
+            if (msg.refCnt() > 0) {
+                msg.release();
+            }
+        }
+    }
+
+    BrokerStatistics statistics() {
+        Server srv = server;
+        long connected = srv.listConnectedClients().size();
+        long max = maxClients.accumulateAndGet(connected, Math::max);
+        MoquetteProbe pr = probe;
+        return new BrokerStatistics(VERSION, (System.nanoTime() - startedNanos) / 1_000_000_000L, connected, max,
+                connected + events.offlinePersistentSessions(),
+                pr == null ? -1 : pr.messagesReceived(), pr == null ? -1 : pr.messagesSent(),
+                pr == null ? -1 : pr.bytesReceived(), pr == null ? -1 : pr.bytesSent(),
+                auth.deniedPublishes.get(), events.subscriptionCount(), events.retainedCount());
+    }
+
+    private long lastSampleNanos = System.nanoTime();
+
+    private void publishSys() {
+        try {
+            BrokerStatistics st = statistics();
+            long now = System.nanoTime();
+            double secs = Math.max(0.001, (now - lastSampleNanos) / 1e9);
+            lastSampleNanos = now;
+            sys("version", st.version());
+            sys("uptime", st.uptimeSeconds() + " seconds");
+            sys("clients/connected", st.clientsConnected());
+            sys("clients/active", st.clientsConnected());
+            sys("clients/maximum", st.clientsMaximum());
+            sys("clients/total", st.clientsTotal());
+            sys("clients/disconnected", st.clientsTotal() - st.clientsConnected());
+            sys("messages/received", st.messagesReceived());
+            sys("messages/sent", st.messagesSent());
+            sys("publish/messages/received", events.publishReceived.get());
+            sys("publish/messages/dropped", st.publishDropped());
+            sys("publish/bytes/received", events.publishBytesReceived.get());
+            sys("bytes/received", st.bytesReceived());
+            sys("bytes/sent", st.bytesSent());
+            sys("subscriptions/count", st.subscriptions());
+            sys("retained messages/count", st.retainedMessages());
+            sys("load/messages/received/1min", round(loads[0].sample(st.messagesReceived(), secs)));
+            sys("load/messages/sent/1min", round(loads[1].sample(st.messagesSent(), secs)));
+            sys("load/bytes/received/1min", round(loads[2].sample(st.bytesReceived(), secs)));
+            sys("load/bytes/sent/1min", round(loads[3].sample(st.bytesSent(), secs)));
+            sys("load/publish/received/1min", round(loads[4].sample(events.publishReceived.get(), secs)));
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("Could not publish $SYS topics", e);
+            }
+        }
+    }
+
+    private static String round(double d) {
+        return String.format(java.util.Locale.ROOT, "%.2f", d);
+    }
+
+    private void sys(String topic, Object value) {
+        // QoS 1: Moquette 0.17 does not keep a retained QoS 0 message (FACTS.md), and $SYS must be retained.
+        publish("$SYS/broker/" + topic, String.valueOf(value).getBytes(StandardCharsets.UTF_8), 1, true);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        timer.shutdownNow();
+        safeStop(server);
+    }
+
+    private static void safeStop(Server server) {
+        try {
+            server.stopServer();
+        } catch (RuntimeException e) {
+            LOG.warn("Moquette did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.edgeport.broker.internal;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Validated broker settings. {@link #from} either returns settings that can start a broker or throws an
+ * {@link IllegalArgumentException} that names every bad value, so a bad configuration never reaches Moquette.
+ */
+record Settings(
+        String bindAddress,
+        int port,
+        int websocketPort,
+        String websocketPath,
+        int tlsPort,
+        int wssPort,
+        Path cafile,
+        Path certfile,
+        Path keyfile,
+        boolean requireCertificate,
+        boolean persistence,
+        Path persistenceLocation,
+        int maxConnections,
+        int maxKeepalive,
+        int messageSizeLimit,
+        int maxQueuedMessages,
+        boolean allowAnonymous,
+        int sysInterval) {
+
+    /** Netty's MQTT decoder limit must also fit the topic and headers around the payload. */
+    static final int PACKET_OVERHEAD = 65_535 + 16;
+    static final int MAX_MESSAGE_SIZE = 256 * 1024 * 1024 - PACKET_OVERHEAD;
+
+    static Settings from(BrokerConfig c, Path dataDir) {
+        List<String> errors = new ArrayList<>();
+        String bind = c.bind__address() == null ? "" : c.bind__address().trim();
+        InetAddress bindAddress = null;
+        if (bind.isEmpty()) {
+            errors.add("bind_address must not be empty (use 127.0.0.1 or 0.0.0.0)");
+        } else {
+            try {
+                bindAddress = InetAddress.getByName(bind);
+            } catch (UnknownHostException | SecurityException e) {
+                errors.add("bind_address '" + bind + "' is not an address of this machine");
+            }
+        }
+        port(errors, "port", c.port());
+        port(errors, "websocket_port", c.websocket__port());
+        port(errors, "tls_port", c.tls__port());
+        port(errors, "wss_port", c.wss__port());
+        List<Integer> used = new ArrayList<>();
+        for (int p : new int[] { c.port(), c.websocket__port(), c.tls__port(), c.wss__port() }) {
+            if (p > 0 && used.contains(p)) {
+                errors.add("port " + p + " is given to two listeners");
+            }
+            used.add(p);
+        }
+        if (c.port() == 0 && c.websocket__port() == 0 && c.tls__port() == 0 && c.wss__port() == 0) {
+            errors.add("every listener is off: set port, websocket_port, tls_port or wss_port");
+        }
+        String wsPath = c.websocket__path() == null ? "" : c.websocket__path().trim();
+        if (!wsPath.startsWith("/")) {
+            errors.add("websocket_path must start with '/': '" + wsPath + "'");
+        }
+        boolean tls = c.tls__port() > 0 || c.wss__port() > 0;
+        Path cafile = file(errors, "cafile", c.cafile(), c.require__certificate());
+        Path certfile = file(errors, "certfile", c.certfile(), tls);
+        Path keyfile = file(errors, "keyfile", c.keyfile(), tls);
+        if (c.require__certificate() && !tls) {
+            errors.add("require_certificate needs a TLS listener (tls_port or wss_port)");
+        }
+        if (c.max__connections() < -1 || c.max__connections() == 0) {
+            errors.add("max_connections must be -1 (no limit) or positive: " + c.max__connections());
+        }
+        if (c.max__keepalive() < 1 || c.max__keepalive() > 65_535) {
+            errors.add("max_keepalive must be 1..65535: " + c.max__keepalive());
+        }
+        if (c.message__size__limit() < 1 || c.message__size__limit() > MAX_MESSAGE_SIZE) {
+            errors.add("message_size_limit must be 1.." + MAX_MESSAGE_SIZE + ": " + c.message__size__limit());
+        }
+        if (c.max__queued__messages() < 1) {
+            errors.add("max_queued_messages must be positive: " + c.max__queued__messages());
+        }
+        if (c.sys__interval() < 0) {
+            errors.add("sys_interval must be 0 (off) or positive: " + c.sys__interval());
+        }
+        boolean anonymous;
+        switch (c.allow__anonymous() == null ? "" : c.allow__anonymous().trim().toLowerCase()) {
+            case "auto" -> anonymous = bindAddress != null && bindAddress.isLoopbackAddress();
+            case "true" -> anonymous = true;
+            case "false" -> anonymous = false;
+            default -> {
+                errors.add("allow_anonymous must be auto, true or false: '" + c.allow__anonymous() + "'");
+                anonymous = false;
+            }
+        }
+        String location = c.persistence__location() == null ? "" : c.persistence__location().trim();
+        Path store = location.isEmpty() ? dataDir.resolve("broker") : Path.of(location);
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("Invalid broker configuration: " + String.join("; ", errors));
+        }
+        return new Settings(bind, c.port(), c.websocket__port(), wsPath, c.tls__port(), c.wss__port(), cafile,
+                certfile, keyfile, c.require__certificate(), c.persistence(), store.toAbsolutePath(),
+                c.max__connections(), c.max__keepalive(), c.message__size__limit(), c.max__queued__messages(),
+                anonymous, c.sys__interval());
+    }
+
+    private static void port(List<String> errors, String name, int value) {
+        if (value < 0 || value > 65_535) {
+            errors.add(name + " must be 0 (off) or 1..65535: " + value);
+        }
+    }
+
+    private static Path file(List<String> errors, String name, String value, boolean required) {
+        String v = value == null ? "" : value.trim();
+        if (v.isEmpty()) {
+            if (required) {
+                errors.add(name + " is required by the TLS settings");
+            }
+            return null;
+        }
+        Path p = Path.of(v).toAbsolutePath();
+        if (!Files.isReadable(p)) {
+            errors.add(name + " '" + v + "' is not a readable file");
+        }
+        return p;
+    }
+
+    /** The listeners as URIs, for logs and {@code BrokerService.listeners()}. */
+    List<String> listenerUris() {
+        List<String> uris = new ArrayList<>();
+        String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+        if (port > 0) {
+            uris.add("mqtt://" + host + ":" + port);
+        }
+        if (tlsPort > 0) {
+            uris.add("mqtts://" + host + ":" + tlsPort);
+        }
+        if (websocketPort > 0) {
+            uris.add("ws://" + host + ":" + websocketPort + websocketPath);
+        }
+        if (wssPort > 0) {
+            uris.add("wss://" + host + ":" + wssPort + websocketPath);
+        }
+        return uris;
+    }
+}
