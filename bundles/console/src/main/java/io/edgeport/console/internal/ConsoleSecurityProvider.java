@@ -1,0 +1,80 @@
+package io.edgeport.console.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The Web Console's security provider: HTTP Basic with one account whose password is either configured (PID
+ * {@value ConsoleSecurityConfig#PID}) or generated into the data directory. Never logs the password.
+ */
+@Component(configurationPid = ConsoleSecurityConfig.PID, property = SecurityProvider.PROPERTY_ID + "="
+        + ConsoleSecurityProvider.ID)
+@Designate(ocd = ConsoleSecurityConfig.class)
+public final class ConsoleSecurityProvider implements SecurityProvider {
+
+    /** The id the gateway lists in felix.webconsole.security.providers. */
+    public static final String ID = "edgeport";
+    static final String REALM = "Edgeport";
+    static final String DATA_DIR_PROPERTY = "edgeport.data";
+    static final int MIN_PASSWORD = 12;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurityProvider.class);
+
+    private final Credentials credentials;
+
+    @Activate
+    public ConsoleSecurityProvider(BundleContext context, ConsoleSecurityConfig config) throws IOException {
+        String user = config.username() == null || config.username().isBlank() ? "admin" : config.username().trim();
+        String configured = config.password() == null ? "" : config.password();
+        String password;
+        if (configured.isEmpty()) {
+            String data = context.getProperty(DATA_DIR_PROPERTY);
+            Path file = Path.of(data == null || data.isBlank() ? "data" : data, "console-password").toAbsolutePath();
+            password = PasswordFile.readOrCreate(file);
+            LOG.info("Web console user '{}'; the password is in {} (readable by its owner only)", user, file);
+        } else if (configured.length() < MIN_PASSWORD) {
+            throw new IllegalArgumentException("The configured console password is shorter than " + MIN_PASSWORD
+                    + " characters; the console stays locked");
+        } else {
+            password = configured;
+            LOG.info("Web console user '{}' with the configured password", user);
+        }
+        this.credentials = new Credentials(user, password);
+    }
+
+    @Override
+    public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        String user = credentials.check(request.getHeader("Authorization"));
+        if (user != null) {
+            return user;
+        }
+        response.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        try {
+            response.sendError(HttpServletResponse.SC_UNAUTHORIZED);
+        } catch (IOException | IllegalStateException e) {
+            response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        }
+        return null;
+    }
+
+    @Override
+    public boolean authorize(Object user, String role) {
+        return credentials.username().equals(user);
+    }
+
+    @Override
+    public void logout(HttpServletRequest request, HttpServletResponse response) {
+        // Basic authentication has no server-side session to end.
+    }
+}

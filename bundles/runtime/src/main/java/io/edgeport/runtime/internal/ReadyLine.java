@@ -1,0 +1,49 @@
+package io.edgeport.runtime.internal;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.servlet.runtime.HttpServiceRuntime;
+import org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants;
+
+import io.edgeport.api.broker.BrokerService;
+
+/**
+ * Prints one line to standard output once the broker and the HTTP server are up: the listeners and the console
+ * address. Operators and the black-box tests wait for it. Printed again whenever either comes back after a change.
+ */
+@Component(immediate = true)
+public final class ReadyLine {
+
+    static final String PREFIX = "Edgeport ready";
+
+    @Activate
+    public ReadyLine(@Reference BrokerService broker, @Reference HttpServiceRuntime http,
+            Map<String, Object> unused) {
+        System.out.println(line(broker.listeners(), endpoints(http), ManagementFactory.getRuntimeMXBean().getUptime()));
+        System.out.flush();
+    }
+
+    static String line(List<String> listeners, List<String> http, long uptimeMs) {
+        String console = http.isEmpty() ? "(no HTTP endpoint)" : http.get(0).replaceAll("/$", "") + "/system/console";
+        return PREFIX + " in " + uptimeMs + " ms: MQTT " + String.join(" ", listeners) + " | console " + console;
+    }
+
+    private static List<String> endpoints(HttpServiceRuntime http) {
+        Object v = http.getRuntimeDTO().serviceDTO.properties.get(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT);
+        List<String> out = new ArrayList<>();
+        if (v instanceof String s) {
+            out.add(s);
+        } else if (v instanceof String[] a) {
+            out.addAll(List.of(a));
+        } else if (v instanceof Iterable<?> it) {
+            it.forEach(o -> out.add(String.valueOf(o)));
+        }
+        return out;
+    }
+}
