@@ -51,19 +51,25 @@ public final class BrokerComponent implements BrokerService {
     private final Path dataDir;
     private volatile MoquetteEngine engine;
 
+    private final BundleContext context;
+
     @Activate
-    public BrokerComponent(BundleContext context, BrokerConfig config) throws IOException {
+    public BrokerComponent(BundleContext context, Map<String, Object> props) throws IOException {
+        this.context = context;
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
-        Settings settings = Settings.from(config, dataDir);
+        this.version = "edgeport " + context.getBundle().getVersion() + " (moquette " + MoquetteEngine.MOQUETTE + ")";
+        Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
         this.engine = start(settings);
     }
 
+    private final String version;
+
     @Modified
-    void modified(BrokerConfig config) throws IOException {
+    void modified(Map<String, Object> props) throws IOException {
         Settings next;
         try {
-            next = Settings.from(config, dataDir);
+            next = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
         } catch (IllegalArgumentException e) {
             LOG.error("{}. The broker keeps running with its previous settings.", e.getMessage());
             return;
@@ -86,7 +92,7 @@ public final class BrokerComponent implements BrokerService {
     private MoquetteEngine start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous());
-        MoquetteEngine e = MoquetteEngine.start(s, auth, hub);
+        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version);
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", s.listenerUris(),
                 s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",

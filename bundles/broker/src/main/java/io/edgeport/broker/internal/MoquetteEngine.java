@@ -3,6 +3,7 @@ package io.edgeport.broker.internal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -33,8 +34,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 final class MoquetteEngine implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MoquetteEngine.class);
-    static final String VERSION = "edgeport " + MoquetteEngine.class.getPackage().getImplementationVersion()
-            + " (moquette " + Server.MOQUETTE_VERSION + ")";
+    static final String MOQUETTE = Server.MOQUETTE_VERSION;
 
     final Settings settings;
     private final Server server = new Server();
@@ -49,7 +49,10 @@ final class MoquetteEngine implements AutoCloseable {
         new LoadAverage(), new LoadAverage() };
     private volatile boolean closed;
 
-    private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub) {
+    private final String version;
+
+    private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub, String version) {
+        this.version = version;
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);
@@ -60,18 +63,33 @@ final class MoquetteEngine implements AutoCloseable {
         });
     }
 
-    static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub) throws IOException {
-        MoquetteEngine engine = new MoquetteEngine(s, auth, hub);
+    static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version) throws IOException {
+        MoquetteEngine engine = new MoquetteEngine(s, auth, hub, version);
         if (s.persistence()) {
             Files.createDirectories(s.persistenceLocation());
         }
         try {
-            engine.server.startServer(new MemoryConfig(moquetteProperties(s)),
-                    List.of(engine.events, engine.new LimitEnforcer()),
-                    s.tlsPort() > 0 || s.wssPort() > 0 ? new PemSslContextCreator(s) : null, auth, auth);
+            engine.startMoquette();
         } catch (RuntimeException | IOException e) {
             engine.close();
-            throw e;
+            Path store = s.persistenceLocation().resolve(STORE_FILE);
+            if (!s.persistence() || !Files.exists(store)) {
+                throw e;
+            }
+            // Moquette 0.17 cannot reopen an H2 store after a crash ("session without expiry instant"). Keep the
+            // broker available: set the store aside for inspection and start with an empty one.
+            Path aside = store.resolveSibling(STORE_FILE + ".unreadable-" + System.currentTimeMillis());
+            Files.move(store, aside);
+            LOG.error("The broker store {} could not be opened ({}); it was moved to {} and the broker starts with"
+                    + " an empty store: retained messages and persistent sessions from before are not restored",
+                    store, e.toString(), aside);
+            engine = new MoquetteEngine(s, auth, hub, version);
+            try {
+                engine.startMoquette();
+            } catch (RuntimeException | IOException e2) {
+                engine.close();
+                throw e2;
+            }
         }
         engine.probe = new MoquetteProbe(engine.server);
         if (s.sysInterval() > 0) {
@@ -97,6 +115,8 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(BrokerConstants.NEED_CLIENT_AUTH, Boolean.toString(s.requireCertificate()));
         p.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(s.persistence()));
         p.setProperty(BrokerConstants.DATA_PATH_PROPERTY_NAME, s.persistenceLocation().toString());
+        // Moquette 0.17's default 'segmented' queues keep only one client's queue across a restart; H2 keeps all.
+        p.setProperty(BrokerConstants.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "h2");
         p.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(s.allowAnonymous()));
         // mosquitto_pub/sub 2.x send an empty client id when none is given: accept it and assign one.
         p.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");
@@ -108,6 +128,14 @@ final class MoquetteEngine implements AutoCloseable {
         // One interceptor thread keeps observer order equal to acceptance order.
         p.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
         return p;
+    }
+
+    static final String STORE_FILE = "moquette_store.h2";
+
+    private void startMoquette() throws IOException {
+        server.startServer(new MemoryConfig(moquetteProperties(settings)), List.of(events, new LimitEnforcer()),
+                settings.tlsPort() > 0 || settings.wssPort() > 0 ? new PemSslContextCreator(settings) : null, auth,
+                auth);
     }
 
     /** Enforces settings Moquette has no switch for, as soon as it reports a connection. */
@@ -175,7 +203,7 @@ final class MoquetteEngine implements AutoCloseable {
         long connected = srv.listConnectedClients().size();
         long max = maxClients.accumulateAndGet(connected, Math::max);
         MoquetteProbe pr = probe;
-        return new BrokerStatistics(VERSION, (System.nanoTime() - startedNanos) / 1_000_000_000L, connected, max,
+        return new BrokerStatistics(version, (System.nanoTime() - startedNanos) / 1_000_000_000L, connected, max,
                 connected + events.offlinePersistentSessions(),
                 pr == null ? -1 : pr.messagesReceived(), pr == null ? -1 : pr.messagesSent(),
                 pr == null ? -1 : pr.bytesReceived(), pr == null ? -1 : pr.bytesSent(),
