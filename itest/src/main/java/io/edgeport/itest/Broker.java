@@ -1,0 +1,110 @@
+package io.edgeport.itest;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+
+import io.edgeport.api.broker.BrokerService;
+
+/** Test helpers: configure the broker through ConfigAdmin and wait until it listens where asked. */
+final class Broker {
+
+    static final String PID = "io.edgeport.broker";
+    static final long WAIT_MS = 15_000;
+
+    private Broker() {
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static BundleContext context() {
+        return FrameworkUtil.getBundle(Broker.class).getBundleContext();
+    }
+
+    /** Replaces the broker configuration (persistence off unless given) and waits for the broker on {@code port}. */
+    static BrokerService configure(ConfigurationAdmin ca, int port, Map<String, Object> extra) throws Exception {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("port", port);
+        props.put("persistence", false);
+        props.put("sys_interval", 0);
+        extra.forEach(props::put);
+        Configuration c = ca.getConfiguration(PID, "?");
+        c.update(props);
+        return awaitListening("mqtt://127.0.0.1:" + port);
+    }
+
+    static BrokerService awaitListening(String uri) throws InterruptedException {
+        ServiceTracker<BrokerService, BrokerService> t = new ServiceTracker<>(context(), BrokerService.class, null);
+        t.open();
+        try {
+            long end = System.currentTimeMillis() + WAIT_MS;
+            while (System.currentTimeMillis() < end) {
+                BrokerService b = t.getService();
+                if (b != null && b.listeners().contains(uri)) {
+                    return b;
+                }
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms");
+        } finally {
+            t.close();
+        }
+    }
+
+    static void deleteConfiguration(ConfigurationAdmin ca) throws Exception {
+        Configuration c = ca.getConfiguration(PID, "?");
+        c.delete();
+    }
+
+    static MqttClient connect(int port, String clientId) throws MqttException {
+        return connect(port, clientId, null, null);
+    }
+
+    static MqttClient connect(int port, String clientId, String user, String password) throws MqttException {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + port, clientId, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setConnectionTimeout(5);
+        o.setAutomaticReconnect(false);
+        if (user != null) {
+            o.setUserName(user);
+        }
+        if (password != null) {
+            o.setPassword(password.toCharArray());
+        }
+        c.connect(o);
+        return c;
+    }
+
+    static void close(MqttClient c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnect(1000);
+            }
+            c.close(true);
+        } catch (MqttException e) {
+            // already gone
+        }
+    }
+}

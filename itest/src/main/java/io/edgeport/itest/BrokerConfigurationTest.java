@@ -1,0 +1,84 @@
+package io.edgeport.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectService;
+
+import io.edgeport.api.broker.BrokerService;
+
+/** The broker follows its ConfigAdmin configuration at runtime, and a bad configuration never takes it down. */
+class BrokerConfigurationTest {
+
+    @InjectService
+    ConfigurationAdmin configAdmin;
+
+    @AfterEach
+    void reset() throws Exception {
+        Broker.deleteConfiguration(configAdmin);
+    }
+
+    @Test
+    void startsFromConfigurationAndRoundTripsAMessage() throws Exception {
+        int port = Broker.freePort();
+        BrokerService broker = Broker.configure(configAdmin, port, Map.of());
+        assertThat(broker.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
+
+        MqttClient sub = Broker.connect(port, "sub");
+        MqttClient pub = Broker.connect(port, "pub");
+        try {
+            LinkedBlockingQueue<String> got = new LinkedBlockingQueue<>();
+            sub.subscribe("t/#", 1, (topic, m) -> got.add(topic + "=" + new String(m.getPayload(),
+                    StandardCharsets.UTF_8)));
+            pub.publish("t/a", "one".getBytes(StandardCharsets.UTF_8), 1, false);
+            broker.publish("t/b", "two".getBytes(StandardCharsets.UTF_8), 1, false);
+            assertThat(List.of(got.poll(5, TimeUnit.SECONDS), got.poll(5, TimeUnit.SECONDS)))
+                    .containsExactly("t/a=one", "t/b=two");
+        } finally {
+            Broker.close(sub);
+            Broker.close(pub);
+        }
+    }
+
+    @Test
+    void changedPortAppliesWithoutRestartingTheFramework() throws Exception {
+        int first = Broker.freePort();
+        Broker.configure(configAdmin, first, Map.of());
+        Broker.close(Broker.connect(first, "c1"));
+
+        int second = Broker.freePort();
+        BrokerService b = Broker.configure(configAdmin, second, Map.of());
+        assertThat(b.listeners()).containsExactly("mqtt://127.0.0.1:" + second);
+        Broker.close(Broker.connect(second, "c2"));
+        assertThatThrownBy(() -> Broker.connect(first, "c3")).isInstanceOf(MqttException.class);
+    }
+
+    @Test
+    void invalidConfigurationKeepsTheRunningBroker() throws Exception {
+        int port = Broker.freePort();
+        Broker.configure(configAdmin, port, Map.of());
+        MqttClient c = Broker.connect(port, "stays");
+        try {
+            configAdmin.getConfiguration(Broker.PID, "?").update(new java.util.Hashtable<>(Map.of(
+                    "port", port, "persistence", false, "max_keepalive", 0, "allow_anonymous", "sometimes")));
+            // The broker logs the error and keeps its previous settings: the client stays connected and a new one
+            // can still connect on the same port.
+            TimeUnit.MILLISECONDS.sleep(500);
+            assertThat(c.isConnected()).isTrue();
+            Broker.close(Broker.connect(port, "still-accepted"));
+        } finally {
+            Broker.close(c);
+        }
+    }
+}
