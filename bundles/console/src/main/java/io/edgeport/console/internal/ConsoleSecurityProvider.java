@@ -18,8 +18,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * The Web Console's security provider: HTTP Basic with one account whose password is either configured (PID
  * {@value ConsoleSecurityConfig#PID}) or generated into the data directory. Never logs the password.
  */
-@Component(configurationPid = ConsoleSecurityConfig.PID, property = SecurityProvider.PROPERTY_ID + "="
-        + ConsoleSecurityProvider.ID)
+// The console asks the highest-ranked provider: rank ours above anything a plugin might register by accident.
+@Component(configurationPid = ConsoleSecurityConfig.PID, property = { SecurityProvider.PROPERTY_ID + "="
+        + ConsoleSecurityProvider.ID, "service.ranking:Integer=1000000" })
 @Designate(ocd = ConsoleSecurityConfig.class)
 public final class ConsoleSecurityProvider implements SecurityProvider {
 

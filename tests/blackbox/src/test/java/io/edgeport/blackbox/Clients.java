@@ -1,0 +1,107 @@
+package io.edgeport.blackbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/** The real clients users have: Paho Java and mosquitto_pub/mosquitto_sub (Debian mosquitto-clients). */
+final class Clients {
+
+    private Clients() {
+    }
+
+    static MqttClient paho(String uri, String id, boolean clean) throws MqttException {
+        MqttClient c = new MqttClient(uri, id, new MemoryPersistence());
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(clean);
+        o.setAutomaticReconnect(false);
+        o.setConnectionTimeout(10);
+        c.connect(o);
+        return c;
+    }
+
+    static void close(MqttClient c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            if (c.isConnected()) {
+                c.disconnect(1000);
+            }
+            c.close(true);
+        } catch (MqttException e) {
+            // gone already
+        }
+    }
+
+    record Result(int exitCode, List<String> lines, String stderr) {
+    }
+
+    /** Runs a command line tool, bounded in time, and returns its output lines. */
+    static Result run(long timeoutSeconds, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).start();
+        boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly().waitFor();
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>();
+        for (String l : out.split("\n")) {
+            if (!l.isEmpty()) {
+                lines.add(l);
+            }
+        }
+        return new Result(done ? p.exitValue() : -1, lines, err);
+    }
+
+    /** Starts mosquitto_sub in the background; the caller reads it after it ends (-C count or -W timeout). */
+    static Process sub(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto_sub"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).start();
+    }
+
+    /** Reads a running process's output until a line contains {@code text}; bounded in time. */
+    static boolean awaitLine(Process p, String text, long timeoutSeconds) throws InterruptedException {
+        java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.contains(text)) {
+                        seen.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // process ended
+            }
+        }, "await-line");
+        t.setDaemon(true);
+        t.start();
+        return seen.await(timeoutSeconds, TimeUnit.SECONDS);
+    }
+
+    static List<String> lines(Process p, long timeoutSeconds) throws IOException, InterruptedException {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroy();
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>();
+        for (String l : out.split("\n")) {
+            if (!l.isEmpty()) {
+                lines.add(l);
+            }
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,150 @@
+package io.edgeport.blackbox;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The exported gateway jar as a child process, in its own working directory, on free loopback ports. Settings are
+ * passed as {@code -Dedgeport.broker.*} properties. {@link #stop()} sends SIGTERM, as an init system would.
+ */
+final class Gateway implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("gateway.jar", "../../run/target/gateway.jar"))
+            .toAbsolutePath().normalize();
+    static final long START_TIMEOUT_S = 90;
+    /** A JVM ended by SIGTERM after its shutdown hooks ran exits with 128 + 15. */
+    static final int SIGTERM_EXIT = 143;
+
+    final Path dir;
+    final int mqttPort;
+    final int httpPort;
+    final Map<String, String> settings = new LinkedHashMap<>();
+    private Process process;
+    private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+    private String readyLine;
+
+    Gateway(Path dir) throws IOException {
+        this.dir = dir;
+        this.mqttPort = freePort();
+        this.httpPort = freePort();
+        settings.put("edgeport.broker.port", Integer.toString(mqttPort));
+    }
+
+    Gateway with(String key, Object value) {
+        settings.put(key.startsWith("edgeport.") ? key : "edgeport.broker." + key, String.valueOf(value));
+        return this;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    Gateway start() throws Exception {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException("gateway jar not built: " + JAR + " (run mvn install first)");
+        }
+        output.clear();
+        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
+                "-Dorg.osgi.service.http.port=" + httpPort));
+        settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        process = pb.start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.add(line);
+                    if (line.startsWith("Edgeport ready")) {
+                        readyLine = line;
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // process ended
+            }
+        }, "gateway-output");
+        reader.setDaemon(true);
+        reader.start();
+        if (!ready.await(START_TIMEOUT_S, TimeUnit.SECONDS)) {
+            String log = log();
+            close();
+            throw new AssertionError("gateway not ready within " + START_TIMEOUT_S + " s; output:\n" + log);
+        }
+        return this;
+    }
+
+    String readyLine() {
+        return readyLine;
+    }
+
+    String log() {
+        synchronized (output) {
+            return String.join("\n", output);
+        }
+    }
+
+    String consolePassword() throws IOException {
+        return Files.readString(dir.resolve("data/console-password")).strip();
+    }
+
+    String consoleUrl(String path) {
+        return "http://127.0.0.1:" + httpPort + "/system/console" + path;
+    }
+
+    /** Keeps the gateway's output next to the test reports, for post-mortems. */
+    void saveLog(String name) {
+        try {
+            Path out = Path.of("target", "gateway-logs", name + ".log");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, log());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+
+    /** SIGTERM, then wait: the gateway must stop by itself and flush its store. @return the exit code */
+    int stop() throws InterruptedException {
+        if (process == null) {
+            return -1;
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new AssertionError("gateway did not stop within 60 s after SIGTERM; output:\n" + log());
+        }
+        int code = process.exitValue();
+        process = null;
+        saveLog(dir.getFileName().toString());
+        return code;
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            process = null;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.edgeport.blackbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** MQTT behaviour of the exported gateway, seen by mosquitto_pub/sub and Paho. One gateway for the whole class. */
+class MqttBehaviourTest {
+
+    @TempDir
+    static Path dir;
+    static Gateway gw;
+    static int wsPort;
+    static final int SIZE_LIMIT = 1000;
+
+    @BeforeAll
+    static void start() throws Exception {
+        wsPort = Gateway.freePort();
+        gw = new Gateway(dir).with("websocket_port", wsPort).with("message_size_limit", SIZE_LIMIT)
+                .with("sys_interval", 1).start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gw != null) {
+            assertThat(gw.stop()).as("exit code after SIGTERM").isIn(0, Gateway.SIGTERM_EXIT);
+        }
+    }
+
+    String port() {
+        return Integer.toString(gw.mqttPort);
+    }
+
+    @Test
+    void readyLineNamesTheListenersAndTheConsole() {
+        assertThat(gw.readyLine()).contains("mqtt://127.0.0.1:" + gw.mqttPort)
+                .contains("ws://127.0.0.1:" + wsPort + "/mqtt")
+                .contains("http://127.0.0.1:" + gw.httpPort + "/system/console");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2 })
+    void mosquittoClientsRoundTripAtEveryQos(int qos) throws Exception {
+        String topic = "rt/mosquitto/" + qos;
+        Process sub = Clients.sub("-h", "127.0.0.1", "-p", port(), "-t", topic, "-q", Integer.toString(qos), "-C",
+                "3", "-W", "15", "-v");
+        TimeUnit.MILLISECONDS.sleep(700);
+        for (int i = 1; i <= 3; i++) {
+            Clients.Result r = Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                    Integer.toString(qos), "-m", "m" + i);
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+        }
+        assertThat(Clients.lines(sub, 15)).containsExactly(topic + " m1", topic + " m2", topic + " m3");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2 })
+    void pahoRoundTripInOrderAtEveryQos(int qos) throws Exception {
+        String topic = "rt/paho/" + qos;
+        MqttClient sub = Clients.paho("tcp://127.0.0.1:" + port(), "paho-sub-" + qos, true);
+        MqttClient pub = Clients.paho("tcp://127.0.0.1:" + port(), "paho-pub-" + qos, true);
+        try {
+            int n = 200;
+            List<String> got = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch all = new CountDownLatch(n);
+            sub.subscribe(topic, qos, (t, m) -> {
+                got.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+                all.countDown();
+            });
+            List<String> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add(Integer.toString(i));
+                pub.publish(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8), qos, false);
+            }
+            assertThat(all.await(20, TimeUnit.SECONDS)).as("received %s of %s", got.size(), n).isTrue();
+            if (qos > 0) {
+                assertThat(got).containsExactlyElementsOf(sent);
+            } else {
+                assertThat(got).hasSize(n);
+            }
+        } finally {
+            Clients.close(sub);
+            Clients.close(pub);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 1, 2 })
+    void retainedMessageReachesLateSubscribers(int qos) throws Exception {
+        String topic = "retained/q" + qos;
+        Clients.Result p = Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                Integer.toString(qos), "-r", "-m", "kept-" + qos);
+        assertThat(p.exitCode()).isZero();
+        Clients.Result s = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                Integer.toString(qos), "-C", "1", "-W", "10", "-v");
+        assertThat(s.lines()).containsExactly(topic + " kept-" + qos);
+        // An empty retained message clears it.
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q", "1", "-r", "-n");
+        Clients.Result none = Clients.run(10, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-C",
+                "1", "-W", "2");
+        assertThat(none.lines()).isEmpty();
+    }
+
+    @Test
+    void lastWillIsPublishedWhenAClientDiesWithoutDisconnect() throws Exception {
+        MqttClient watcher = Clients.paho("tcp://127.0.0.1:" + port(), "will-watcher", true);
+        try {
+            List<String> got = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch will = new CountDownLatch(1);
+            watcher.subscribe("status/dev-1/health", 1, (t, m) -> {
+                got.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+                will.countDown();
+            });
+            Process dying = Clients.sub("-d", "-h", "127.0.0.1", "-p", port(), "-i", "dev-1", "-t",
+                    "commands/dev-1/#", "--will-topic", "status/dev-1/health", "--will-payload", "offline",
+                    "--will-qos", "1");
+            assertThat(Clients.awaitLine(dying, "SUBACK", 15)).as("device subscribed").isTrue();
+            dying.destroyForcibly(); // SIGKILL: the socket closes without DISCONNECT
+            assertThat(will.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(got).containsExactly("status/dev-1/health offline");
+        } finally {
+            Clients.close(watcher);
+        }
+    }
+
+    @Test
+    void persistentSessionGetsWhatWasPublishedWhileOffline() throws Exception {
+        String uri = "tcp://127.0.0.1:" + port();
+        MqttClient c = Clients.paho(uri, "persistent-1", false);
+        c.subscribe("queue/p1", 1);
+        c.disconnect();
+        c.close();
+        for (int i = 0; i < 5; i++) {
+            Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", "queue/p1", "-q", "1", "-m",
+                    "q" + i);
+        }
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch five = new CountDownLatch(5);
+        MqttClient again = new MqttClient(uri, "persistent-1", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        again.setCallback(new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage m) {
+                got.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+                five.countDown();
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        });
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setCleanSession(false);
+        again.connect(o);
+        try {
+            assertThat(five.await(15, TimeUnit.SECONDS)).as("got %s", got).isTrue();
+            assertThat(got).containsExactly("q0", "q1", "q2", "q3", "q4");
+        } finally {
+            Clients.close(again);
+        }
+    }
+
+    @Test
+    void sysTopicsCarryBrokerStatistics() throws Exception {
+        Clients.Result r = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t",
+                "$SYS/broker/version", "-t", "$SYS/broker/uptime", "-t", "$SYS/broker/clients/connected", "-C", "3",
+                "-W", "10", "-v");
+        assertThat(r.lines()).hasSize(3);
+        assertThat(r.lines()).anySatisfy(l -> assertThat(l).startsWith("$SYS/broker/version edgeport"));
+        assertThat(r.lines()).anySatisfy(l -> assertThat(l).matches("\\$SYS/broker/uptime \\d+ seconds"));
+        assertThat(r.lines()).anySatisfy(l -> assertThat(l).matches("\\$SYS/broker/clients/connected \\d+"));
+    }
+
+    @Test
+    void clientsCannotWriteSysTopics() throws Exception {
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", "$SYS/broker/version", "-q", "0",
+                "-m", "forged");
+        TimeUnit.MILLISECONDS.sleep(300);
+        Clients.Result r = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t",
+                "$SYS/broker/version", "-C", "1", "-W", "10");
+        assertThat(r.lines()).singleElement().asString().startsWith("edgeport");
+    }
+
+    @Test
+    void oversizedPublishDisconnectsTheClientAndIsNotDelivered() throws Exception {
+        MqttClient sub = Clients.paho("tcp://127.0.0.1:" + port(), "size-sub", true);
+        MqttClient pub = Clients.paho("tcp://127.0.0.1:" + port(), "size-pub", true);
+        try {
+            List<Integer> sizes = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch one = new CountDownLatch(1);
+            sub.subscribe("size/#", 1, (t, m) -> {
+                sizes.add(m.getPayload().length);
+                one.countDown();
+            });
+            pub.publish("size/ok", new byte[SIZE_LIMIT], 1, false);
+            assertThat(one.await(10, TimeUnit.SECONDS)).isTrue();
+            try {
+                pub.publish("size/big", new byte[SIZE_LIMIT * 200], 1, false);
+            } catch (org.eclipse.paho.client.mqttv3.MqttException expected) {
+                // the broker closes the connection
+            }
+            long end = System.currentTimeMillis() + 10_000;
+            while (pub.isConnected() && System.currentTimeMillis() < end) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertThat(pub.isConnected()).isFalse();
+            TimeUnit.MILLISECONDS.sleep(300);
+            assertThat(sizes).containsExactly(SIZE_LIMIT);
+        } finally {
+            Clients.close(sub);
+            Clients.close(pub);
+        }
+    }
+
+    @Test
+    void webSocketListenerCarriesMqtt() throws Exception {
+        MqttClient ws = Clients.paho("ws://127.0.0.1:" + wsPort + "/mqtt", "ws-client", true);
+        MqttClient tcp = Clients.paho("tcp://127.0.0.1:" + port(), "tcp-client", true);
+        try {
+            CountDownLatch got = new CountDownLatch(1);
+            ws.subscribe("ws/t", 1, (t, m) -> got.countDown());
+            tcp.publish("ws/t", "via tcp".getBytes(StandardCharsets.UTF_8), 1, false);
+            assertThat(got.await(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            Clients.close(ws);
+            Clients.close(tcp);
+        }
+    }
+}
