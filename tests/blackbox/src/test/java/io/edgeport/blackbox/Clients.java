@@ -69,6 +69,37 @@ final class Clients {
         return new ProcessBuilder(cmd).start();
     }
 
+    /** An MQTT 3.1.1 CONNECT packet with a Last Will (clean session, keepalive 60 s), written by hand. */
+    static byte[] connectWithWill(String clientId, String willTopic, String willMessage, int willQos) {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        writeString(body, "MQTT");
+        body.write(4); // protocol level 3.1.1
+        body.write(0x02 | 0x04 | (willQos << 3)); // clean session, will flag, will QoS
+        body.write(0);
+        body.write(60);
+        writeString(body, clientId);
+        writeString(body, willTopic);
+        writeString(body, willMessage);
+        byte[] b = body.toByteArray();
+        java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
+        packet.write(0x10);
+        int len = b.length;
+        do {
+            int digit = len % 128;
+            len /= 128;
+            packet.write(len > 0 ? digit | 0x80 : digit);
+        } while (len > 0);
+        packet.writeBytes(b);
+        return packet.toByteArray();
+    }
+
+    private static void writeString(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.write(b.length >> 8);
+        out.write(b.length & 0xff);
+        out.writeBytes(b);
+    }
+
     /** Reads a running process's output until a line contains {@code text}; bounded in time. */
     static boolean awaitLine(Process p, String text, long timeoutSeconds) throws InterruptedException {
         java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);

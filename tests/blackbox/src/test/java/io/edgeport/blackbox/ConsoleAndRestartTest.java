@@ -1,0 +1,163 @@
+package io.edgeport.blackbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hardened console, and what must survive a clean stop (SIGTERM) and start: retained messages, queued QoS 1
+ * messages of a persistent session, configuration changed at runtime, bundles installed at runtime.
+ */
+class ConsoleAndRestartTest {
+
+    @TempDir
+    Path dir;
+    Gateway gw;
+
+    @AfterEach
+    void stop() {
+        if (gw != null) {
+            gw.close();
+        }
+    }
+
+    @Test
+    void consoleNeedsTheGeneratedPasswordNeverAdminAdmin() throws Exception {
+        gw = new Gateway(dir).start();
+        Console console = new Console(gw);
+        assertThat(console.get("/bundles", null).statusCode()).isEqualTo(401);
+        assertThat(console.get("/bundles", Console.basic("admin", "admin")).statusCode()).isEqualTo(401);
+        HttpResponse<String> ok = console.get("/bundles", console.admin());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).contains("io.edgeport.broker");
+        Path pw = dir.resolve("data/console-password");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pw))).isEqualTo("rw-------");
+        assertThat(gw.log()).contains(pw.toAbsolutePath().toString()).doesNotContain(gw.consolePassword());
+    }
+
+    @Test
+    void acceptedStateSurvivesACleanRestart() throws Exception {
+        gw = new Gateway(dir).start();
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        Console console = new Console(gw);
+
+        // 1. A bundle installed at runtime through the console.
+        HttpResponse<String> install = console.installBundle("hotplug.jar",
+                Console.bundle("io.edgeport.test.hotplug", "1.0.0"));
+        assertThat(install.statusCode()).isLessThan(400);
+        assertThat(bundleState(console, "io.edgeport.test.hotplug")).isEqualTo("Active");
+
+        // 2. A retained message and a persistent session with queued QoS 1 messages.
+        MqttClient device = Clients.paho(tcp, "restart-pub", true);
+        device.publish("site/config", "retained-v1".getBytes(StandardCharsets.UTF_8), 1, true);
+        MqttClient offline = Clients.paho(tcp, "restart-sub", false);
+        offline.subscribe("site/queue", 1);
+        offline.disconnect();
+        offline.close();
+        for (int i = 0; i < 3; i++) {
+            device.publish("site/queue", ("queued-" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+        Clients.close(device);
+
+        // 3. A configuration change made at runtime: the broker moves to another port.
+        int newPort = Gateway.freePort();
+        HttpResponse<String> cfg = console.postForm("/configMgr/io.edgeport.broker", Map.of("apply", "true",
+                "action", "ajaxConfigManager", "propertylist", "port", "port", Integer.toString(newPort)));
+        assertThat(cfg.statusCode()).isLessThan(400);
+        awaitPort(newPort);
+
+        assertThat(gw.stop()).isIn(0, Gateway.SIGTERM_EXIT);
+        gw.start();
+
+        String moved = "tcp://127.0.0.1:" + newPort;
+        assertThat(gw.readyLine()).contains("mqtt://127.0.0.1:" + newPort);
+        assertThat(bundleState(console, "io.edgeport.test.hotplug")).isEqualTo("Active");
+
+        MqttClient late = Clients.paho(moved, "restart-late", true);
+        try {
+            CountDownLatch retained = new CountDownLatch(1);
+            List<String> got = Collections.synchronizedList(new ArrayList<>());
+            late.subscribe("site/config", 1, (t, m) -> {
+                got.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+                retained.countDown();
+            });
+            assertThat(retained.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(got).containsExactly("retained-v1");
+        } finally {
+            Clients.close(late);
+        }
+
+        List<String> queued = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch three = new CountDownLatch(3);
+        MqttClient back = new MqttClient(moved, "restart-sub", new MemoryPersistence());
+        back.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                queued.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+                three.countDown();
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setCleanSession(false);
+        back.connect(o);
+        try {
+            assertThat(three.await(15, TimeUnit.SECONDS)).as("queued after restart: %s", queued).isTrue();
+            assertThat(queued).containsExactly("queued-0", "queued-1", "queued-2");
+        } finally {
+            Clients.close(back);
+        }
+        assertThat(gw.stop()).isIn(0, Gateway.SIGTERM_EXIT);
+    }
+
+    private static String bundleState(Console console, String symbolicName) throws Exception {
+        HttpResponse<String> r = console.get("/bundles.json", console.admin());
+        assertThat(r.statusCode()).isEqualTo(200);
+        String body = r.body();
+        int at = body.indexOf("\"symbolicName\":\"" + symbolicName + "\"");
+        if (at < 0) {
+            return "missing";
+        }
+        int start = body.lastIndexOf('{', at);
+        int end = body.indexOf('}', at);
+        String entry = body.substring(start, end);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"state\":\"([A-Za-z]+)\"").matcher(entry);
+        return m.find() ? m.group(1) : "unknown:" + entry;
+    }
+
+    private static void awaitPort(int port) throws Exception {
+        long end = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < end) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (java.io.IOException e) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+        throw new AssertionError("broker did not move to port " + port);
+    }
+}
