@@ -150,10 +150,15 @@ public final class EdgeportServer {
                 throw new IOException("Cannot open the Moquette store " + dir.resolve("moquette_store.h2")
                         + " (corrupt, or in use by another process?): " + e, e);
             }
+            String queueType = config.getProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME);
+            if (queueType != null && !"h2".equalsIgnoreCase(queueType)) {
+                LOG.info("{}={} ignored: queues are kept in H2 (Moquette 0.17's segmented queues keep only one "
+                        + "client's queue across a restart)", IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, queueType);
+            }
             sessionsRepository = h2.sessionsRepository();
-            repairSessionsWithoutExpiry(sessionsRepository);
             subscriptionsRepository = h2.subscriptionsRepository();
             queueRepository = h2.queueRepository();
+            repairSessions(sessionsRepository, queueRepository);
             retained = h2.retainedRepository();
         } else {
             sessionsRepository = new MemorySessionsRepository();
@@ -178,15 +183,25 @@ public final class EdgeportServer {
     }
 
     /**
-     * Moquette writes a persistent session's expiry instant only on a clean stop; after a crash the stored session has
-     * none and Moquette's start fails ("Can't track for expiration a session without expiry instant"). Give such
-     * sessions the expiry they would have got at a clean stop: now plus their expiry interval.
+     * Prepares the stored sessions for Moquette's start.
+     * <ul>
+     * <li>Moquette writes a persistent session's expiry instant only on a clean stop; after a crash the stored session
+     * has none and Moquette's start fails ("Can't track for expiration a session without expiry instant"). Such a
+     * session gets the expiry it would have got at a clean stop: now plus its expiry interval.</li>
+     * <li>Moquette stores every session, clean ones included, and never deletes the rows; at start it ignores those
+     * without a persistent queue. They are deleted here, or the store grows with every client id ever seen.</li>
+     * </ul>
+     * @return the number of sessions repaired (not counting deleted leftovers)
      */
-    static int repairSessionsWithoutExpiry(ISessionsRepository repository) {
+    static int repairSessions(ISessionsRepository sessions, IQueueRepository queues) {
         int repaired = 0;
-        for (ISessionsRepository.SessionData s : repository.list()) {
-            if (s.expireAt().isEmpty()) {
-                repository.saveSession(s.withExpirationComputed());
+        int removed = 0;
+        for (ISessionsRepository.SessionData s : sessions.list()) {
+            if (!queues.containsQueue(s.clientId())) {
+                sessions.delete(s);
+                removed++;
+            } else if (s.expireAt().isEmpty()) {
+                sessions.saveSession(s.withExpirationComputed());
                 repaired++;
             }
         }
@@ -194,6 +209,7 @@ public final class EdgeportServer {
             LOG.warn("Repaired {} persistent session(s) stored without an expiry (the broker did not stop cleanly "
                     + "last time; messages accepted in the last autosave interval may be lost)", repaired);
         }
+        LOG.debug("Deleted {} stored session(s) without a persistent queue", removed);
         return repaired;
     }
 
