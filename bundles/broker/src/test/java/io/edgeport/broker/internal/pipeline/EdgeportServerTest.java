@@ -29,6 +29,7 @@ import io.edgeport.broker.internal.TopicFilters;
 import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.config.MemoryConfig;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -273,6 +274,74 @@ class EdgeportServerTest {
         client(server, "q", inbox);
         assertThat(server.disconnectClient("q")).isTrue();
         assertThat(inbox.lost.await(15, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /**
+     * Moquette 0.17 kills the publisher's session loop on a DUP=1 QoS 1 publish to a subscribed topic (report section 6
+     * item 7): no PUBACK ever again. With PublishGuard the message is delivered once and the loop lives on.
+     */
+    @Test
+    void dupPublishDoesNotKillTheSessionLoop() throws Exception {
+        EdgeportServer server = start();
+        Inbox inbox = new Inbox();
+        client(server, "sub", inbox).subscribe("d", 1);
+        try (RawClient raw = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
+            raw.send(Packets.connect("raw", 30, true));
+            assertThat(Packets.connAckCode(raw.receive())).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+            raw.send(rawPublish("d", MqttQoS.AT_LEAST_ONCE, 1, true, "first"));
+            assertThat(Packets.id(raw.receive())).isEqualTo(1);
+            raw.send(rawPublish("d", MqttQoS.AT_LEAST_ONCE, 2, false, "second"));
+            assertThat(Packets.id(raw.receive())).as("PUBACK after the DUP publish").isEqualTo(2);
+        }
+        await(() -> inbox.messages.size() >= 2);
+        assertThat(inbox.snapshot()).containsExactly("d=first@1", "d=second@1");
+    }
+
+    /** A QoS 2 retransmission (same id, DUP=1) before PUBREL is acknowledged again but delivered once. */
+    @Test
+    void qos2RetransmissionIsDeliveredOnce() throws Exception {
+        EdgeportServer server = start();
+        Inbox inbox = new Inbox();
+        client(server, "sub", inbox).subscribe(new String[] {"e", "marker"}, new int[] {2, 2});
+        try (RawClient raw = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
+            raw.send(Packets.connect("raw2", 30, true));
+            raw.receive();
+            raw.send(rawPublish("e", MqttQoS.EXACTLY_ONCE, 5, false, "once"));
+            io.netty.handler.codec.mqtt.MqttMessage rec = raw.receive();
+            assertThat(Packets.type(rec)).isEqualTo(MqttMessageType.PUBREC);
+            raw.send(rawPublish("e", MqttQoS.EXACTLY_ONCE, 5, true, "once"));
+            io.netty.handler.codec.mqtt.MqttMessage rec2 = raw.receive();
+            assertThat(Packets.type(rec2)).isEqualTo(MqttMessageType.PUBREC);
+            assertThat(Packets.id(rec2)).isEqualTo(5);
+            raw.send(Packets.ack(MqttMessageType.PUBREL, 5));
+            io.netty.handler.codec.mqtt.MqttMessage comp = raw.receive();
+            assertThat(Packets.type(comp)).isEqualTo(MqttMessageType.PUBCOMP);
+            raw.send(rawPublish("marker", MqttQoS.AT_LEAST_ONCE, 6, false, "m"));
+            raw.receive();
+        }
+        await(() -> inbox.messages.contains("marker=m@1"));
+        assertThat(inbox.snapshot()).containsExactly("e=once@2", "marker=m@1");
+    }
+
+    private static MqttPublishMessage rawPublish(String topic, MqttQoS qos, int id, boolean dup, String payload) {
+        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, qos, false, 0),
+                new MqttPublishVariableHeader(topic, id), Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void webSocketListenerCarriesMqtt() throws Exception {
+        EdgeportServer server = start();
+        Inbox inbox = new Inbox();
+        MqttClient c = new MqttClient("ws://127.0.0.1:" + server.boundPort(EdgeportServer.WS) + "/mqtt", "wsc",
+                new MemoryPersistence());
+        clients.add(c);
+        c.setTimeToWait(10_000);
+        c.setCallback(inbox);
+        c.connect();
+        c.subscribe("w", 1);
+        publish(c, "w", "x".repeat(600), 1); // bigger than one small frame's worth, below the limit
+        await(() -> !inbox.messages.isEmpty());
+        assertThat(inbox.snapshot()).containsExactly("w=" + "x".repeat(600) + "@1");
     }
 
     private Properties persistent(Path dir) {
