@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -78,7 +77,25 @@ public final class EdgeportServer {
     private EdgeportAcceptor acceptor;
     private ISubscriptionsDirectory subscriptions;
     private IRetainedRepository retained;
-    private volatile boolean running;
+    /** What the public methods use while running; null when stopped. Published after a complete start. */
+    private volatile Live live;
+
+    private static final class Live {
+        final SessionRegistry sessions;
+        final PostOffice postOffice;
+        final BrokerInterceptor interceptor;
+        final ISubscriptionsDirectory subscriptions;
+        final IRetainedRepository retained;
+
+        Live(SessionRegistry sessions, PostOffice postOffice, BrokerInterceptor interceptor,
+             ISubscriptionsDirectory subscriptions, IRetainedRepository retained) {
+            this.sessions = sessions;
+            this.postOffice = postOffice;
+            this.interceptor = interceptor;
+            this.subscriptions = subscriptions;
+            this.retained = retained;
+        }
+    }
 
     /** Starts with a TLS context built by {@code sslCreator} (called only if a TLS listener is enabled). */
     public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers,
@@ -108,12 +125,12 @@ public final class EdgeportServer {
     public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers, SslContext sslContext,
                                    IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy,
                                    PipelineCustomizer customizer) throws IOException {
-        if (running || scheduler != null) {
+        if (live != null || scheduler != null) {
             throw new IllegalStateException("already started");
         }
         try {
             doStart(config, handlers, sslContext, authenticator, authorizatorPolicy, customizer);
-            running = true;
+            live = new Live(sessions, postOffice, interceptor, subscriptions, retained);
         } catch (IOException | RuntimeException | Error e) {
             stop();
             throw e;
@@ -218,7 +235,7 @@ public final class EdgeportServer {
      * loops. Idempotent; safe after a failed or partial start.
      */
     public synchronized void stop() {
-        running = false;
+        live = null;
         if (acceptor != null) {
             quietly("listeners", acceptor::close);
         }
@@ -257,27 +274,30 @@ public final class EdgeportServer {
     }
 
     public boolean isRunning() {
-        return running;
+        return live != null;
     }
 
-    private void checkRunning() {
-        if (!running) {
+    private Live live() {
+        Live l = live;
+        if (l == null) {
             throw new IllegalStateException("broker is not running");
         }
+        return l;
     }
 
     /**
      * Publishes as the broker itself: no authorization check and no {@code onPublish} notification. Takes ownership
      * of the message's payload (released here, also on failure).
+     *
+     * @throws IllegalStateException when not running
      */
     public RoutingResults internalPublish(MqttPublishMessage msg, String clientId) {
-        PostOffice po = postOffice;
-        if (!running || po == null) {
-            msg.release();
-            throw new IllegalStateException("broker is not running");
-        }
+        Live l = live;
         try {
-            return po.internalPublish(msg);
+            if (l == null) {
+                throw new IllegalStateException("broker is not running");
+            }
+            return l.postOffice.internalPublish(msg);
         } finally {
             if (msg.refCnt() > 0) {
                 msg.release();
@@ -287,8 +307,7 @@ public final class EdgeportServer {
 
     /** @return connected clients (sessions in state CONNECTED) */
     public Collection<ClientDescriptor> listConnectedClients() {
-        checkRunning();
-        return sessions.listConnectedClients();
+        return live().sessions.listConnectedClients();
     }
 
     /**
@@ -297,8 +316,7 @@ public final class EdgeportServer {
      * @return false when no such client is connected (offline sessions are left alone, never an exception)
      */
     public boolean disconnectClient(String clientId) {
-        checkRunning();
-        SessionRegistry reg = sessions;
+        SessionRegistry reg = live().sessions;
         Session s = clientId == null ? null : reg.retrieve(clientId);
         if (s == null || !s.connected()) {
             return false;
@@ -312,13 +330,11 @@ public final class EdgeportServer {
     }
 
     public void addInterceptHandler(InterceptHandler handler) {
-        checkRunning();
-        interceptor.addInterceptHandler(handler);
+        live().interceptor.addInterceptHandler(handler);
     }
 
     public void removeInterceptHandler(InterceptHandler handler) {
-        checkRunning();
-        interceptor.removeInterceptHandler(handler);
+        live().interceptor.removeInterceptHandler(handler);
     }
 
     /**
@@ -331,8 +347,7 @@ public final class EdgeportServer {
 
     /** @return the number of subscriptions (client, filter) in the subscription tree, as $SYS reports */
     public int subscriptionCount() {
-        checkRunning();
-        return subscriptions.size();
+        return live().subscriptions.size();
     }
 
     /**
@@ -340,13 +355,11 @@ public final class EdgeportServer {
      *         retained messages: call it every few seconds at most.
      */
     public int retainedCount() {
-        checkRunning();
-        return retained.retainedOnTopic("#").size();
+        return live().retained.retainedOnTopic("#").size();
     }
 
     /** @return whether a session (online or offline) exists for the client id */
     public boolean hasSession(String clientId) {
-        checkRunning();
-        return Optional.ofNullable(sessions.retrieve(clientId)).isPresent();
+        return clientId != null && live().sessions.retrieve(clientId) != null;
     }
 }

@@ -67,7 +67,8 @@ class EdgeportServerTest {
         servers.forEach(EdgeportServer::stop);
     }
 
-    private EdgeportServer start(Properties extra) throws Exception {
+    /** The test defaults (loopback, ephemeral ports, no persistence) overridden by {@code extra}. */
+    private Properties merged(Properties extra) {
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", "0");
@@ -77,12 +78,22 @@ class EdgeportServerTest {
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("netty.mqtt.message_size", Integer.toString(SIZE_LIMIT + 1024));
         p.putAll(extra);
+        return p;
+    }
+
+    private EdgeportServer start(EdgeportServer server, Properties extra) throws Exception {
         assembly = new PipelineAssembly(MAX_CONNECTIONS, MAX_KEEPALIVE, SIZE_LIMIT, TlsIdentity.Mode.NONE,
                 TopicFilters.MATCHER);
-        EdgeportServer server = new EdgeportServer();
-        server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null, assembly);
-        servers.add(server);
+        if (!servers.contains(server)) {
+            servers.add(server);
+        }
+        server.start(new MemoryConfig(merged(extra)), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
+                assembly);
         return server;
+    }
+
+    private EdgeportServer start(Properties extra) throws Exception {
+        return start(new EdgeportServer(), extra);
     }
 
     private EdgeportServer start() throws Exception {
@@ -166,6 +177,26 @@ class EdgeportServerTest {
         server.stop();
         server.stop(); // idempotent
         assertThat(server.boundPort(EdgeportServer.MQTT)).isEqualTo(-1);
+    }
+
+    @Test
+    void failedStartCleansUpAndTheInstanceCanStartAgain() throws Exception {
+        Path data = tmp.resolve("busy");
+        EdgeportServer server = new EdgeportServer();
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Properties p = persistent(data);
+            p.setProperty("port", Integer.toString(taken.getLocalPort()));
+            assertThatThrownBy(() -> start(server, p)).isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("mqtt");
+        }
+        assertThat(server.isRunning()).isFalse();
+        assertThatThrownBy(server::listConnectedClients).isInstanceOf(IllegalStateException.class);
+        server.stop(); // safe after a failed start
+
+        // The H2 file lock and the other listener were released: the same instance starts on the same store.
+        start(server, persistent(data));
+        assertThat(client(server, "after", null).isConnected()).isTrue();
     }
 
     @Test
