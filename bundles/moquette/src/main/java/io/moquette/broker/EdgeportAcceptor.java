@@ -86,8 +86,9 @@ final class EdgeportAcceptor {
         }
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup();
+        boolean needClientAuth = config.boolProp(BrokerConstants.NEED_CLIENT_AUTH, false);
         Pipelines pipelines = new Pipelines(mqttHandler, customizer, maxBytes, connectTimeout, wsPath, wsMaxFrame,
-                bufferFlushMillis, sslContext);
+                bufferFlushMillis, sslContext, needClientAuth);
         try {
             if (tcp != null) {
                 bindOne(config, host, tcp, EdgeportServer.MQTT, pipelines);
@@ -197,12 +198,14 @@ final class EdgeportAcceptor {
         private final int wsMaxFrame;
         private final int bufferFlushMillis;
         private final SslContext sslContext;
+        private final boolean needClientAuth;
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
         private final ChannelHandler frameEncoder = new BytesToFrame();
 
         Pipelines(ChannelHandler mqttHandler, EdgeportServer.PipelineCustomizer customizer, int maxBytes,
-                  int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext) {
+                  int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext,
+                  boolean needClientAuth) {
             this.mqttHandler = mqttHandler;
             this.customizer = customizer;
             this.maxBytes = maxBytes;
@@ -211,6 +214,7 @@ final class EdgeportAcceptor {
             this.wsMaxFrame = wsMaxFrame;
             this.bufferFlushMillis = bufferFlushMillis;
             this.sslContext = sslContext;
+            this.needClientAuth = needClientAuth;
         }
 
         void init(SocketChannel ch, String listener) {
@@ -218,10 +222,14 @@ final class EdgeportAcceptor {
             boolean tls = EdgeportServer.MQTTS.equals(listener) || EdgeportServer.WSS.equals(listener);
             boolean ws = EdgeportServer.WS.equals(listener) || EdgeportServer.WSS.equals(listener);
             if (tls) {
-                // Client authentication (none/optional/require) is the SslContext's business, not ours.
+                // Client authentication is the SslContext's business; need_client_auth=true forces it on top, as
+                // Moquette's own acceptor does.
                 InetSocketAddress peer = ch.remoteAddress();
                 SslHandler ssl = peer == null ? sslContext.newHandler(ch.alloc())
                         : sslContext.newHandler(ch.alloc(), peer.getHostString(), peer.getPort());
+                if (needClientAuth) {
+                    ssl.engine().setNeedClientAuth(true);
+                }
                 p.addLast("ssl", ssl);
             }
             if (ws) {

@@ -235,6 +235,27 @@ class EdgeportServerTest {
     }
 
     @Test
+    void retainedDollarTopicsAreNotReplayedToWildcardSubscribers() throws Exception {
+        EdgeportServer server = start();
+        server.internalPublish(new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, true, 0),
+                new MqttPublishVariableHeader("$SYS/broker/version", 0),
+                Unpooled.copiedBuffer("v1", StandardCharsets.UTF_8)), "test");
+        assertThat(server.retainedCount()).isEqualTo(1);
+
+        Inbox wildcard = new Inbox();
+        MqttClient wild = client(server, "wild", wildcard);
+        wild.subscribe("#", 1); // Moquette replays retained matches right after the SUBACK
+        Inbox sys = new Inbox();
+        client(server, "sys", sys).subscribe("$SYS/broker/+", 1);
+        internalPublish(server, "marker", "m");
+
+        await(() -> wildcard.messages.contains("marker=m@1") && !sys.messages.isEmpty());
+        assertThat(wildcard.snapshot()).containsExactly("marker=m@1");
+        assertThat(sys.snapshot()).containsExactly("$SYS/broker/version=v1@1");
+    }
+
+    @Test
     void clientsCannotPublishToDollarTopicsButTheirQos1And2Complete() throws Exception {
         EdgeportServer server = start();
         Inbox sys = new Inbox();
