@@ -1,0 +1,66 @@
+package io.edgeport.broker.internal.pipeline;
+
+import java.util.function.BiPredicate;
+
+import io.moquette.broker.EdgeportServer;
+import io.netty.channel.ChannelPipeline;
+
+/**
+ * The Edgeport handlers in the order they must have, as one {@link EdgeportServer.PipelineCustomizer}:
+ * {@code traffic} → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
+ * {@code dollarFilter} → (Moquette's {@code handler}).
+ *
+ * <p>Why this order: the traffic counter sees every packet that really crosses the wire (not the synthetic acks
+ * {@link DollarFilter} feeds Moquette, not outbound messages it drops); limits are checked before anything else looks at
+ * a CONNECT; the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
+ * so its synthetic acks reach only Moquette.
+ *
+ * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
+ */
+public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer {
+
+    private final TrafficCounter traffic = new TrafficCounter();
+    private final ConnectGuard connectGuard;
+    private final PublishGuard.Shared publishGuard;
+    private final DollarFilter.Shared dollarFilter;
+    private final TlsIdentity tlsIdentity;
+
+    /**
+     * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
+     * @param maxKeepalive Mosquitto's max_keepalive in seconds; 65535 = no limit
+     * @param messageSizeLimit Mosquitto's message_size_limit in payload bytes; 0 = no limit
+     * @param usernameMode {@link TlsIdentity.Mode#CN} for use_identity_as_username, {@link TlsIdentity.Mode#SUBJECT}
+     *        for use_subject_as_username, else {@link TlsIdentity.Mode#NONE}
+     * @param topicMatcher (filter, topic) → match, honouring MQTT-4.7.2-1 (the broker's TopicFilter::matches)
+     */
+    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
+                            BiPredicate<String, String> topicMatcher) {
+        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive);
+        this.publishGuard = new PublishGuard.Shared(messageSizeLimit);
+        this.dollarFilter = new DollarFilter.Shared(topicMatcher);
+        this.tlsIdentity = new TlsIdentity(usernameMode);
+    }
+
+    @Override
+    public void customize(ChannelPipeline p, String listenerName) {
+        p.addLast("traffic", traffic);
+        p.addLast("connectGuard", connectGuard);
+        if (EdgeportServer.MQTTS.equals(listenerName) || EdgeportServer.WSS.equals(listenerName)) {
+            p.addLast("tlsIdentity", tlsIdentity);
+        }
+        p.addLast("publishGuard", publishGuard.newHandler());
+        p.addLast("dollarFilter", dollarFilter.newHandler());
+    }
+
+    public TrafficCounter traffic() {
+        return traffic;
+    }
+
+    public ConnectGuard connectGuard() {
+        return connectGuard;
+    }
+
+    public PublishGuard.Shared publishGuard() {
+        return publishGuard;
+    }
+}

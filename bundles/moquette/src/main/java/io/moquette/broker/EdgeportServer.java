@@ -1,0 +1,365 @@
+package io.moquette.broker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.moquette.BrokerConstants;
+import io.moquette.broker.config.IConfig;
+import io.moquette.broker.security.IAuthenticator;
+import io.moquette.broker.security.IAuthorizatorPolicy;
+import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
+import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
+import io.moquette.interception.BrokerInterceptor;
+import io.moquette.interception.InterceptHandler;
+import io.moquette.persistence.H2Builder;
+import io.moquette.persistence.MemorySessionsRepository;
+import io.moquette.persistence.MemorySubscriptionsRepository;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * Edgeport's way to run Moquette 0.17: the same components {@link Server#startServer(IConfig, List,
+ * ISslContextCreator, IAuthenticator, IAuthorizatorPolicy)} wires, but with Edgeport's own acceptor (so callers can add
+ * Netty handlers to every client pipeline, see {@link PipelineCustomizer}), no telemetry, no class loading by name,
+ * and H2 persistence that survives a crash.
+ *
+ * <p>Differences from {@link Server}: {@code authenticator_class}, {@code authorizator_class},
+ * {@code intercept.handler}, {@code password_file} and {@code acl_file} are ignored (pass instances; null means allow
+ * all); {@code persistent_queue_type} is always {@code h2} when persistence is on (the segmented queue keeps only one
+ * client's queue across a restart); a session stored without an expiry instant, which is what a crash leaves behind,
+ * is repaired at start instead of failing it.
+ *
+ * <p>Threading: {@link #start} and {@link #stop} are serialised on this object and must not be called from a Netty,
+ * session-loop or interceptor thread. The other methods may be called from any thread while running and throw
+ * {@link IllegalStateException} otherwise.
+ */
+public final class EdgeportServer {
+
+    /** Listener names passed to {@link PipelineCustomizer} and {@link #boundPort(String)}. */
+    public static final String MQTT = "mqtt";
+    public static final String MQTTS = "mqtts";
+    public static final String WS = "ws";
+    public static final String WSS = "wss";
+
+    /**
+     * Adds handlers to a new client pipeline. Called on the channel's event loop for every accepted connection,
+     * after {@code decoder}/{@code encoder} were added and before Moquette's {@code handler}; use
+     * {@code p.addLast(name, handler)}. The handlers see decoded {@code MqttMessage}s in both directions. An exception
+     * closes that connection. Do not use the names {@code handler}, {@code idleStateHandler} or
+     * {@code inflightResender}: Moquette looks them up.
+     */
+    @FunctionalInterface
+    public interface PipelineCustomizer {
+        void customize(ChannelPipeline p, String listenerName);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(EdgeportServer.class);
+    private static final int INFINITE_EXPIRY = Integer.MAX_VALUE;
+
+    private ScheduledExecutorService scheduler;
+    private BrokerInterceptor interceptor;
+    private H2Builder h2;
+    private SessionEventLoopGroup loops;
+    private SessionRegistry sessions;
+    private PostOffice postOffice;
+    private EdgeportAcceptor acceptor;
+    private ISubscriptionsDirectory subscriptions;
+    private IRetainedRepository retained;
+    /** What the public methods use while running; null when stopped. Published after a complete start. */
+    private volatile Live live;
+
+    private static final class Live {
+        final SessionRegistry sessions;
+        final PostOffice postOffice;
+        final BrokerInterceptor interceptor;
+        final ISubscriptionsDirectory subscriptions;
+        final IRetainedRepository retained;
+
+        Live(SessionRegistry sessions, PostOffice postOffice, BrokerInterceptor interceptor,
+             ISubscriptionsDirectory subscriptions, IRetainedRepository retained) {
+            this.sessions = sessions;
+            this.postOffice = postOffice;
+            this.interceptor = interceptor;
+            this.subscriptions = subscriptions;
+            this.retained = retained;
+        }
+    }
+
+    /** Starts with a TLS context built by {@code sslCreator} (called only if a TLS listener is enabled). */
+    public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers,
+                                   ISslContextCreator sslCreator, IAuthenticator authenticator,
+                                   IAuthorizatorPolicy authorizatorPolicy, PipelineCustomizer customizer)
+            throws IOException {
+        SslContext ssl = null;
+        if (sslCreator != null && (EdgeportAcceptor.port(config, IConfig.SSL_PORT_PROPERTY_NAME) != null
+                || EdgeportAcceptor.port(config, IConfig.WSS_PORT_PROPERTY_NAME) != null)) {
+            ssl = sslCreator.initSSLContext();
+        }
+        start(config, handlers, ssl, authenticator, authorizatorPolicy, customizer);
+    }
+
+    /**
+     * Starts the broker. If it throws, everything already started has been stopped again and the instance may be
+     * started anew.
+     *
+     * @param sslContext the server TLS context for {@code ssl_port} / {@code secure_websocket_port}; null = no TLS
+     *        (then enabling a TLS listener is an error)
+     * @param authenticator null accepts everyone (subject to {@code allow_anonymous})
+     * @param authorizatorPolicy null permits everything
+     * @param customizer null adds nothing
+     * @throws IOException when a listener cannot be bound or the store cannot be opened
+     * @throws IllegalStateException when already running
+     */
+    public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers, SslContext sslContext,
+                                   IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy,
+                                   PipelineCustomizer customizer) throws IOException {
+        if (live != null || scheduler != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            doStart(config, handlers, sslContext, authenticator, authorizatorPolicy, customizer);
+            live = new Live(sessions, postOffice, interceptor, subscriptions, retained);
+        } catch (IOException | RuntimeException | Error e) {
+            stop();
+            throw e;
+        }
+    }
+
+    private void doStart(IConfig config, List<? extends InterceptHandler> handlers, SslContext sslContext,
+                         IAuthenticator authenticator, IAuthorizatorPolicy policy, PipelineCustomizer customizer)
+            throws IOException {
+        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "moquette-scheduler");
+            t.setDaemon(true);
+            return t;
+        });
+        interceptor = new BrokerInterceptor(config, new ArrayList<>(handlers == null ? List.of() : handlers));
+        IAuthenticator auth = authenticator != null ? authenticator : (id, user, pwd) -> true;
+        IAuthorizatorPolicy authz = policy != null ? policy : new io.moquette.broker.security.PermitAllAuthorizatorPolicy();
+        Clock clock = Clock.systemDefaultZone();
+
+        ISessionsRepository sessionsRepository;
+        ISubscriptionsRepository subscriptionsRepository;
+        IQueueRepository queueRepository;
+        if (config.boolProp(IConfig.PERSISTENCE_ENABLED_PROPERTY_NAME, false)) {
+            String dataPath = config.getProperty(IConfig.DATA_PATH_PROPERTY_NAME);
+            if (dataPath == null || dataPath.isBlank()) {
+                throw new IOException(IConfig.DATA_PATH_PROPERTY_NAME + " is required when persistence is enabled");
+            }
+            Path dir = Paths.get(dataPath);
+            Files.createDirectories(dir);
+            int autosave = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
+            try {
+                h2 = new H2Builder(scheduler, dir, autosave, clock).initStore();
+            } catch (RuntimeException e) {
+                throw new IOException("Cannot open the Moquette store " + dir.resolve("moquette_store.h2")
+                        + " (corrupt, or in use by another process?): " + e, e);
+            }
+            String queueType = config.getProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME);
+            if (queueType != null && !"h2".equalsIgnoreCase(queueType)) {
+                LOG.info("{}={} ignored: queues are kept in H2 (Moquette 0.17's segmented queues keep only one "
+                        + "client's queue across a restart)", IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, queueType);
+            }
+            sessionsRepository = h2.sessionsRepository();
+            subscriptionsRepository = h2.subscriptionsRepository();
+            queueRepository = h2.queueRepository();
+            repairSessions(sessionsRepository, queueRepository);
+            retained = h2.retainedRepository();
+        } else {
+            sessionsRepository = new MemorySessionsRepository();
+            subscriptionsRepository = new MemorySubscriptionsRepository();
+            queueRepository = new MemoryQueueRepository();
+            retained = new MemoryRetainedRepository();
+        }
+        subscriptions = new CTrieSubscriptionDirectory();
+        subscriptions.init(subscriptionsRepository);
+        Authorizator authorizator = new Authorizator(authz);
+        int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
+                : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
+        loops = new SessionEventLoopGroup(interceptor, config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024));
+        sessions = new SessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler,
+                clock, expiry, loops);
+        postOffice = new PostOffice(subscriptions, retained, sessions, interceptor, authorizator, loops);
+        BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
+        MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
+        acceptor = new EdgeportAcceptor();
+        acceptor.bind(config, new NewNettyMQTTHandler(connections), sslContext, customizer,
+                brokerConfig.getBufferFlushMillis());
+    }
+
+    /**
+     * Prepares the stored sessions for Moquette's start.
+     * <ul>
+     * <li>Moquette writes a persistent session's expiry instant only on a clean stop; after a crash the stored session
+     * has none and Moquette's start fails ("Can't track for expiration a session without expiry instant"). Such a
+     * session gets the expiry it would have got at a clean stop: now plus its expiry interval.</li>
+     * <li>Moquette stores every session, clean ones included, and never deletes the rows; at start it ignores those
+     * without a persistent queue. They are deleted here, or the store grows with every client id ever seen.</li>
+     * </ul>
+     * @return the number of sessions repaired (not counting deleted leftovers)
+     */
+    static int repairSessions(ISessionsRepository sessions, IQueueRepository queues) {
+        int repaired = 0;
+        int removed = 0;
+        for (ISessionsRepository.SessionData s : sessions.list()) {
+            if (!queues.containsQueue(s.clientId())) {
+                sessions.delete(s);
+                removed++;
+            } else if (s.expireAt().isEmpty()) {
+                sessions.saveSession(s.withExpirationComputed());
+                repaired++;
+            }
+        }
+        if (repaired > 0) {
+            LOG.warn("Repaired {} persistent session(s) stored without an expiry (the broker did not stop cleanly "
+                    + "last time; messages accepted in the last autosave interval may be lost)", repaired);
+        }
+        LOG.debug("Deleted {} stored session(s) without a persistent queue", removed);
+        return repaired;
+    }
+
+    /**
+     * Stops the broker in Moquette's order: listeners, scheduler, sessions and queues, store, interceptors, session
+     * loops. Idempotent; safe after a failed or partial start.
+     */
+    public synchronized void stop() {
+        live = null;
+        if (acceptor != null) {
+            quietly("listeners", acceptor::close);
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (sessions != null) {
+            quietly("sessions", sessions::close);
+        }
+        if (h2 != null) {
+            quietly("store", h2::closeStore);
+        }
+        if (interceptor != null) {
+            quietly("interceptors", interceptor::stop);
+        }
+        if (loops != null) {
+            quietly("session loops", loops::terminate);
+        }
+        acceptor = null;
+        scheduler = null;
+        sessions = null;
+        h2 = null;
+        interceptor = null;
+        loops = null;
+        postOffice = null;
+        subscriptions = null;
+        retained = null;
+    }
+
+    private static void quietly(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Error while stopping the {}", what, e);
+        }
+    }
+
+    public boolean isRunning() {
+        return live != null;
+    }
+
+    private Live live() {
+        Live l = live;
+        if (l == null) {
+            throw new IllegalStateException("broker is not running");
+        }
+        return l;
+    }
+
+    /**
+     * Publishes as the broker itself: no authorization check and no {@code onPublish} notification. Takes ownership
+     * of the message's payload (released here, also on failure).
+     *
+     * @throws IllegalStateException when not running
+     */
+    public RoutingResults internalPublish(MqttPublishMessage msg, String clientId) {
+        Live l = live;
+        try {
+            if (l == null) {
+                throw new IllegalStateException("broker is not running");
+            }
+            return l.postOffice.internalPublish(msg);
+        } finally {
+            if (msg.refCnt() > 0) {
+                msg.release();
+            }
+        }
+    }
+
+    /** @return connected clients (sessions in state CONNECTED) */
+    public Collection<ClientDescriptor> listConnectedClients() {
+        return live().sessions.listConnectedClients();
+    }
+
+    /**
+     * Closes a connected client's connection (its will is published). Keeps its session.
+     *
+     * @return false when no such client is connected (offline sessions are left alone, never an exception)
+     */
+    public boolean disconnectClient(String clientId) {
+        SessionRegistry reg = live().sessions;
+        Session s = clientId == null ? null : reg.retrieve(clientId);
+        if (s == null || !s.connected()) {
+            return false;
+        }
+        try {
+            return reg.dropSession(clientId, false);
+        } catch (NullPointerException e) {
+            // the client went offline between the check and the drop: Session.closeImmediately has no connection
+            return false;
+        }
+    }
+
+    public void addInterceptHandler(InterceptHandler handler) {
+        live().interceptor.addInterceptHandler(handler);
+    }
+
+    public void removeInterceptHandler(InterceptHandler handler) {
+        live().interceptor.removeInterceptHandler(handler);
+    }
+
+    /**
+     * @param listenerName {@link #MQTT}, {@link #MQTTS}, {@link #WS} or {@link #WSS}
+     * @return the port the listener is bound to (the real one when configured as 0), or -1 when it is not bound
+     */
+    public synchronized int boundPort(String listenerName) {
+        return acceptor == null ? -1 : acceptor.boundPort(listenerName);
+    }
+
+    /** @return the number of subscriptions (client, filter) in the subscription tree, as $SYS reports */
+    public int subscriptionCount() {
+        return live().subscriptions.size();
+    }
+
+    /**
+     * @return the number of retained messages. Moquette's stores have no count, so this scans and copies all
+     *         retained messages: call it every few seconds at most.
+     */
+    public int retainedCount() {
+        return live().retained.retainedOnTopic("#").size();
+    }
+
+    /** @return whether a session (online or offline) exists for the client id */
+    public boolean hasSession(String clientId) {
+        return clientId != null && live().sessions.retrieve(clientId) != null;
+    }
+}
