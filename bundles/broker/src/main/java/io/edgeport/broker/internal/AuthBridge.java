@@ -86,7 +86,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
                 if (r != null && r.outcome() != Decision.NO_OPINION) {
                     return r;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 failed(a, e);
                 return AuthResult.deny("authentication provider " + a.getClass().getName() + " failed");
             }
@@ -136,7 +136,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
                 if (d == Decision.DENY) {
                     return false;
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
                 failed(a, e);
                 return false;
             }
@@ -144,7 +144,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         return false;
     }
 
-    private void failed(Object provider, RuntimeException e) {
+    private void failed(Object provider, Throwable e) {
         providerFailures.incrementAndGet();
         if (loggedFailures.putIfAbsent(provider.getClass(), Boolean.TRUE) == null) {
             LOG.error("Security provider {} threw; treating its answers as 'deny' (logged once per provider)",

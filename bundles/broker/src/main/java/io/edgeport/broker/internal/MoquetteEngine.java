@@ -16,10 +16,12 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerStatistics;
 import io.moquette.BrokerConstants;
+import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.Server;
+import io.edgeport.broker.internal.pipeline.PipelineAssembly;
+import io.edgeport.broker.internal.pipeline.TlsIdentity;
+import io.edgeport.broker.internal.pipeline.TrafficCounter;
 import io.moquette.broker.config.MemoryConfig;
-import io.moquette.interception.AbstractInterceptHandler;
-import io.moquette.interception.messages.InterceptConnectMessage;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -37,14 +39,12 @@ final class MoquetteEngine implements AutoCloseable {
     static final String MOQUETTE = Server.MOQUETTE_VERSION;
 
     final Settings settings;
-    private final Server server = new Server();
+    private final EdgeportServer server = new EdgeportServer();
+    private final PipelineAssembly pipeline;
     private final BrokerEvents events;
     private final AuthBridge auth;
-    private volatile MoquetteProbe probe;
     private final long startedNanos = System.nanoTime();
     private final ScheduledExecutorService timer;
-    private final AtomicLong maxClients = new AtomicLong();
-    private final AtomicLong refusedConnections = new AtomicLong();
     private final LoadAverage[] loads = { new LoadAverage(), new LoadAverage(), new LoadAverage(),
         new LoadAverage(), new LoadAverage() };
     private volatile boolean closed;
@@ -53,6 +53,8 @@ final class MoquetteEngine implements AutoCloseable {
 
     private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub, String version) {
         this.version = version;
+        this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
+                settings.messageSizeLimit(), TlsIdentity.Mode.NONE, TopicFilter::matches);
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);
@@ -91,7 +93,6 @@ final class MoquetteEngine implements AutoCloseable {
                 throw e2;
             }
         }
-        engine.probe = new MoquetteProbe(engine.server);
         if (s.sysInterval() > 0) {
             engine.timer.scheduleAtFixedRate(engine::publishSys, 0, s.sysInterval(), TimeUnit.SECONDS);
         }
@@ -133,43 +134,9 @@ final class MoquetteEngine implements AutoCloseable {
     static final String STORE_FILE = "moquette_store.h2";
 
     private void startMoquette() throws IOException {
-        server.startServer(new MemoryConfig(moquetteProperties(settings)), List.of(events, new LimitEnforcer()),
+        server.start(new MemoryConfig(moquetteProperties(settings)), List.of(events),
                 settings.tlsPort() > 0 || settings.wssPort() > 0 ? new PemSslContextCreator(settings) : null, auth,
-                auth);
-    }
-
-    /** Enforces settings Moquette has no switch for, as soon as it reports a connection. */
-    private final class LimitEnforcer extends AbstractInterceptHandler {
-        @Override
-        public String getID() {
-            return "edgeport-limits";
-        }
-
-        @Override
-        public void onSessionLoopError(Throwable error) {
-            // reported by BrokerEvents
-        }
-
-        @Override
-        public void onConnect(InterceptConnectMessage msg) {
-            String id = msg.getClientID();
-            int keepalive = msg.getKeepAlive();
-            if (settings.maxKeepalive() < 65_535 && (keepalive == 0 || keepalive > settings.maxKeepalive())) {
-                LOG.info("Client '{}' disconnected: keepalive {} exceeds max_keepalive {}", id, keepalive,
-                        settings.maxKeepalive());
-                refusedConnections.incrementAndGet();
-                server.disconnectClient(id);
-                return;
-            }
-            int connected = server.listConnectedClients().size();
-            if (settings.maxConnections() > 0 && connected > settings.maxConnections()) {
-                LOG.info("Client '{}' disconnected: max_connections {} reached", id, settings.maxConnections());
-                refusedConnections.incrementAndGet();
-                server.disconnectClient(id);
-                return;
-            }
-            maxClients.accumulateAndGet(connected, Math::max);
-        }
+                auth, pipeline);
     }
 
     List<String> listeners() {
@@ -189,25 +156,19 @@ final class MoquetteEngine implements AutoCloseable {
         MqttFixedHeader fixed = new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(qos), retain, 0);
         MqttPublishMessage msg = new MqttPublishMessage(fixed, new MqttPublishVariableHeader(topic, 0),
                 Unpooled.copiedBuffer(payload));
-        try {
-            server.internalPublish(msg, BrokerEvents.BROKER_CLIENT);
-        } finally {
-            if (msg.refCnt() > 0) {
-                msg.release();
-            }
-        }
+        // internalPublish takes ownership of the payload buffer and releases it: releasing it here as well freed
+        // it while session threads were still writing it to subscribers (lost and duplicated messages).
+        server.internalPublish(msg, BrokerEvents.BROKER_CLIENT);
     }
 
     BrokerStatistics statistics() {
-        Server srv = server;
-        long connected = srv.listConnectedClients().size();
-        long max = maxClients.accumulateAndGet(connected, Math::max);
-        MoquetteProbe pr = probe;
+        long connected = server.listConnectedClients().size();
+        long max = Math.max(connected, pipeline.connectGuard().peak());
+        TrafficCounter t = pipeline.traffic();
         return new BrokerStatistics(version, (System.nanoTime() - startedNanos) / 1_000_000_000L, connected, max,
-                connected + events.offlinePersistentSessions(),
-                pr == null ? -1 : pr.messagesReceived(), pr == null ? -1 : pr.messagesSent(),
-                pr == null ? -1 : pr.bytesReceived(), pr == null ? -1 : pr.bytesSent(),
-                auth.deniedPublishes.get(), events.subscriptionCount(), events.retainedCount());
+                connected + events.offlinePersistentSessions(), t.packetsReceived(), t.packetsSent(),
+                t.bytesReceived(), t.bytesSent(), auth.deniedPublishes.get() + pipeline.connectGuard().refused(),
+                server.subscriptionCount(), server.retainedCount());
     }
 
     private long lastSampleNanos = System.nanoTime();
@@ -227,9 +188,12 @@ final class MoquetteEngine implements AutoCloseable {
             sys("clients/disconnected", st.clientsTotal() - st.clientsConnected());
             sys("messages/received", st.messagesReceived());
             sys("messages/sent", st.messagesSent());
-            sys("publish/messages/received", events.publishReceived.get());
+            TrafficCounter t = pipeline.traffic();
+            sys("publish/messages/received", t.publishReceived());
+            sys("publish/messages/sent", t.publishSent());
+            sys("publish/bytes/received", t.publishBytesReceived());
+            sys("publish/bytes/sent", t.publishBytesSent());
             sys("publish/messages/dropped", st.publishDropped());
-            sys("publish/bytes/received", events.publishBytesReceived.get());
             sys("bytes/received", st.bytesReceived());
             sys("bytes/sent", st.bytesSent());
             sys("subscriptions/count", st.subscriptions());
@@ -238,7 +202,7 @@ final class MoquetteEngine implements AutoCloseable {
             sys("load/messages/sent/1min", round(loads[1].sample(st.messagesSent(), secs)));
             sys("load/bytes/received/1min", round(loads[2].sample(st.bytesReceived(), secs)));
             sys("load/bytes/sent/1min", round(loads[3].sample(st.bytesSent(), secs)));
-            sys("load/publish/received/1min", round(loads[4].sample(events.publishReceived.get(), secs)));
+            sys("load/publish/received/1min", round(loads[4].sample(t.publishReceived(), secs)));
         } catch (RuntimeException e) {
             if (!closed) {
                 LOG.warn("Could not publish $SYS topics", e);
@@ -262,9 +226,9 @@ final class MoquetteEngine implements AutoCloseable {
         safeStop(server);
     }
 
-    private static void safeStop(Server server) {
+    private static void safeStop(EdgeportServer server) {
         try {
-            server.stopServer();
+            server.stop();
         } catch (RuntimeException e) {
             LOG.warn("Moquette did not stop cleanly", e);
         }

@@ -45,6 +45,7 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
     private final int maxKeepalive;
     private final AtomicInteger connections = new AtomicInteger();
     private final LongAdder refused = new LongAdder();
+    private final AtomicInteger peak = new AtomicInteger();
 
     /**
      * @param maxConnections 0 or less: unlimited
@@ -86,6 +87,7 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
+            peak.accumulateAndGet(now, Math::max);
         }
         ctx.fireChannelRead(msg);
     }
@@ -108,6 +110,11 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
     /** @return connections currently past CONNECT (including ones Moquette is still authenticating) */
     public int connections() {
         return connections.get();
+    }
+
+    /** @return the most connections held at the same time (Mosquitto's clients/maximum) */
+    public int peak() {
+        return peak.get();
     }
 
     /** @return CONNECTs refused by this guard since it was created */
