@@ -34,7 +34,7 @@ class MqttBehaviourTest {
     static void start() throws Exception {
         wsPort = Gateway.freePort();
         gw = new Gateway(dir).with("websocket_port", wsPort).with("message_size_limit", SIZE_LIMIT)
-                .with("sys_interval", 1).start();
+                .with("sys_interval", 1).with("max_keepalive", 120).start();
     }
 
     @AfterAll
@@ -191,6 +191,27 @@ class MqttBehaviourTest {
         assertThat(r.lines()).anySatisfy(l -> assertThat(l).startsWith("$SYS/broker/version edgeport"));
         assertThat(r.lines()).anySatisfy(l -> assertThat(l).matches("\\$SYS/broker/uptime \\d+ seconds"));
         assertThat(r.lines()).anySatisfy(l -> assertThat(l).matches("\\$SYS/broker/clients/connected \\d+"));
+    }
+
+    @Test
+    void wildcardSubscriptionsNeverSeeSysTopics() throws Exception {
+        // $SYS is republished every second here; a '#' subscriber must not see it (MQTT-4.7.2-1), '$SYS/#' must.
+        Process all = Clients.sub("-h", "127.0.0.1", "-p", port(), "-t", "#", "-t", "+/broker/#", "-v", "-W", "4");
+        Clients.Result sys = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", "$SYS/#", "-C",
+                "5", "-W", "10", "-v");
+        assertThat(sys.lines()).hasSize(5).allSatisfy(l -> assertThat(l).startsWith("$SYS/broker/"));
+        assertThat(Clients.lines(all, 10)).noneSatisfy(l -> assertThat(l).startsWith("$"));
+    }
+
+    @Test
+    void keepaliveAboveMaxKeepaliveIsRefusedInTheConnack() throws Exception {
+        Clients.Result tooLong = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-k", "600", "-t",
+                "k/t", "-m", "x");
+        assertThat(tooLong.exitCode()).isNotZero();
+        assertThat(tooLong.stderr()).containsIgnoringCase("identifier rejected");
+        Clients.Result ok = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-k", "60", "-t",
+                "k/t", "-m", "x");
+        assertThat(ok.exitCode()).as(ok.stderr()).isZero();
     }
 
     @Test
