@@ -100,8 +100,19 @@ final class Gateway implements AutoCloseable {
         }
     }
 
+    /** The generated console password; the console bundle writes it when it starts, which may follow the ready line. */
     String consolePassword() throws IOException {
-        return Files.readString(dir.resolve("data/console-password")).strip();
+        Path file = dir.resolve("data/console-password");
+        long end = System.currentTimeMillis() + 15_000;
+        while (!Files.isRegularFile(file) && System.currentTimeMillis() < end) {
+            try {
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return Files.readString(file).strip();
     }
 
     String consoleUrl(String path) {
