@@ -42,6 +42,7 @@ class ConsoleAndRestartTest {
     void consoleNeedsTheGeneratedPasswordNeverAdminAdmin() throws Exception {
         gw = new Gateway(dir).start();
         Console console = new Console(gw);
+        console.admin(); // waits until the console bundle has made its password, i.e. the console is up
         assertThat(console.get("/bundles", null).statusCode()).isEqualTo(401);
         assertThat(console.get("/bundles", Console.basic("admin", "admin")).statusCode()).isEqualTo(401);
         HttpResponse<String> ok = console.get("/bundles", console.admin());
