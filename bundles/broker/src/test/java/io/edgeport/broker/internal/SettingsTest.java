@@ -14,9 +14,13 @@ class SettingsTest {
     @TempDir
     Path data;
 
+    private static BrokerConfig cfg(Map<String, Object> props) {
+        return ConfigValues.of(props, key -> null);
+    }
+
     @Test
     void defaultsAreLocalOnlyWithAnonymousAndOneMiBLimit() {
-        Settings s = Settings.from(TestConfig.of(Map.of()), data);
+        Settings s = Settings.from(cfg(Map.of()), data);
         assertThat(s.bindAddress()).isEqualTo("127.0.0.1");
         assertThat(s.allowAnonymous()).isTrue();
         assertThat(s.messageSizeLimit()).isEqualTo(1_048_576);
@@ -26,19 +30,19 @@ class SettingsTest {
 
     @Test
     void autoAnonymousIsOffOnAllInterfaces() {
-        assertThat(Settings.from(TestConfig.of(Map.of("bind__address", "0.0.0.0")), data).allowAnonymous())
+        assertThat(Settings.from(cfg(Map.of("bind_address", "0.0.0.0")), data).allowAnonymous())
                 .isFalse();
-        assertThat(Settings.from(TestConfig.of(Map.of("bind__address", "0.0.0.0", "allow__anonymous", "true")), data)
+        assertThat(Settings.from(cfg(Map.of("bind_address", "0.0.0.0", "allow_anonymous", "true")), data)
                 .allowAnonymous()).isTrue();
-        assertThat(Settings.from(TestConfig.of(Map.of("allow__anonymous", "false")), data).allowAnonymous())
+        assertThat(Settings.from(cfg(Map.of("allow_anonymous", "false")), data).allowAnonymous())
                 .isFalse();
     }
 
     @Test
     void everyBadValueIsNamed() {
-        assertThatThrownBy(() -> Settings.from(TestConfig.of(Map.of("port", 70000, "max__keepalive", 0,
-                "message__size__limit", -5, "allow__anonymous", "maybe", "websocket__path", "mqtt",
-                "max__connections", 0, "sys__interval", -1)), data))
+        assertThatThrownBy(() -> Settings.from(cfg(Map.of("port", 70000, "max_keepalive", 0,
+                "message_size_limit", -5, "allow_anonymous", "maybe", "websocket_path", "mqtt",
+                "max_connections", 0, "sys_interval", -1)), data))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port must be")
                 .hasMessageContaining("max_keepalive")
@@ -51,19 +55,19 @@ class SettingsTest {
 
     @Test
     void tlsNeedsReadableFilesAndSamePortTwiceIsRefused() {
-        assertThatThrownBy(() -> Settings.from(TestConfig.of(Map.of("tls__port", 8883, "certfile",
+        assertThatThrownBy(() -> Settings.from(cfg(Map.of("tls_port", 8883, "certfile",
                 data.resolve("missing.pem").toString())), data))
                 .hasMessageContaining("certfile")
                 .hasMessageContaining("keyfile is required");
-        assertThatThrownBy(() -> Settings.from(TestConfig.of(Map.of("websocket__port", 1883)), data))
+        assertThatThrownBy(() -> Settings.from(cfg(Map.of("websocket_port", 1883)), data))
                 .hasMessageContaining("port 1883 is given to two listeners");
-        assertThatThrownBy(() -> Settings.from(TestConfig.of(Map.of("port", 0)), data))
+        assertThatThrownBy(() -> Settings.from(cfg(Map.of("port", 0)), data))
                 .hasMessageContaining("every listener is off");
     }
 
     @Test
     void unknownBindAddressIsRefused() {
-        assertThatThrownBy(() -> Settings.from(TestConfig.of(Map.of("bind__address", "no.such.host.invalid")), data))
+        assertThatThrownBy(() -> Settings.from(cfg(Map.of("bind_address", "no.such.host.invalid")), data))
                 .hasMessageContaining("bind_address");
     }
 }
