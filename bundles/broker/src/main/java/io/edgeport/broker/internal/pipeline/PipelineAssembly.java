@@ -8,12 +8,13 @@ import io.netty.channel.ChannelPipeline;
 /**
  * The Edgeport handlers in the order they must have, as one {@link EdgeportServer.PipelineCustomizer}:
  * {@code traffic} → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
- * {@code dollarFilter} → (Moquette's {@code handler}).
+ * {@code inflightJournal} → {@code dollarFilter} → (Moquette's {@code handler}).
  *
  * <p>Why this order: the traffic counter sees every packet that really crosses the wire (not the synthetic acks
  * {@link DollarFilter} feeds Moquette, not outbound messages it drops); limits are checked before anything else looks at
  * a CONNECT; the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
- * so its synthetic acks reach only Moquette.
+ * so its synthetic acks reach only Moquette; the in-flight journal sits right before it, so it records only what
+ * really goes to the client and its resends pass the guards and the counter like any packet.
  *
  * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
  */
@@ -24,6 +25,7 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     private final PublishGuard.Shared publishGuard;
     private final DollarFilter.Shared dollarFilter;
     private final TlsIdentity tlsIdentity;
+    private final InflightJournal inflightJournal = new InflightJournal();
 
     /**
      * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
@@ -49,6 +51,7 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
             p.addLast("tlsIdentity", tlsIdentity);
         }
         p.addLast("publishGuard", publishGuard.newHandler());
+        p.addLast("inflightJournal", inflightJournal.newHandler());
         p.addLast("dollarFilter", dollarFilter.newHandler());
     }
 
