@@ -8,15 +8,18 @@ import io.netty.channel.ChannelPipeline;
 /**
  * The Edgeport handlers in the order they must have, as one {@link EdgeportServer.PipelineCustomizer}:
  * {@code traffic} → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
- * {@code inflightJournal} → {@code dollarFilter} → (Moquette's {@code handler}).
+ * {@code dollarFilter} → (Moquette's {@code handler}).
  *
  * <p>Why this order: the traffic counter sees every packet that really crosses the wire (not the synthetic acks
  * {@link DollarFilter} feeds Moquette, not outbound messages it drops); limits are checked before anything else looks at
  * a CONNECT; the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
- * so its synthetic acks reach only Moquette; the in-flight journal sits right before it, so it records only what
- * really goes to the client and its resends pass the guards and the counter like any packet.
+ * so its synthetic acks reach only Moquette.
  *
  * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
+ *
+ * <p>{@code inflightJournal} ({@link InflightJournal}) sits between {@code publishGuard} and {@code dollarFilter}:
+ * outside DollarFilter it records only what really reaches the client and never sees the synthetic acks; its resends
+ * at reconnect pass the guards and the traffic counter like any packet.
  */
 public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer {
 
