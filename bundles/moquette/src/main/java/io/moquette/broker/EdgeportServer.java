@@ -232,7 +232,8 @@ public final class EdgeportServer {
 
     /**
      * Stops the broker in Moquette's order: listeners, scheduler, sessions and queues, store, interceptors, session
-     * loops. Idempotent; safe after a failed or partial start.
+     * loops; with persistence, in-flight messages of persistent sessions are put back into their queues before the
+     * queues close (see {@link InflightRequeue}). Idempotent; safe after a failed or partial start.
      */
     public synchronized void stop() {
         live = null;
@@ -241,6 +242,14 @@ public final class EdgeportServer {
         }
         if (scheduler != null) {
             scheduler.shutdownNow();
+        }
+        if (h2 != null && sessions != null && loops != null) {
+            // Moquette keeps sent-but-unacknowledged messages in memory only: back into the persistent queues first.
+            H2Builder store = h2;
+            SessionRegistry registry = sessions;
+            SessionEventLoopGroup sessionLoops = loops;
+            quietly("in-flight messages", () -> InflightRequeue.requeueAll(registry,
+                    store.sessionsRepository().list(), sessionLoops, 5_000));
         }
         if (sessions != null) {
             quietly("sessions", sessions::close);

@@ -16,6 +16,10 @@ import io.netty.channel.ChannelPipeline;
  * so its synthetic acks reach only Moquette.
  *
  * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
+ *
+ * <p>{@code inflightJournal} ({@link InflightJournal}) sits between {@code publishGuard} and {@code dollarFilter}:
+ * outside DollarFilter it records only what really reaches the client and never sees the synthetic acks; its resends
+ * at reconnect pass the guards and the traffic counter like any packet.
  */
 public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer {
 
@@ -24,6 +28,7 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     private final PublishGuard.Shared publishGuard;
     private final DollarFilter.Shared dollarFilter;
     private final TlsIdentity tlsIdentity;
+    private final InflightJournal inflightJournal = new InflightJournal();
 
     /**
      * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
@@ -49,6 +54,7 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
             p.addLast("tlsIdentity", tlsIdentity);
         }
         p.addLast("publishGuard", publishGuard.newHandler());
+        p.addLast("inflightJournal", inflightJournal.newHandler());
         p.addLast("dollarFilter", dollarFilter.newHandler());
     }
 

@@ -1,0 +1,86 @@
+package io.moquette.broker;
+
+import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+
+/**
+ * The only place where Edgeport reads private state of Moquette 0.17 by reflection. Pinned to 0.17 (the version this
+ * wrapper bundle embeds): {@link #verify()} fails with a message that names the missing member, and a test calls it,
+ * so an upgrade that renames a field breaks the build rather than silently disabling a fix.
+ *
+ * <ul>
+ * <li>{@code MQTTConnection.lastPacketId}: the per-connection packet id counter (starts at 0 for every connection,
+ * which is why a resumed session's new ids collide with those still in flight).</li>
+ * <li>{@code Session.inflightWindow} and {@code Session.sessionQueue}: read at a clean stop to put unacknowledged
+ * messages back into the persistent queue.</li>
+ * </ul>
+ * The {@code MQTTConnection} of a channel is the channel attribute {@code "connection"}, set by Moquette's handler
+ * when the channel becomes active.
+ */
+public final class MoquetteInternals {
+
+    private static final AttributeKey<Object> CONNECTION = AttributeKey.valueOf("connection");
+    /** What {@link #field} could not find; declared before the fields so it exists when they are initialised. */
+    private static final StringBuilder MISSING = new StringBuilder();
+    private static final Field LAST_PACKET_ID = field(MQTTConnection.class, "lastPacketId");
+    private static final Field INFLIGHT_WINDOW = field(Session.class, "inflightWindow");
+    private static final Field SESSION_QUEUE = field(Session.class, "sessionQueue");
+
+    private MoquetteInternals() {
+    }
+
+    /** @throws IllegalStateException naming what is missing, when this is not the Moquette 0.17 we were built for */
+    public static void verify() {
+        if (MISSING.length() > 0) {
+            throw new IllegalStateException(MISSING.toString());
+        }
+    }
+
+    private static Field field(Class<?> owner, String name) {
+        try {
+            Field f = owner.getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        } catch (NoSuchFieldException | RuntimeException e) {
+            MISSING.append("Moquette internals changed: ").append(owner.getName()).append('.').append(name)
+                    .append(" not found (Edgeport's wrapper is written for Moquette 0.17: ").append(e).append("); ");
+            return null;
+        }
+    }
+
+    private static Object get(Field f, Object target) {
+        verify();
+        try {
+            return f.get(target);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot read " + f, e);
+        }
+    }
+
+    /**
+     * The packet id counter of the Moquette connection on {@code channel}: the last id it handed out (0 = none yet;
+     * it wraps from 65535 to 1). Moquette increments it on its session loop thread; it is atomic.
+     *
+     * @return null when the channel has no Moquette connection (not yet active)
+     * @throws IllegalStateException when the Moquette version does not match
+     */
+    public static AtomicInteger packetIdCounter(Channel channel) {
+        Object connection = channel.attr(CONNECTION).get();
+        return connection instanceof MQTTConnection ? (AtomicInteger) get(LAST_PACKET_ID, connection) : null;
+    }
+
+    /** Not thread-safe (a HashMap): only on the session's own loop. */
+    @SuppressWarnings("unchecked")
+    static Map<Integer, SessionRegistry.EnqueuedMessage> inflightWindow(Session session) {
+        return (Map<Integer, SessionRegistry.EnqueuedMessage>) get(INFLIGHT_WINDOW, session);
+    }
+
+    @SuppressWarnings("unchecked")
+    static SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue(Session session) {
+        return (SessionMessageQueue<SessionRegistry.EnqueuedMessage>) get(SESSION_QUEUE, session);
+    }
+}
