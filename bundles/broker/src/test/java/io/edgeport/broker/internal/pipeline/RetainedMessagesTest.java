@@ -292,7 +292,8 @@ class RetainedMessagesTest {
         publish(pub, "l/x", "r2", 2, true);
         publish(pub, "l/x", "r0", 0, true);
         await(() -> inbox.messages.size() >= 3);
-        assertThat(inbox.snapshot()).containsExactly("l/x=r1@1", "l/x=r2@2", "l/x=r0@0");
+        // any order: Paho hands a QoS 2 message to the application only after PUBREL
+        assertThat(inbox.snapshot()).containsExactlyInAnyOrder("l/x=r1@1", "l/x=r2@2", "l/x=r0@0");
     }
 
     @Test
@@ -336,11 +337,23 @@ class RetainedMessagesTest {
             assertThat(first.fixedHeader().isRetain()).isTrue();
             assertThat(first.fixedHeader().isDup()).isFalse();
             first.release();
-            MqttPublishMessage again = (MqttPublishMessage) raw.receive(); // not acknowledged: resent after ~5 s
+            MqttPublishMessage again = (MqttPublishMessage) receiveSlowly(raw); // resent 5-10 s later
             assertThat(again.fixedHeader().isDup()).isTrue();
             assertThat(again.fixedHeader().isRetain()).isTrue();
             assertThat(again.variableHeader().packetId()).isEqualTo(first.variableHeader().packetId());
             again.release();
+        }
+    }
+
+    /**
+     * Moquette's resender runs every 5 s and resends what is older than 5 s, so a resend may take up to 10 s, as long
+     * as RawClient's read timeout: allow a second read.
+     */
+    private static io.netty.handler.codec.mqtt.MqttMessage receiveSlowly(RawClient raw) throws Exception {
+        try {
+            return raw.receive();
+        } catch (java.net.SocketTimeoutException e) {
+            return raw.receive();
         }
     }
 
