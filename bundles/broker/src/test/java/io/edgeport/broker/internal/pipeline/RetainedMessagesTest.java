@@ -67,12 +67,17 @@ class RetainedMessagesTest {
     }
 
     private EdgeportServer start() throws Exception {
+        return start(new Properties());
+    }
+
+    private EdgeportServer start(Properties extra) throws Exception {
         Properties p = new Properties();
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", "0");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", tmp.resolve("data").toString());
         p.setProperty("telemetry_enabled", "false");
+        p.putAll(extra);
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
                 new PipelineAssembly(0, 65_535, 0, TlsIdentity.Mode.NONE, TopicFilters.MATCHER));
@@ -221,6 +226,22 @@ class RetainedMessagesTest {
 
         assertThat(server.retainedCount()).isZero();
         assertThat(retainedSeenBy("sub", new String[] {"r/#"}, new int[] {2})).isEmpty();
+    }
+
+    @Test
+    void qos0RetainedMessageSurvivesARestartWithPersistence() throws Exception {
+        Properties persistent = new Properties();
+        persistent.setProperty("persistence_enabled", "true");
+        persistent.setProperty("data_path", tmp.resolve("store").toString());
+        start(persistent);
+        MqttClient pub = client("pub", null);
+        publish(pub, "p/a", "kept", 0, true);
+        settle(pub);
+        pub.disconnect();
+        server.stop();
+
+        start(persistent);
+        assertThat(retainedSeenBy("sub", new String[] {"p/#"}, new int[] {1})).containsExactly("p/a=kept@0 R");
     }
 
     @Test
