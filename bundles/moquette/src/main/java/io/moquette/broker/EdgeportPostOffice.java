@@ -77,7 +77,7 @@ final class EdgeportPostOffice extends PostOffice {
             allowed = false; // super asks again and, if the policy throws again, fails as Moquette does
         }
         CompletableFuture<Void> routed = super.receivedPublishQos0(topic, username, clientID, msg);
-        if (allowed) {
+        if (allowed && topic.isValid()) {
             store(topic, MqttQoS.AT_MOST_ONCE, payload);
         }
         return routed;

@@ -30,7 +30,8 @@ import io.netty.util.AttributeKey;
  *
  * <p>Limits: a live message identical to a pending retained copy and sent before it (possible only when both are
  * queued, and then it is the same message) may take the flag instead of it; copies still queued when the connection
- * closes go out on the next connection with RETAIN=0.
+ * closes go out on the next connection with RETAIN=0; if Moquette drops a copy's first write (channel not writable,
+ * {@code sendIfWritableElseDrop}), copies announced after it go out unmarked until its DUP resend arrives here.
  *
  * <p>One instance per channel, the innermost handler before Moquette's {@code handler} (it must see every PUBLISH
  * Moquette writes, including those an outer handler drops). {@link #expect} may be called from any thread; the rest
