@@ -35,10 +35,10 @@ import io.netty.handler.ssl.SslContext;
  * Netty handlers to every client pipeline, see {@link PipelineCustomizer}), no telemetry, no class loading by name,
  * and H2 persistence that survives a crash.
  *
- * <p>Retained messages follow MQTT 3.1.1 section 3.3.1.3, which Moquette 0.17 does not (see {@link EdgeportPostOffice}):
- * a QoS 0 retained PUBLISH (from a client, {@link #internalPublish} or a Last Will) is stored instead of wiping the
- * stored one, a will's retain flag is honoured, and the retained messages replayed after a SUBACK carry RETAIN=1 at
- * every QoS, once per topic when filters overlap.
+ * <p>Retained messages follow MQTT 3.1.1 section 3.3.1.3, which Moquette 0.17 does not (see
+ * {@link EdgeportPostOffice}): a QoS 0 retained PUBLISH (from a client, {@link #internalPublish} or a Last Will) is
+ * stored instead of wiping the stored one, a will's retain flag is honoured, and the retained messages replayed after
+ * a SUBACK carry RETAIN=1 at every QoS, once per topic when filters overlap.
  *
  * <p>Differences from {@link Server}: {@code authenticator_class}, {@code authorizator_class},
  * {@code intercept.handler}, {@code password_file} and {@code acl_file} are ignored (pass instances; null means allow
@@ -63,8 +63,8 @@ public final class EdgeportServer {
      * after {@code decoder}/{@code encoder} were added and before {@code retainedFlags} and Moquette's
      * {@code handler}; use {@code p.addLast(name, handler)}. The handlers see decoded {@code MqttMessage}s in both
      * directions (outbound retained copies already with RETAIN=1). An exception closes that connection. Do not use the
-     * names {@code handler}, {@code retainedFlags}, {@code idleStateHandler} or {@code inflightResender}: Moquette or
-     * EdgeportServer look them up.
+     * names {@code handler}, {@code idleStateHandler} or {@code inflightResender} (Moquette looks them up) or
+     * {@code retainedFlags} (ours).
      */
     @FunctionalInterface
     public interface PipelineCustomizer {

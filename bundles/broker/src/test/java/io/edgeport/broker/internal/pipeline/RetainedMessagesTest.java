@@ -396,7 +396,8 @@ class RetainedMessagesTest {
         assertThat(live.snapshot()).containsExactly("will/dying=gone@1");
         await(() -> server.retainedCount() > 0);
 
-        assertThat(retainedSeenBy("sub", new String[] {"will/+"}, new int[] {2})).containsExactly("will/dying=gone@1 R");
+        assertThat(retainedSeenBy("sub", new String[] {"will/+"}, new int[] {2}))
+                .containsExactly("will/dying=gone@1 R");
     }
 
     @Test
