@@ -49,9 +49,9 @@ import io.netty.handler.timeout.IdleStateHandler;
  * <p>Pipeline, head to tail: {@code ssl} (mqtts, wss) → {@code http}, {@code aggregator}, {@code webSocketHandler},
  * {@code ws2bytebuf}, {@code bytebuf2ws} (ws, wss) → {@code idleStateHandler}, {@code idleEventHandler} →
  * [{@code autoflush}] → {@code decoder}, {@code encoder} → whatever the {@link EdgeportServer.PipelineCustomizer}
- * adds → {@code handler}. The names {@code idleStateHandler} and {@code handler} are load-bearing: Moquette's
- * {@code MQTTConnection} replaces {@code idleStateHandler} after CONNACK (keep-alive) and adds
- * {@code inflightResender} at the head.
+ * adds → {@code retainedFlags} ({@link RetainedFlagHandler}) → {@code handler}. The names {@code idleStateHandler}
+ * and {@code handler} are load-bearing: Moquette's {@code MQTTConnection} replaces {@code idleStateHandler} after
+ * CONNACK (keep-alive) and adds {@code inflightResender} at the head.
  *
  * <p>Not thread-safe: {@link #bind} and {@link #close} are called by {@link EdgeportServer} under its lock.
  */
@@ -252,6 +252,8 @@ final class EdgeportAcceptor {
             if (customizer != null) {
                 customizer.customize(p, listener);
             }
+            // Innermost, so it sees every PUBLISH Moquette writes before an outer handler may drop or count it.
+            p.addLast("retainedFlags", new RetainedFlagHandler());
             p.addLast("handler", mqttHandler);
         }
     }

@@ -35,6 +35,11 @@ import io.netty.handler.ssl.SslContext;
  * Netty handlers to every client pipeline, see {@link PipelineCustomizer}), no telemetry, no class loading by name,
  * and H2 persistence that survives a crash.
  *
+ * <p>Retained messages follow MQTT 3.1.1 section 3.3.1.3, which Moquette 0.17 does not (see
+ * {@link EdgeportPostOffice}): a QoS 0 retained PUBLISH (from a client, {@link #internalPublish} or a Last Will) is
+ * stored instead of wiping the stored one, a will's retain flag is honoured, and the retained messages replayed after
+ * a SUBACK carry RETAIN=1 at every QoS, once per topic when filters overlap.
+ *
  * <p>Differences from {@link Server}: {@code authenticator_class}, {@code authorizator_class},
  * {@code intercept.handler}, {@code password_file} and {@code acl_file} are ignored (pass instances; null means allow
  * all); {@code persistent_queue_type} is always {@code h2} when persistence is on (the segmented queue keeps only one
@@ -55,10 +60,11 @@ public final class EdgeportServer {
 
     /**
      * Adds handlers to a new client pipeline. Called on the channel's event loop for every accepted connection,
-     * after {@code decoder}/{@code encoder} were added and before Moquette's {@code handler}; use
-     * {@code p.addLast(name, handler)}. The handlers see decoded {@code MqttMessage}s in both directions. An exception
-     * closes that connection. Do not use the names {@code handler}, {@code idleStateHandler} or
-     * {@code inflightResender}: Moquette looks them up.
+     * after {@code decoder}/{@code encoder} were added and before {@code retainedFlags} and Moquette's
+     * {@code handler}; use {@code p.addLast(name, handler)}. The handlers see decoded {@code MqttMessage}s in both
+     * directions (outbound retained copies already with RETAIN=1). An exception closes that connection. Do not use the
+     * names {@code handler}, {@code idleStateHandler} or {@code inflightResender} (Moquette looks them up) or
+     * {@code retainedFlags} (ours).
      */
     @FunctionalInterface
     public interface PipelineCustomizer {
@@ -191,7 +197,8 @@ public final class EdgeportServer {
         loops = new SessionEventLoopGroup(interceptor, config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024));
         sessions = new SessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler,
                 clock, expiry, loops);
-        postOffice = new PostOffice(subscriptions, retained, sessions, interceptor, authorizator, loops);
+        postOffice = new EdgeportPostOffice(subscriptions, retained, new RetainedGate(retained), sessions, interceptor,
+                authorizator, loops);
         BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();

@@ -8,12 +8,13 @@ import io.netty.channel.ChannelPipeline;
 /**
  * The Edgeport handlers in the order they must have, as one {@link EdgeportServer.PipelineCustomizer}:
  * {@code traffic} → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
- * {@code dollarFilter} → (Moquette's {@code handler}).
+ * {@code dollarFilter} → (EdgeportServer's own {@code retainedFlags}, which sets RETAIN=1 on retained copies replayed
+ * after a SUBACK, then Moquette's {@code handler}).
  *
  * <p>Why this order: the traffic counter sees every packet that really crosses the wire (not the synthetic acks
  * {@link DollarFilter} feeds Moquette, not outbound messages it drops); limits are checked before anything else looks at
  * a CONNECT; the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
- * so its synthetic acks reach only Moquette.
+ * (only EdgeportServer's retainedFlags follows) so its synthetic acks reach only Moquette.
  *
  * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
  *
