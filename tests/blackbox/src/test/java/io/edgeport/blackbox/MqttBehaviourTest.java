@@ -102,20 +102,42 @@ class MqttBehaviourTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 1, 2 })
-    void retainedMessageReachesLateSubscribers(int qos) throws Exception {
+    @ValueSource(ints = { 0, 1, 2 })
+    void retainedMessageReachesLateSubscribersWithTheRetainFlag(int qos) throws Exception {
         String topic = "retained/q" + qos;
         Clients.Result p = Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
                 Integer.toString(qos), "-r", "-m", "kept-" + qos);
         assertThat(p.exitCode()).isZero();
-        Clients.Result s = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
-                Integer.toString(qos), "-C", "1", "-W", "10", "-v");
-        assertThat(s.lines()).containsExactly(topic + " kept-" + qos);
+        // A live subscriber sees the message with RETAIN=0 ...
+        Process live = Clients.sub("-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q", "2", "-C", "1", "-W",
+                "10", "-F", "%r %t %p");
+        TimeUnit.MILLISECONDS.sleep(700);
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q",
+                Integer.toString(qos), "-r", "-m", "now");
+        assertThat(Clients.lines(live, 10)).containsExactly("0 " + topic + "/live now");
+        // ... a late subscriber at every QoS gets the stored one with RETAIN=1.
+        for (int subQos = 0; subQos <= 2; subQos++) {
+            Clients.Result s = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                    Integer.toString(subQos), "-C", "1", "-W", "10", "-F", "%r %t %p");
+            assertThat(s.lines()).as("subscriber at QoS %s", subQos).containsExactly("1 " + topic + " kept-" + qos);
+        }
         // An empty retained message clears it.
-        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q", "1", "-r", "-n");
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q", Integer.toString(qos),
+                "-r", "-n");
         Clients.Result none = Clients.run(10, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-C",
                 "1", "-W", "2");
         assertThat(none.lines()).isEmpty();
+    }
+
+    @Test
+    void retainedQos0ReplacesRetainedQos1() throws Exception {
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", "retained/mix", "-q", "1", "-r",
+                "-m", "B");
+        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", "retained/mix", "-q", "0", "-r",
+                "-m", "A");
+        Clients.Result s = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", "retained/mix",
+                "-C", "1", "-W", "10");
+        assertThat(s.lines()).containsExactly("A");
     }
 
     @Test

@@ -215,8 +215,8 @@ final class MoquetteEngine implements AutoCloseable {
     }
 
     private void sys(String topic, Object value) {
-        // QoS 1: Moquette 0.17 does not keep a retained QoS 0 message (FACTS.md), and $SYS must be retained.
-        publish("$SYS/broker/" + topic, String.valueOf(value).getBytes(StandardCharsets.UTF_8), 1, true);
+        // Retained QoS 0, as Mosquitto publishes them: late subscribers get the last value at once.
+        publish("$SYS/broker/" + topic, String.valueOf(value).getBytes(StandardCharsets.UTF_8), 0, true);
     }
 
     @Override

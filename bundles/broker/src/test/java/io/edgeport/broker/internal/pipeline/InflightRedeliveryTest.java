@@ -273,6 +273,12 @@ class InflightRedeliveryTest {
             assertThat(((MqttConnAckMessage) clean.receive()).variableHeader().isSessionPresent()).isFalse();
         }
         awaitOffline(server, "sub");
+        // A clean session is discarded on the session loop after the connection closes: wait for that too.
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (server.hasSession("sub") && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        assertThat(server.hasSession("sub")).isFalse();
         try (RawClient sub = connect(server, "sub", false)) {
             assertThat(receiveAll(sub, 0, new ArrayList<>())).isEmpty();
         }
