@@ -84,6 +84,8 @@ final class Broker {
         o.setCleanSession(true);
         o.setConnectionTimeout(5);
         o.setAutomaticReconnect(false);
+        // Paho's client-side in-flight limit (10) is about the client, not the broker under test.
+        o.setMaxInflight(1000);
         if (user != null) {
             o.setUserName(user);
         }

@@ -22,6 +22,7 @@ final class Clients {
         MqttConnectOptions o = new MqttConnectOptions();
         o.setCleanSession(clean);
         o.setAutomaticReconnect(false);
+        o.setMaxInflight(1000);
         o.setConnectionTimeout(10);
         c.connect(o);
         return c;
