@@ -125,8 +125,20 @@ final class PasswordFileEditor {
         return lines;
     }
 
+    /** The file a (possibly dangling) chain of symbolic links points to; the link itself is left in place. */
+    private static Path followLinks(Path path) throws IOException {
+        Path p = path;
+        for (int i = 0; i < 40 && Files.isSymbolicLink(p); i++) {
+            p = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+        }
+        if (Files.isSymbolicLink(p)) {
+            throw new IOException("too many levels of symbolic links: " + path);
+        }
+        return p;
+    }
+
     private void write(List<byte[]> lines) throws IOException {
-        Path target = Files.isSymbolicLink(file) ? file.toRealPath() : file.toAbsolutePath();
+        Path target = followLinks(file.toAbsolutePath());
         Path dir = target.getParent();
         Files.createDirectories(dir);
         Set<PosixFilePermission> perms = OWNER_ONLY;
