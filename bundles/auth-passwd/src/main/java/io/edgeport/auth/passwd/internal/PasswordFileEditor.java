@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -125,6 +127,33 @@ final class PasswordFileEditor {
         return lines;
     }
 
+    /**
+     * A replaced file would otherwise belong to our process's user, and a broker running as another user (Mosquitto
+     * as root switches to "mosquitto") could no longer read it. Changing the owner needs privileges and the group needs
+     * membership: failures leave our own user and group in place.
+     */
+    private static void keepOwner(Path original, Path tmp) {
+        if (!Files.exists(original)) {
+            return;
+        }
+        try {
+            PosixFileAttributes a = Files.readAttributes(original, PosixFileAttributes.class);
+            PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+            try {
+                view.setGroup(a.group());
+            } catch (IOException e) {
+                // not a member of that group
+            }
+            try {
+                view.setOwner(a.owner());
+            } catch (IOException e) {
+                // not privileged
+            }
+        } catch (IOException e) {
+            // attributes unreadable: keep ours
+        }
+    }
+
     /** The file a (possibly dangling) chain of symbolic links points to; the link itself is left in place. */
     private static Path followLinks(Path path) throws IOException {
         Path p = path;
@@ -164,6 +193,7 @@ final class PasswordFileEditor {
                 ch.force(true);
             }
             if (posix) {
+                keepOwner(target, tmp);
                 Files.setPosixFilePermissions(tmp, perms);
             }
             try {

@@ -86,7 +86,9 @@ final class Mosquitto {
             Path conf = dir.resolve("mosquitto-" + port + ".conf");
             log = dir.resolve("mosquitto-" + port + ".log");
             Files.writeString(conf, "listener " + port + " 127.0.0.1\n" + "password_file " + passwordFile + "\n"
-                    + "allow_anonymous " + allowAnonymous + "\npersistence false\nlog_dest stdout\n");
+                    + "allow_anonymous " + allowAnonymous + "\npersistence false\nlog_dest stdout\n"
+                    // As root, mosquitto switches to the user "mosquitto", who cannot read a 0600 file in a 0700 dir.
+                    + ("root".equals(System.getProperty("user.name")) ? "user root\n" : ""));
             process = new ProcessBuilder(BROKER.toString(), "-c", conf.toString()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
