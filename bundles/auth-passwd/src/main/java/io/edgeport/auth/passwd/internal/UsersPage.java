@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 
+import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -12,88 +13,107 @@ import org.owasp.encoder.Encode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.servlet.Servlet;
-import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "MQTT users" (/system/console/edgeport-users): lists the users of every realm (never hashes) with
- * forms to add a user, change a password and delete a user. Changes are POSTs checked by {@link CsrfGuard}; every
- * value written into the page is HTML-encoded; fields are validated with the same rules as the shell commands and
- * errors are shown above the forms. The console authenticates the operator before this servlet is called.
+ * forms to add a user, change a password and delete a user. The console authenticates the operator before this
+ * servlet is called.
+ *
+ * <p>It extends the console's {@link AbstractServlet} rather than plain {@code HttpServlet}: Web Console 5.0.18 wraps a
+ * plain Servlet in an adapter that only implements GET (a POST would get 405), while an AbstractServlet receives every
+ * method and the console adds its header and navigation around {@link #renderContent}. Changes are POST, then
+ * redirect to the page (post/redirect/get), with the outcome kept in the session for the next render. POSTs are
+ * checked by {@link CsrfGuard}; every value written into the page is HTML-encoded; fields are validated with the
+ * same rules as the shell commands.
  */
-@Component(service = Servlet.class, property = { "felix.webconsole.label=edgeport-users",
+@Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + UsersPage.LABEL,
         "felix.webconsole.title=MQTT users", "felix.webconsole.category=Edgeport" })
-public final class UsersPage extends HttpServlet {
+public final class UsersPage extends AbstractServlet {
 
+    static final String LABEL = "edgeport-users";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UsersPage.class);
+    private static final String FLASH = UsersPage.class.getName() + ".flash";
+
+    /** What the last POST of this session did, shown once. */
+    private record Flash(String info, String error, String enteredUser) {
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     transient volatile List<Realm> realms;
 
     private final transient CsrfGuard csrf = new CsrfGuard();
 
+    /** Creates the session (and its CSRF token) before the console starts writing the page. */
     @Override
-    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        render(request, response, null, null, "");
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        csrf.token(request);
+        super.service(request, response);
     }
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String refused = csrf.check(request);
         if (refused != null) {
-            response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-            render(request, response, null, "Refused: " + refused + ".", "");
+            LOG.warn("Web console: refused a change of MQTT users: {}", refused);
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
             return;
         }
         String action = request.getParameter("action");
         String user = request.getParameter("username");
+        Flash flash;
         try {
             Realm realm = Realms.pick(realms, request.getParameter("realm"));
-            String message;
             if ("set".equals(action)) {
                 UserInput.checkUsername(user);
                 String pw = request.getParameter("password");
                 if (pw == null || !pw.equals(request.getParameter("password2"))) {
                     throw new IllegalArgumentException("the two passwords differ");
                 }
-                message = (realm.setPassword(user, pw) ? "Changed the password of " : "Added ") + user
-                        + " in realm " + realm.name() + ".";
+                flash = new Flash((realm.setPassword(user, pw) ? "Changed the password of " : "Added ") + user
+                        + " in realm " + realm.name() + ".", null, "");
             } else if ("delete".equals(action)) {
                 UserInput.checkUsername(user);
                 if (!realm.delete(user)) {
                     throw new IllegalArgumentException("there is no user " + user + " in realm " + realm.name());
                 }
-                message = "Deleted " + user + " from realm " + realm.name() + ".";
+                flash = new Flash("Deleted " + user + " from realm " + realm.name() + ".", null, "");
             } else {
                 throw new IllegalArgumentException("unknown action");
             }
-            render(request, response, message, null, "");
         } catch (IllegalArgumentException e) {
-            response.setStatus(HttpServletResponse.SC_BAD_REQUEST);
-            render(request, response, null, "Not done: " + e.getMessage() + ".", user == null ? "" : user);
+            flash = new Flash(null, "Not done: " + e.getMessage() + ".", user == null ? "" : user);
         } catch (IOException e) {
             LOG.error("Web console: could not write the password file", e);
-            response.setStatus(HttpServletResponse.SC_INTERNAL_SERVER_ERROR);
-            render(request, response, null, "Not done: the password file could not be written (" + e + ").",
+            flash = new Flash(null, "Not done: the password file could not be written (" + e.getMessage() + ").",
                     user == null ? "" : user);
         }
+        request.getSession(true).setAttribute(FLASH, flash);
+        String self = request.getRequestURI();
+        response.sendRedirect(self == null ? LABEL : self);
     }
 
-    private void render(HttpServletRequest request, HttpServletResponse response, String info, String error,
-            String enteredUser) throws IOException {
+    @Override
+    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String token = csrf.token(request);
-        response.setContentType("text/html;charset=UTF-8");
-        response.setHeader("Cache-Control", "no-store");
+        HttpSession session = request.getSession(false);
+        Flash flash = session == null ? null : (Flash) session.getAttribute(FLASH);
+        if (flash != null) {
+            session.removeAttribute(FLASH);
+        }
         PrintWriter w = response.getWriter();
-        if (info != null) {
-            w.println("<p class='statline ui-state-highlight'>" + Encode.forHtml(info) + "</p>");
+        if (flash != null && flash.info() != null) {
+            w.println("<p class='statline ui-state-highlight'>" + Encode.forHtml(flash.info()) + "</p>");
         }
-        if (error != null) {
-            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(error) + "</p>");
+        if (flash != null && flash.error() != null) {
+            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(flash.error()) + "</p>");
         }
+        String entered = flash == null ? "" : flash.enteredUser();
         List<Realm> all = Realms.sorted(realms);
         if (all.isEmpty()) {
             w.println("<p>No password realm is configured. Create a configuration of the factory "
@@ -122,7 +142,7 @@ public final class UsersPage extends HttpServlet {
             w.println("<h3>Add a user or change a password</h3><form method='post' autocomplete='off'>"
                     + hidden(token, realm, "set")
                     + "<label>User <input name='username' required maxlength='65535' value='"
-                    + Encode.forHtmlAttribute(enteredUser) + "'></label> "
+                    + Encode.forHtmlAttribute(entered) + "'></label> "
                     + "<label>Password <input type='password' name='password' required autocomplete='new-password'>"
                     + "</label> <label>Again <input type='password' name='password2' required"
                     + " autocomplete='new-password'></label> <button type='submit'>Save</button></form>");

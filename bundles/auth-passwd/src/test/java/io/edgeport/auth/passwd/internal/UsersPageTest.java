@@ -44,6 +44,7 @@ class UsersPageTest {
                 new Class<?>[] { HttpSession.class }, (p, m, a) -> switch (m.getName()) {
                     case "getAttribute" -> session.get(a[0]);
                     case "setAttribute" -> session.put((String) a[0], a[1]);
+                    case "removeAttribute" -> session.remove(a[0]);
                     default -> null;
                 });
         return (HttpServletRequest) Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -64,23 +65,35 @@ class UsersPageTest {
         return (HttpServletResponse) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] { HttpServletResponse.class }, (p, m, a) -> switch (m.getName()) {
                     case "getWriter" -> w;
-                    case "setStatus" -> {
+                    case "sendError" -> {
                         status = (Integer) a[0];
+                        yield null;
+                    }
+                    case "sendRedirect" -> {
+                        status = 303;
                         yield null;
                     }
                     default -> null;
                 });
     }
 
+    private String render() throws Exception {
+        page.renderContent(request(Map.of()), response());
+        return body.toString();
+    }
+
     private String token() throws Exception {
-        page.doGet(request(Map.of()), response());
+        render();
         return (String) session.values().iterator().next();
     }
 
+    /** @return the page shown after the redirect */
     private String post(Map<String, String> params) throws Exception {
-        HttpServletResponse r = response();
-        page.doPost(request(params), r);
-        return body.toString();
+        page.doPost(request(params), response());
+        int s = status;
+        String after = s == 303 ? render() : body.toString();
+        status = s;
+        return after;
     }
 
     @Test
@@ -88,8 +101,9 @@ class UsersPageTest {
         String t = token();
         String out = post(Map.of("csrf", t, "realm", "main", "action", "set", "username", "<b>x</b>'\"",
                 "password", "pw", "password2", "pw"));
-        assertThat(status).isEqualTo(200);
+        assertThat(status).isEqualTo(303);
         assertThat(out).contains("Added &lt;b&gt;x&lt;/b&gt;").doesNotContain("<b>x</b>");
+        assertThat(render()).as("the message is shown once").doesNotContain("Added");
         assertThat(realm.users().usernames()).containsExactly("<b>x</b>'\"");
         assertThat(out).doesNotContain("$7$101$");
     }
@@ -108,7 +122,7 @@ class UsersPageTest {
         assertThat(status).isEqualTo(403);
         assertThat(realm.users().size()).isZero();
         post(Map.of("csrf", t, "realm", "main", "action", "set", "username", "a", "password", "p", "password2", "p"));
-        assertThat(status).isEqualTo(200);
+        assertThat(status).isEqualTo(303);
         assertThat(realm.users().usernames()).containsExactly("a");
     }
 
@@ -117,7 +131,7 @@ class UsersPageTest {
         String t = token();
         String out = post(Map.of("csrf", t, "realm", "main", "action", "set", "username", "a:b", "password", "p",
                 "password2", "p"));
-        assertThat(status).isEqualTo(400);
+        assertThat(status).isEqualTo(303);
         assertThat(out).contains("Not done: username contains &#39;:&#39;");
         out = post(Map.of("csrf", t, "realm", "main", "action", "set", "username", "a", "password", "p",
                 "password2", "q"));
