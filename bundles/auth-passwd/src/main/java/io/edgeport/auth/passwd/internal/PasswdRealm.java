@@ -56,6 +56,10 @@ public final class PasswdRealm implements Authenticator, Realm {
         if (interval < 1 || interval > 3600) {
             throw new IllegalArgumentException("reload_interval must be 1..3600 seconds, not " + interval);
         }
+        if (config.iterations() < 1 || config.iterations() > PasswordHash.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("iterations must be 1.." + PasswordHash.MAX_ITERATIONS + ", not "
+                    + config.iterations());
+        }
         String name = config.realm() == null || config.realm().isBlank() ? "default" : config.realm().trim();
         this.realm = new FileRealm(name, file, unknown, config.iterations());
         realm.reloadNow();
