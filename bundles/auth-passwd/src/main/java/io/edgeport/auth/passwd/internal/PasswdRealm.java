@@ -1,0 +1,131 @@
+package io.edgeport.auth.passwd.internal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.auth.AuthResult;
+import io.edgeport.api.auth.Authenticator;
+import io.edgeport.api.auth.ConnectRequest;
+
+/**
+ * One password-file realm per factory configuration (PID {@value PasswdRealmConfig#PID}), registered as an
+ * {@link Authenticator} (ordered by the configured {@code service.ranking}) and as this bundle's internal
+ * {@link Realm} for the shell commands and the web console page.
+ *
+ * <p>Decisions are {@link UserTable}'s: allow a known user with the right password (identity = username), deny a
+ * known user with a wrong or missing password, abstain without a username (so the broker's allow_anonymous rule
+ * decides, as in Mosquitto), and for an unknown username deny (default, Mosquitto's answer) or abstain (to chain
+ * realms). With this realm as the only provider and {@code unknown_user=deny} the gateway gives Mosquitto 2.0.11's
+ * answers for every combination of username, password and allow_anonymous. Thread-safe; never logs passwords.
+ */
+@Component(configurationPid = PasswdRealmConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = { Authenticator.class, Realm.class })
+@Designate(ocd = PasswdRealmConfig.class, factory = true)
+public final class PasswdRealm implements Authenticator, Realm {
+
+    static final String DATA_DIR_PROPERTY = "edgeport.data";
+    private static final Logger LOG = LoggerFactory.getLogger(PasswdRealm.class);
+
+    private final FileRealm realm;
+    private final ScheduledExecutorService poller;
+
+    @Activate
+    public PasswdRealm(BundleContext context, PasswdRealmConfig config) {
+        Path file = resolve(config.password__file(), context.getProperty(DATA_DIR_PROPERTY));
+        UserTable.UnknownUser unknown = switch (String.valueOf(config.unknown__user()).trim().toLowerCase(Locale.ROOT)) {
+            case "deny", "" -> UserTable.UnknownUser.DENY;
+            case "abstain" -> UserTable.UnknownUser.ABSTAIN;
+            default -> throw new IllegalArgumentException("unknown_user must be 'deny' or 'abstain', not '"
+                    + Printable.of(config.unknown__user()) + "'");
+        };
+        int interval = config.reload__interval();
+        if (interval < 1 || interval > 3600) {
+            throw new IllegalArgumentException("reload_interval must be 1..3600 seconds, not " + interval);
+        }
+        if (config.iterations() < 1 || config.iterations() > PasswordHash.MAX_ITERATIONS) {
+            throw new IllegalArgumentException("iterations must be 1.." + PasswordHash.MAX_ITERATIONS + ", not "
+                    + config.iterations());
+        }
+        String name = config.realm() == null || config.realm().isBlank() ? "default" : config.realm().trim();
+        this.realm = new FileRealm(name, file, unknown, config.iterations());
+        realm.reloadNow();
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeport-passwd-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.SECONDS);
+        LOG.info("Password realm '{}': file {}, unknown users {}, reload check every {} s, new hashes $7$ with {}"
+                + " iterations", name, file, unknown.name().toLowerCase(Locale.ROOT), interval, config.iterations());
+    }
+
+    /** {@code ${edgeport.data}} in the configured path becomes the data directory (default "data"). */
+    static Path resolve(String configured, String dataDir) {
+        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
+        String path = configured == null || configured.isBlank() ? PasswdRealmConfig.DEFAULT_FILE : configured.trim();
+        return Path.of(path.replace("${" + DATA_DIR_PROPERTY + "}", data)).toAbsolutePath().normalize();
+    }
+
+    private void poll() {
+        try {
+            realm.poll();
+        } catch (RuntimeException e) {
+            LOG.error("Password realm '{}': reload failed; keeping the users read before", realm.name(), e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        poller.shutdownNow();
+        LOG.debug("Password realm '{}' stopped", realm.name());
+    }
+
+    @Override
+    public AuthResult authenticate(ConnectRequest request) {
+        return realm.authenticate(request);
+    }
+
+    @Override
+    public String name() {
+        return realm.name();
+    }
+
+    @Override
+    public Path file() {
+        return realm.file();
+    }
+
+    @Override
+    public UserTable users() {
+        return realm.users();
+    }
+
+    @Override
+    public List<String> problems() {
+        return realm.problems();
+    }
+
+    @Override
+    public boolean setPassword(String username, String password) throws IOException {
+        return realm.setPassword(username, password);
+    }
+
+    @Override
+    public boolean delete(String username) throws IOException {
+        return realm.delete(username);
+    }
+}

@@ -1,0 +1,83 @@
+package io.edgeport.auth.passwd.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+
+import io.edgeport.api.auth.ConnectRequest;
+import io.edgeport.api.auth.Decision;
+
+/** The DS component with its real poller: configuration checks and hot reload of a file changed by mosquitto_passwd. */
+@Timeout(30)
+class PasswdRealmTest {
+
+    @TempDir
+    Path dir;
+
+    private BundleContext context() {
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { BundleContext.class },
+                (p, m, a) -> m.getName().equals("getProperty") && "edgeport.data".equals(a[0]) ? dir.toString() : null);
+    }
+
+    private static PasswdRealmConfig config(Map<String, Object> values) {
+        Map<String, Object> v = new java.util.HashMap<>(Map.of("realm", "default", "password__file",
+                PasswdRealmConfig.DEFAULT_FILE, "unknown__user", "deny", "service_ranking", 0, "reload__interval", 1,
+                "iterations", 101));
+        v.putAll(values);
+        return (PasswdRealmConfig) Proxy.newProxyInstance(PasswdRealmTest.class.getClassLoader(),
+                new Class<?>[] { PasswdRealmConfig.class }, (p, m, a) -> v.get(m.getName()));
+    }
+
+    private static Decision decide(PasswdRealm r, String user, String pw) {
+        return r.authenticate(new ConnectRequest("c", user, pw.getBytes(StandardCharsets.UTF_8), null, null, ""))
+                .outcome();
+    }
+
+    @Test
+    void hotReloadOfAFileChangedByMosquittoPasswd() throws Exception {
+        PasswdRealm realm = new PasswdRealm(context(), config(Map.of()));
+        try {
+            assertThat(realm.file()).isEqualTo(dir.resolve("passwd"));
+            realm.setPassword("ours", "o");
+            Mosquitto.passwd("-b", realm.file().toString(), "theirs", "t");
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (decide(realm, "theirs", "t") != Decision.ALLOW && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(decide(realm, "theirs", "t")).isEqualTo(Decision.ALLOW);
+            assertThat(decide(realm, "ours", "o")).isEqualTo(Decision.ALLOW);
+            assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.DENY);
+        } finally {
+            realm.deactivate();
+        }
+    }
+
+    @Test
+    void badConfigurationIsRefused() {
+        assertThatThrownBy(() -> new PasswdRealm(context(), config(Map.of("unknown__user", "maybe"))))
+                .hasMessageContaining("unknown_user");
+        assertThatThrownBy(() -> new PasswdRealm(context(), config(Map.of("reload__interval", 0))))
+                .hasMessageContaining("reload_interval");
+        assertThatThrownBy(() -> new PasswdRealm(context(), config(Map.of("iterations", 0))))
+                .hasMessageContaining("iterations");
+    }
+
+    @Test
+    void abstainModePassesUnknownUsersOn() throws Exception {
+        PasswdRealm realm = new PasswdRealm(context(), config(Map.of("unknown__user", "abstain")));
+        try {
+            assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.NO_OPINION);
+        } finally {
+            realm.deactivate();
+        }
+    }
+}
