@@ -1,5 +1,7 @@
 package io.edgeport.broker.internal;
 
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +18,8 @@ import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.ConnectRequest;
 import io.edgeport.api.auth.Decision;
+import io.edgeport.broker.internal.pipeline.ConnectContext;
+import io.edgeport.broker.internal.pipeline.TlsIdentity;
 import io.moquette.broker.security.IAuthenticator;
 import io.moquette.broker.security.IAuthorizatorPolicy;
 import io.moquette.broker.subscriptions.Topic;
@@ -53,12 +57,20 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     /** Moquette calls this only for clients that sent a username. */
     @Override
     public boolean checkValid(String clientId, String username, byte[] password) {
-        ConnectRequest request = new ConnectRequest(clientId == null ? "" : clientId, username, password, List.of(),
-                null, "");
+        ConnectContext ctx = ConnectContext.current();
+        List<X509Certificate> chain = ctx == null ? List.of() : TlsIdentity.peerCertificates(ctx.channel());
+        InetSocketAddress remote = ctx != null && ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a
+                : null;
+        ConnectRequest request = new ConnectRequest(clientId == null ? "" : clientId, username, password,
+                chain == null ? List.of() : chain, remote, ctx == null ? "" : ctx.listener());
         AuthResult result = authenticate(request);
         switch (result.outcome()) {
             case ALLOW -> {
-                identities.put(request.clientId(), result.identity().isEmpty() ? username : result.identity());
+                String identity = result.identity().isEmpty() ? username : result.identity();
+                if (!willAllowed(identity, request.clientId(), ctx)) {
+                    return false;
+                }
+                identities.put(request.clientId(), identity);
                 return true;
             }
             case DENY -> {
@@ -67,7 +79,11 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
             }
             default -> {
                 if (allowAnonymous) {
-                    identities.put(request.clientId(), username == null ? "" : username);
+                    String identity = username == null ? "" : username;
+                    if (!willAllowed(identity, request.clientId(), ctx)) {
+                        return false;
+                    }
+                    identities.put(request.clientId(), identity);
                     return true;
                 }
                 LOG.info("Client '{}' (user '{}') refused: no authentication provider accepted it", clientId,
@@ -92,6 +108,28 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
             }
         }
         return AuthResult.abstain();
+    }
+
+    /** Mosquitto checks the Last Will topic like a publish when the client connects. */
+    private boolean willAllowed(String identity, String clientId, ConnectContext ctx) {
+        if (ctx == null || ctx.willTopic() == null) {
+            return true;
+        }
+        if (ctx.willTopic().startsWith("$") || !authorize(identity, clientId, ctx.willTopic(), Action.PUBLISH)) {
+            LOG.info("Client '{}' refused: not authorised to leave a Last Will on '{}'", clientId, ctx.willTopic());
+            return false;
+        }
+        return true;
+    }
+
+    /** For clients without username (Moquette does not ask the authenticator about them). */
+    boolean anonymousWill(String clientId, String willTopic) {
+        return !willTopic.startsWith("$") && authorize("", clientId, willTopic, Action.PUBLISH);
+    }
+
+    /** Mosquitto's read check for every delivered message. */
+    boolean mayReceive(String clientId, String username, String topic) {
+        return authorizers.get().isEmpty() || authorize(username, clientId, topic, Action.RECEIVE);
     }
 
     void forget(String clientId) {
@@ -124,7 +162,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         if (list.isEmpty()) {
             return true;
         }
-        String identity = client == null ? user : identities.getOrDefault(client, user);
+        String identity = client == null || client.isEmpty() ? user : identities.getOrDefault(client, user);
         AccessRequest request = new AccessRequest(identity, client == null ? "" : client, topic, action);
         for (int i = list.size() - 1; i >= 0; i--) {
             Authorizer a = list.get(i);

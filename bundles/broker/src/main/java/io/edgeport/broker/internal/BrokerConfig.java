@@ -50,6 +50,14 @@ public @interface BrokerConfig {
             + " by cafile (mutual TLS).")
     boolean require__certificate() default false;
 
+    @AttributeDefinition(name = "use_identity_as_username", description = "TLS clients are known by the Common Name"
+            + " of their certificate instead of the username they send (needs require_certificate).")
+    boolean use__identity__as__username() default false;
+
+    @AttributeDefinition(name = "use_subject_as_username", description = "TLS clients are known by the full subject of"
+            + " their certificate (needs require_certificate).")
+    boolean use__subject__as__username() default false;
+
     @AttributeDefinition(name = "persistence", description = "Keep retained messages, persistent sessions and their"
             + " queued QoS 1/2 messages across restarts.")
     boolean persistence() default true;

@@ -54,7 +54,8 @@ final class MoquetteEngine implements AutoCloseable {
     private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub, String version) {
         this.version = version;
         this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
-                settings.messageSizeLimit(), TlsIdentity.Mode.NONE, TopicFilter::matches);
+                settings.messageSizeLimit(), settings.identityMode(), TopicFilter::matches, auth::anonymousWill,
+                auth::mayReceive);
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.edgeport.broker.internal.pipeline.TlsIdentity;
+
 /**
  * Validated broker settings. {@link #from} either returns settings that can start a broker or throws an
  * {@link IllegalArgumentException} that names every bad value, so a bad configuration never reaches Moquette.
@@ -22,6 +24,7 @@ record Settings(
         Path certfile,
         Path keyfile,
         boolean requireCertificate,
+        TlsIdentity.Mode identityMode,
         boolean persistence,
         Path persistenceLocation,
         int maxConnections,
@@ -70,6 +73,15 @@ record Settings(
         Path cafile = file(errors, "cafile", c.cafile(), c.require__certificate());
         Path certfile = file(errors, "certfile", c.certfile(), tls);
         Path keyfile = file(errors, "keyfile", c.keyfile(), tls);
+        TlsIdentity.Mode identity = TlsIdentity.Mode.NONE;
+        if (c.use__identity__as__username() && c.use__subject__as__username()) {
+            errors.add("use_identity_as_username and use_subject_as_username exclude each other");
+        } else if (c.use__identity__as__username() || c.use__subject__as__username()) {
+            if (!c.require__certificate()) {
+                errors.add("use_identity_as_username/use_subject_as_username need require_certificate");
+            }
+            identity = c.use__identity__as__username() ? TlsIdentity.Mode.CN : TlsIdentity.Mode.SUBJECT;
+        }
         if (c.require__certificate() && !tls) {
             errors.add("require_certificate needs a TLS listener (tls_port or wss_port)");
         }
@@ -104,7 +116,7 @@ record Settings(
             throw new IllegalArgumentException("Invalid broker configuration: " + String.join("; ", errors));
         }
         return new Settings(bind, c.port(), c.websocket__port(), wsPath, c.tls__port(), c.wss__port(), cafile,
-                certfile, keyfile, c.require__certificate(), c.persistence(), store.toAbsolutePath(),
+                certfile, keyfile, c.require__certificate(), identity, c.persistence(), store.toAbsolutePath(),
                 c.max__connections(), c.max__keepalive(), c.message__size__limit(), c.max__queued__messages(),
                 anonymous, c.sys__interval());
     }

@@ -83,4 +83,16 @@ class AuthBridgeTest {
         assertThat(b.canWrite(new Topic("$anything"), "u", "c")).isFalse();
         assertThat(b.deniedPublishes.get()).isEqualTo(2);
     }
+
+    @Test
+    void receiveChecksAskAuthorizersOnlyWhenThereAreAny() {
+        assertThat(new AuthBridge(List::of, List::of, true).mayReceive("c", "u", "any/topic")).isTrue();
+        Authorizer readOnlyOpen = r -> r.action() == Action.RECEIVE && r.topic().startsWith("open/") ? Decision.ALLOW
+                : Decision.NO_OPINION;
+        AuthBridge b = new AuthBridge(List::of, () -> List.of(readOnlyOpen), true);
+        assertThat(b.mayReceive("c", "u", "open/x")).isTrue();
+        assertThat(b.mayReceive("c", "u", "closed/x")).isFalse();
+        assertThat(b.anonymousWill("c", "open/x")).isFalse();
+        assertThat(b.anonymousWill("c", "$SYS/x")).isFalse();
+    }
 }

@@ -1,6 +1,7 @@
 package io.edgeport.broker.internal.pipeline;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiPredicate;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
@@ -52,9 +53,20 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
      * @param maxKeepalive seconds; {@link #NO_KEEPALIVE_LIMIT} or more: no limit
      */
     public ConnectGuard(int maxConnections, int maxKeepalive) {
+        this(maxConnections, maxKeepalive, (clientId, willTopic) -> true);
+    }
+
+    /**
+     * @param anonymousWill (client id, will topic) → whether a client without username may leave that Last Will;
+     *        clients with a username have theirs checked by the authenticator (see {@link ConnectContext})
+     */
+    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill) {
         this.maxConnections = maxConnections;
         this.maxKeepalive = maxKeepalive;
+        this.anonymousWill = anonymousWill;
     }
+
+    private final BiPredicate<String, String> anonymousWill;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -77,6 +89,13 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
+        if (connect.variableHeader().isWillFlag() && !connect.variableHeader().hasUserName()
+                && !anonymousWill.test(clientId, connect.payload().willTopic())) {
+            LOG.info("Client '{}' refused: not authorised to leave a Last Will on '{}'", clientId,
+                    connect.payload().willTopic());
+            refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
         if (ctx.channel().attr(HOLDS_SLOT).get() == null) {
             int now = connections.incrementAndGet();
             ctx.channel().attr(HOLDS_SLOT).set(Boolean.TRUE);
@@ -89,7 +108,12 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
             }
             peak.accumulateAndGet(now, Math::max);
         }
-        ctx.fireChannelRead(msg);
+        ConnectContext.begin(ctx.channel(), connect);
+        try {
+            ctx.fireChannelRead(msg);
+        } finally {
+            ConnectContext.end();
+        }
     }
 
     private void refuse(ChannelHandlerContext ctx, Object msg, MqttConnectReturnCode code) {

@@ -23,7 +23,8 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Keeps {@code $} topics away from wildcard subscribers (MQTT-4.7.2-1: a filter starting with {@code #} or {@code +}
+ * Drops outbound messages the client must not get: those its receive policy refuses (Mosquitto checks read access
+ * for every delivered message, not only at SUBSCRIBE), and {@code $} topics for wildcard subscribers (MQTT-4.7.2-1: a filter starting with {@code #} or {@code +}
  * never matches a topic starting with {@code $}); Moquette 0.17 delivers {@code $SYS/...} to a {@code #} subscriber.
  *
  * <p>It learns the client's granted filters from SUBSCRIBE and the matching SUBACK (0x80 entries are not granted) and
@@ -41,14 +42,29 @@ import io.netty.util.ReferenceCountUtil;
  */
 public final class DollarFilter extends ChannelDuplexHandler {
 
-    /** Filters of persistent sessions, by client id, and the topic matcher. */
+    /** Whether a client may receive a message on a topic (Mosquitto's per-delivery read check). */
+    @FunctionalInterface
+    public interface ReceivePolicy {
+        ReceivePolicy ALLOW_ALL = (clientId, username, topic) -> true;
+
+        boolean mayReceive(String clientId, String username, String topic);
+    }
+
+    /** Filters of persistent sessions, by client id, the topic matcher and the receive policy. */
     public static final class Shared {
         private final BiPredicate<String, String> matcher;
+        private final ReceivePolicy receivePolicy;
         private final Map<String, Set<String>> filtersByClient = new ConcurrentHashMap<>();
 
         /** @param matcher (filter, topic) → whether the filter matches the topic, honouring MQTT-4.7.2-1 */
         public Shared(BiPredicate<String, String> matcher) {
+            this(matcher, ReceivePolicy.ALLOW_ALL);
+        }
+
+        /** @param receivePolicy asked for every outbound PUBLISH; a refused message is dropped like a $ one */
+        public Shared(BiPredicate<String, String> matcher, ReceivePolicy receivePolicy) {
             this.matcher = matcher;
+            this.receivePolicy = receivePolicy;
         }
 
         public DollarFilter newHandler() {
@@ -71,6 +87,8 @@ public final class DollarFilter extends ChannelDuplexHandler {
     /** Outbound QoS 2 ids dropped here whose PUBREL must be swallowed. */
     private final Set<Integer> droppedQos2 = new HashSet<>();
     private long dropped;
+    private String clientId = "";
+    private String username;
 
     DollarFilter(Shared shared) {
         this.shared = shared;
@@ -81,6 +99,8 @@ public final class DollarFilter extends ChannelDuplexHandler {
         if (msg instanceof MqttConnectMessage) {
             MqttConnectMessage c = (MqttConnectMessage) msg;
             String id = c.payload().clientIdentifier();
+            clientId = id == null ? "" : id;
+            username = c.variableHeader().hasUserName() ? c.payload().userName() : null;
             if (id != null && !id.isEmpty()) {
                 filters = shared.filters(id, c.variableHeader().isCleanSession());
             }
@@ -101,7 +121,7 @@ public final class DollarFilter extends ChannelDuplexHandler {
         } else if (msg instanceof MqttPublishMessage) {
             MqttPublishMessage p = (MqttPublishMessage) msg;
             String topic = p.variableHeader().topicName();
-            if (topic.startsWith("$") && !wanted(topic)) {
+            if ((topic.startsWith("$") && !wanted(topic)) || !mayReceive(topic)) {
                 drop(ctx, p, promise);
                 return;
             }
@@ -127,6 +147,14 @@ public final class DollarFilter extends ChannelDuplexHandler {
             if (codes.get(i) < 0x80) {
                 filters.add(requested.get(i));
             }
+        }
+    }
+
+    private boolean mayReceive(String topic) {
+        try {
+            return shared.receivePolicy.mayReceive(clientId, username, topic);
+        } catch (RuntimeException e) {
+            return false; // a failing policy denies, it never breaks the connection
         }
     }
 

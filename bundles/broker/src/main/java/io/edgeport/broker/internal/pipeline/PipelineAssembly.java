@@ -41,14 +41,26 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
      */
     public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
                             BiPredicate<String, String> topicMatcher) {
-        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive);
+        this(maxConnections, maxKeepalive, messageSizeLimit, usernameMode, topicMatcher, (c, w) -> true,
+                DollarFilter.ReceivePolicy.ALLOW_ALL);
+    }
+
+    /**
+     * @param anonymousWill (client id, will topic) → may a client without username leave that Last Will
+     * @param receivePolicy asked for every message before it is written to a client
+     */
+    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
+                            BiPredicate<String, String> topicMatcher, BiPredicate<String, String> anonymousWill,
+                            DollarFilter.ReceivePolicy receivePolicy) {
+        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill);
         this.publishGuard = new PublishGuard.Shared(messageSizeLimit);
-        this.dollarFilter = new DollarFilter.Shared(topicMatcher);
+        this.dollarFilter = new DollarFilter.Shared(topicMatcher, receivePolicy);
         this.tlsIdentity = new TlsIdentity(usernameMode);
     }
 
     @Override
     public void customize(ChannelPipeline p, String listenerName) {
+        p.channel().attr(ConnectContext.LISTENER).set(listenerName);
         p.addLast("traffic", traffic);
         p.addLast("connectGuard", connectGuard);
         if (EdgeportServer.MQTTS.equals(listenerName) || EdgeportServer.WSS.equals(listenerName)) {

@@ -92,4 +92,28 @@ class ConnectGuardTest {
         idle.close();
         assertThat(guard.connections()).isEqualTo(1);
     }
+
+    @Test
+    void anonymousWillIsCheckedAndTheContextIsVisibleOnlyDuringTheConnect() {
+        EmbeddedChannel refused = new EmbeddedChannel(new ConnectGuard(0, ConnectGuard.NO_KEEPALIVE_LIMIT,
+                (client, topic) -> !topic.startsWith("alarms/")));
+        refused.writeInbound(Packets.connectWithWill("dev", "alarms/dev/offline"));
+        assertThat(Packets.connAckCode(refused.readOutbound()))
+                .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+
+        java.util.concurrent.atomic.AtomicReference<ConnectContext> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        EmbeddedChannel ok = new EmbeddedChannel(new ConnectGuard(0, ConnectGuard.NO_KEEPALIVE_LIMIT,
+                (client, topic) -> true), new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                        seen.set(ConnectContext.current());
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                    }
+                });
+        ok.writeInbound(Packets.connectWithWill("dev", "status/dev/health"));
+        assertThat(seen.get()).isNotNull();
+        assertThat(seen.get().willTopic()).isEqualTo("status/dev/health");
+        assertThat(seen.get().channel()).isSameAs(ok);
+        assertThat(ConnectContext.current()).as("cleared after the CONNECT").isNull();
+    }
 }

@@ -112,4 +112,41 @@ class DollarFilterTest {
         clean.writeOutbound(Packets.publish("$SYS/a", MqttQoS.AT_MOST_ONCE, 0, false, 1));
         assertThat(clean.<Object>readOutbound()).isNull();
     }
+
+    @Test
+    void receivePolicyIsAskedForEveryDeliveryAndARefusalIsAcknowledgedToMoquette() {
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        DollarFilter.Shared withPolicy = new DollarFilter.Shared(TopicFilters.MATCHER, (client, user, topic) -> {
+            asked.add(client + "/" + user + "/" + topic);
+            return !topic.startsWith("secret/");
+        });
+        EmbeddedChannel ch = new EmbeddedChannel(withPolicy.newHandler());
+        ch.writeInbound(io.netty.handler.codec.mqtt.MqttMessageBuilders.connect().clientId("r1").username("reader")
+                .password("pw".getBytes()).cleanSession(true).keepAlive(30).protocolVersion(
+                        io.netty.handler.codec.mqtt.MqttVersion.MQTT_3_1_1).build());
+        ch.readInbound();
+        ch.writeOutbound(Packets.publish("secret/plan", MqttQoS.AT_LEAST_ONCE, 21, false, 1));
+        assertThat(ch.<Object>readOutbound()).isNull();
+        Object ack = ch.readInbound();
+        assertThat(Packets.type(ack)).isEqualTo(MqttMessageType.PUBACK);
+        assertThat(Packets.id(ack)).isEqualTo(21);
+        ch.writeOutbound(Packets.publish("open/news", MqttQoS.AT_MOST_ONCE, 0, false, 1));
+        Object out = ch.readOutbound();
+        assertThat(out).isInstanceOf(MqttPublishMessage.class);
+        ReferenceCountUtil.release(out);
+        assertThat(asked).containsExactly("r1/reader/secret/plan", "r1/reader/open/news");
+    }
+
+    @Test
+    void throwingReceivePolicyDropsInsteadOfBreakingTheConnection() {
+        DollarFilter.Shared broken = new DollarFilter.Shared(TopicFilters.MATCHER, (c, u, t) -> {
+            throw new IllegalStateException("bug");
+        });
+        EmbeddedChannel ch = new EmbeddedChannel(broken.newHandler());
+        ch.writeInbound(Packets.connect("c", 30, true));
+        ch.readInbound();
+        ch.writeOutbound(Packets.publish("a", MqttQoS.AT_MOST_ONCE, 0, false, 1));
+        assertThat(ch.<Object>readOutbound()).isNull();
+        assertThat(ch.isActive()).isTrue();
+    }
 }
