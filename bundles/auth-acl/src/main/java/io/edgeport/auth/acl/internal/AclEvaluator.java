@@ -9,8 +9,9 @@ import io.edgeport.api.auth.Decision;
  * {@code mosquitto_acl_check_default} (src/security_default.c). See the package documentation for the rules.
  *
  * <p>Never answers {@link Decision#NO_OPINION}: where Mosquitto's acl_file check says "denied" it is final in
- * Mosquitto too, so this answers {@link Decision#DENY}. Stateless and thread-safe; no regex, no allocation except
- * for the substituted topic of a {@code pattern} that contains {@code %c}/{@code %u}.
+ * Mosquitto too, so this answers {@link Decision#DENY}. Stateless and thread-safe; no regex. Rules are looked up by the
+ * topic's first level ({@link RuleIndex}); the only allocations are that level and the substituted topic of a
+ * {@code pattern} whose literal prefix fits.
  */
 final class AclEvaluator {
 
@@ -51,29 +52,19 @@ final class AclEvaluator {
         }
         int access = action == Action.PUBLISH ? AclRule.WRITE : AclRule.READ;
         String username = identity == null || identity.isEmpty() ? null : identity;
-        AclRule[] own = username == null ? model.anonymous() : model.users().get(username);
-        AclRule[] patterns = model.patterns();
-        if (own == null && patterns.length == 0) {
+        RuleIndex own = username == null ? model.anonymous() : model.users().get(username);
+        RuleIndex patterns = model.patterns();
+        if (own == null && patterns.size() == 0) {
             return Decision.DENY;
         }
-        boolean dollar = !topic.isEmpty() && topic.charAt(0) == '$';
         if (own != null) {
-            for (AclRule rule : own) {
-                // Only here, not for patterns: a '$' topic needs an ACL topic that starts with '$'.
-                if (dollar && rule.topic().charAt(0) != '$') {
-                    continue;
-                }
-                if (TopicMatcher.matches(rule.topic(), topic)) {
-                    if (rule.access() == AclRule.DENY) {
-                        return Decision.DENY;
-                    }
-                    if ((access & rule.access()) != 0) {
-                        return Decision.ALLOW;
-                    }
-                }
+            // Only here, not for patterns: a '$' topic needs an ACL topic that starts with '$'.
+            int d = own.decide(topic, access, true, clientId, username);
+            if (d >= 0) {
+                return d == AclRule.DENY ? Decision.DENY : Decision.ALLOW;
             }
         }
-        if (patterns.length == 0) {
+        if (patterns.size() == 0) {
             return Decision.DENY;
         }
         // With patterns present, a '+' or '#' in the username or client id denies (only '+' and '#': a '/' is
@@ -81,20 +72,8 @@ final class AclEvaluator {
         if ((username != null && hasWildcard(username)) || hasWildcard(clientId)) {
             return Decision.DENY;
         }
-        for (AclRule rule : patterns) {
-            if (rule.usesUsername() && username == null) {
-                continue;
-            }
-            if (TopicMatcher.matches(rule.substitute(clientId, username), topic)) {
-                if (rule.access() == AclRule.DENY) {
-                    return Decision.DENY;
-                }
-                if ((access & rule.access()) != 0) {
-                    return Decision.ALLOW;
-                }
-            }
-        }
-        return Decision.DENY;
+        // %u patterns are skipped for clients without a username (RuleIndex).
+        return patterns.decide(topic, access, false, clientId, username) == 1 ? Decision.ALLOW : Decision.DENY;
     }
 
     private static boolean hasWildcard(String s) {

@@ -11,15 +11,15 @@ import java.util.Map;
  * @param patterns all {@code pattern} lines, wherever they appear
  * @param loaded false only for {@link #NONE}: no file has ever been parsed
  */
-record AclModel(AclRule[] anonymous, Map<String, AclRule[]> users, AclRule[] patterns, boolean loaded) {
+record AclModel(RuleIndex anonymous, Map<String, RuleIndex> users, RuleIndex patterns, boolean loaded) {
 
     /** Before the first successful parse: everything is denied (Mosquitto would not have started). */
-    static final AclModel NONE = new AclModel(null, Map.of(), new AclRule[0], false);
+    static final AclModel NONE = new AclModel(null, Map.of(), new RuleIndex(new AclRule[0]), false);
 
     int ruleCount() {
-        int n = patterns.length + (anonymous == null ? 0 : anonymous.length);
-        for (AclRule[] r : users.values()) {
-            n += r.length;
+        int n = patterns.size() + (anonymous == null ? 0 : anonymous.size());
+        for (RuleIndex r : users.values()) {
+            n += r.size();
         }
         return n;
     }

@@ -135,10 +135,10 @@ final class AclParser {
                 throw new AclParseException(source, lineNo, "invalid line: " + abbreviate(buf));
             }
         }
-        Map<String, AclRule[]> frozen = new HashMap<>();
-        users.forEach((u, l) -> frozen.put(u, l.toArray(new AclRule[0])));
-        return new AclModel(anonymous == null ? null : anonymous.toArray(new AclRule[0]), Map.copyOf(frozen),
-                patterns.toArray(new AclRule[0]), true);
+        Map<String, RuleIndex> frozen = new HashMap<>();
+        users.forEach((u, l) -> frozen.put(u, new RuleIndex(l.toArray(new AclRule[0]))));
+        return new AclModel(anonymous == null ? null : new RuleIndex(anonymous.toArray(new AclRule[0])),
+                Map.copyOf(frozen), new RuleIndex(patterns.toArray(new AclRule[0])), true);
     }
 
     /** add__acl / add__acl_pattern: "deny" rules go to the front, grants to the back. */

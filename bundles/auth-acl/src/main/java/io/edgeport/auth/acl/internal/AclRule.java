@@ -10,8 +10,10 @@ package io.edgeport.auth.acl.internal;
  * @param pieces for patterns: {@link String} literals, {@link #CLIENT_ID} and {@link #USERNAME} markers; null for
  *        plain topics and for patterns without substitutions
  * @param usesUsername whether the pattern contains {@code %u} (Mosquitto's {@code ucount > 0})
+ * @param prefix a cheap necessary condition: every topic name this rule can match starts with it (see
+ *        {@link #prefixOf})
  */
-record AclRule(String topic, int access, int line, Object[] pieces, boolean usesUsername) {
+record AclRule(String topic, int access, int line, Object[] pieces, boolean usesUsername, String prefix) {
 
     /** Mosquitto's MOSQ_ACL_NONE: the {@code deny} access type. */
     static final int DENY = 0;
@@ -24,7 +26,7 @@ record AclRule(String topic, int access, int line, Object[] pieces, boolean uses
     static final Object USERNAME = new Object();
 
     static AclRule topic(String topic, int access, int line) {
-        return new AclRule(topic, access, line, null, false);
+        return new AclRule(topic, access, line, null, false, prefixOf(topic));
     }
 
     /**
@@ -57,7 +59,28 @@ record AclRule(String topic, int access, int line, Object[] pieces, boolean uses
         if (literal.length() > 0) {
             pieces.add(literal.toString());
         }
-        return new AclRule(topic, access, line, markers ? pieces.toArray() : null, username);
+        return new AclRule(topic, access, line, markers ? pieces.toArray() : null, username, prefixOf(topic));
+    }
+
+    /**
+     * The whole literal levels before the first wildcard or {@code %} (without their last '/'): a matching topic
+     * has these levels exactly, even in the "{@code a/#} matches {@code a}" case. Lets the evaluator skip most
+     * rules with one {@code startsWith} and no allocation.
+     */
+    static String prefixOf(String topic) {
+        int stop = topic.length();
+        for (int i = 0; i < topic.length(); i++) {
+            char c = topic.charAt(i);
+            if (c == '+' || c == '#' || c == '%') {
+                stop = i;
+                break;
+            }
+        }
+        if (stop == topic.length()) {
+            return topic; // no wildcard: only the topic itself (or nothing) matches
+        }
+        int slash = topic.lastIndexOf('/', stop - 1);
+        return slash < 0 ? "" : topic.substring(0, slash);
     }
 
     /** The ACL topic with {@code %c} and {@code %u} replaced; username is non-null when {@link #usesUsername()}. */
