@@ -40,6 +40,17 @@ final class MosquittoBroker implements AutoCloseable {
                 + " apt-get install -y mosquitto mosquitto-clients (" + BINARY + ", " + PASSWD + ")");
     }
 
+    /** The first line of {@code mosquitto -h}, e.g. "mosquitto version 2.0.11". */
+    static String version() throws Exception {
+        requireInstalled();
+        Process p = new ProcessBuilder(BINARY.toString(), "-h").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out.lines().findFirst().orElse("").trim();
+    }
+
     /** Writes the files and starts the broker; returns once it accepts connections, or fails with its log. */
     static MosquittoBroker start(Path dir, String acl, Map<String, String> users, boolean allowAnonymous)
             throws Exception {

@@ -65,6 +65,14 @@ class MosquittoDifferentialTest {
         }
     }
 
+    @org.junit.jupiter.api.BeforeAll
+    static void mosquittoIsTheReference() throws Exception {
+        String version = MosquittoBroker.version();
+        System.out.println("Reference broker: " + version);
+        // The rules were read from v2.0.11 (v2.0.20 still grants every SUBSCRIBE in acl_file); pin the reference.
+        assertThat(version).as("the reference must be Mosquitto 2.0.11").contains("2.0.11");
+    }
+
     @Test
     void seedAcl() throws Exception {
         List<Principal> principals = List.of(
