@@ -3,9 +3,10 @@ package io.edgeport.auth.acl.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-@ObjectClassDefinition(name = "Edgeport ACL file authorizer", description = "Authorizes publish, subscribe and"
-        + " delivery from a Mosquitto 2.0 acl_file, with Mosquitto 2.0.11's semantics. The file is reloaded when it"
-        + " changes; a file with an error is not applied (the last good rules stay in force).")
+@ObjectClassDefinition(name = "Edgeport ACL file authorizer", description = "Authorizes publish and delivery from a"
+        + " Mosquitto 2.0 acl_file, with Mosquitto 2.0.11's semantics (which never refuse a SUBSCRIBE; each delivered"
+        + " message is checked instead). The file is reloaded when it changes; a file with an error is not applied"
+        + " (the last good rules stay in force).")
 public @interface AclConfig {
 
     /** Factory PID: one configuration = one acl_file = one Authorizer service. */
