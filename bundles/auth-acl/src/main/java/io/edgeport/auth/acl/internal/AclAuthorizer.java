@@ -36,17 +36,21 @@ public final class AclAuthorizer implements Authorizer {
     private static final Logger LOG = LoggerFactory.getLogger(AclAuthorizer.class);
 
     private final AclFile file;
+    private final SubscribeMode subscribeMode;
     private final ScheduledExecutorService poller;
 
     @Activate
     public AclAuthorizer(BundleContext context, AclConfig config) {
-        this(resolve(config.acl__file(), context.getProperty(DATA_DIR_PROPERTY)), config.reload_interval_ms());
+        this(resolve(config.acl__file(), context.getProperty(DATA_DIR_PROPERTY)), config.reload_interval_ms(),
+                SubscribeMode.valueOf(config.subscribe_mode().trim().toUpperCase(java.util.Locale.ROOT)));
     }
 
-    AclAuthorizer(Path path, long intervalMs) {
+    AclAuthorizer(Path path, long intervalMs, SubscribeMode subscribeMode) {
         this.file = new AclFile(path);
+        this.subscribeMode = subscribeMode;
         file.refresh();
-        LOG.info("ACL authorizer on {} (reload check every {} ms)", path, intervalMs);
+        LOG.info("ACL authorizer on {} (reload check every {} ms, SUBSCRIBE check {})", path, intervalMs,
+                subscribeMode);
         if (intervalMs > 0) {
             poller = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "edgeport-acl-reload");
@@ -69,7 +73,7 @@ public final class AclAuthorizer implements Authorizer {
     @Override
     public Decision authorize(AccessRequest request) {
         return AclEvaluator.evaluate(file.model(), request.identity(), request.clientId(), request.topic(),
-                request.action());
+                request.action(), subscribeMode);
     }
 
     AclFile file() {

@@ -2,10 +2,11 @@ package io.edgeport.auth.acl.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
-@ObjectClassDefinition(name = "Edgeport ACL file authorizer", description = "Authorizes publish and delivery from a"
-        + " Mosquitto 2.0 acl_file, with Mosquitto 2.0.11's semantics (which never refuse a SUBSCRIBE; each delivered"
-        + " message is checked instead). The file is reloaded when it changes; a file with an error is not applied"
+@ObjectClassDefinition(name = "Edgeport ACL file authorizer", description = "Authorizes publish, subscribe and delivery"
+        + " from a Mosquitto 2.0 acl_file with Mosquitto 2.0.11's semantics for publish and delivery. Mosquitto never"
+        + " refuses a SUBSCRIBE (it checks each delivered message); see 'SUBSCRIBE check'. The file is reloaded when it changes; a file with an error is not applied"
         + " (the last good rules stay in force).")
 public @interface AclConfig {
 
@@ -20,6 +21,14 @@ public @interface AclConfig {
     @AttributeDefinition(name = "Reload check interval (ms)", description = "How often the file's size and"
             + " modification time are checked. 0 = never reload.", min = "0")
     long reload_interval_ms() default 2000;
+
+    @AttributeDefinition(name = "SUBSCRIBE check", description = "FILTER (default): a subscription is allowed only if"
+            + " one read rule covers the whole filter and no deny rule touches it; use this while the broker does not"
+            + " check each delivered message (RECEIVE). MOSQUITTO: exactly Mosquitto 2.0.11, which allows every"
+            + " subscription and checks each delivered message; safe only if the broker asks RECEIVE per delivery.",
+            options = { @Option(label = "FILTER (conservative)", value = "FILTER"),
+                @Option(label = "MOSQUITTO (exact 2.0.11; needs RECEIVE checks)", value = "MOSQUITTO") })
+    String subscribe_mode() default "FILTER";
 
     @AttributeDefinition(name = "Service ranking", description = "Authorizers are asked highest ranking first;"
             + " this one always answers ALLOW or DENY, so lower-ranked authorizers are never asked.")

@@ -30,6 +30,17 @@ final class AclEvaluator {
      * @return ALLOW or DENY, never NO_OPINION
      */
     static Decision evaluate(AclModel model, String identity, String clientId, String topic, Action action) {
+        return evaluate(model, identity, clientId, topic, action, SubscribeMode.MOSQUITTO);
+    }
+
+    /**
+     * As {@link #evaluate(AclModel, String, String, String, Action)}, with SUBSCRIBE answered per {@code mode}.
+     */
+    static Decision evaluate(AclModel model, String identity, String clientId, String topic, Action action,
+            SubscribeMode mode) {
+        if (action == Action.SUBSCRIBE && mode == SubscribeMode.FILTER) {
+            return subscribeByFilter(model, identity, clientId, topic);
+        }
         if (!model.loaded() || clientId == null) {
             return Decision.DENY;
         }
@@ -74,6 +85,60 @@ final class AclEvaluator {
         }
         // %u patterns are skipped for clients without a username (RuleIndex).
         return patterns.decide(topic, access, false, clientId, username) == 1 ? Decision.ALLOW : Decision.DENY;
+    }
+
+    /**
+     * {@link SubscribeMode#FILTER}: ALLOW only when every topic the filter can match would pass Mosquitto's read
+     * check, proved by one covering read grant and no intersecting deny, following Mosquitto's order (own list,
+     * dangerous ids, patterns). Conservative: a filter only covered by several grants together is denied.
+     */
+    static Decision subscribeByFilter(AclModel model, String identity, String clientId, String filter) {
+        if (!model.loaded() || clientId == null || AclParser.subTopicCheck(filter) != null || filter.isEmpty()) {
+            return Decision.DENY;
+        }
+        String f = filter;
+        if (f.startsWith("$share/")) {
+            // $share/<group>/<filter>: what is delivered is decided by <filter>.
+            int slash = f.indexOf('/', "$share/".length());
+            if (slash < 0 || slash == f.length() - 1) {
+                return Decision.DENY;
+            }
+            f = f.substring(slash + 1);
+        }
+        if (f.startsWith("$share")) {
+            return Decision.DENY; // acl__check_dollar refuses reading any "$share..." topic
+        }
+        String username = identity == null || identity.isEmpty() ? null : identity;
+        RuleIndex own = username == null ? model.anonymous() : model.users().get(username);
+        RuleIndex patterns = model.patterns();
+        if (own != null) {
+            for (AclRule r : own.ordered()) {
+                if (r.access() == AclRule.DENY && FilterRelations.intersects(r.topic(), f)) {
+                    return Decision.DENY;
+                }
+            }
+            for (AclRule r : own.ordered()) {
+                if ((r.access() & AclRule.READ) != 0 && FilterRelations.covers(r.topic(), f)) {
+                    return Decision.ALLOW;
+                }
+            }
+        }
+        if (patterns.size() == 0 || (username != null && hasWildcard(username)) || hasWildcard(clientId)) {
+            return Decision.DENY;
+        }
+        for (AclRule r : patterns.ordered()) {
+            if (r.access() == AclRule.DENY && !(r.usesUsername() && username == null)
+                    && FilterRelations.intersects(r.substitute(clientId, username), f)) {
+                return Decision.DENY;
+            }
+        }
+        for (AclRule r : patterns.ordered()) {
+            if ((r.access() & AclRule.READ) != 0 && !(r.usesUsername() && username == null)
+                    && FilterRelations.covers(r.substitute(clientId, username), f)) {
+                return Decision.ALLOW;
+            }
+        }
+        return Decision.DENY;
     }
 
     private static boolean hasWildcard(String s) {

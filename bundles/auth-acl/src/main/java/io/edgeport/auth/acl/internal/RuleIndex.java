@@ -54,6 +54,11 @@ final class RuleIndex {
         return rules.clone();
     }
 
+    /** The rules in Mosquitto's order, without a copy: callers must not modify the array. */
+    AclRule[] ordered() {
+        return rules;
+    }
+
     int size() {
         return rules.length;
     }

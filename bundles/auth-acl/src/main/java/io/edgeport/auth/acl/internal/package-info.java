@@ -58,6 +58,21 @@
  * 2.0.11: client id {@code a/b} with {@code pattern read commands/%c/#} reads {@code commands/a/b/...}, which is inside
  * client {@code a}'s space. We match Mosquitto here (a gap to close by configuration, not silently).
  *
+ * <h2>SUBSCRIBE: two modes ({@link io.edgeport.auth.acl.internal.SubscribeMode})</h2>
+ * Mosquitto can grant every subscription only because it checks every delivered message. Edgeport's broker bridge
+ * (bundles/broker AuthBridge, on Moquette 0.17) asks SUBSCRIBE when a client subscribes and never asks RECEIVE per
+ * delivery, so the exact behaviour would let any client subscribe to {@code #} and read everything. Hence:
+ * <ul>
+ * <li>{@code FILTER} (default): a filter is allowed only if one read rule covers all of it
+ * ({@link io.edgeport.auth.acl.internal.FilterRelations#covers}) and no deny rule that Mosquitto would meet first
+ * intersects it; dangerous ids are refused once patterns are reached; {@code $share/<group>/} is stripped first.
+ * Sound (never delivers a message Mosquitto would withhold) but conservative: a filter only covered by several rules
+ * together, or touched by a deny, gets SUBACK 0x80 where Mosquitto would grant it and filter messages.</li>
+ * <li>{@code MOSQUITTO}: exactly 2.0.11, every SUBSCRIBE is allowed. Use it only with a broker that asks RECEIVE for
+ * each delivery. The differential test runs in this mode.</li>
+ * </ul>
+ * PUBLISH and RECEIVE are the same in both modes.
+ *
  * <h2>DENY, never NO_OPINION</h2>
  * Mosquitto's acl_file check answers ACL_DENIED, not PLUGIN_DEFER, when nothing grants: its "no" is final. So
  * "not granted" is {@link io.edgeport.api.auth.Decision#DENY}. With only this authorizer the gateway decides

@@ -63,7 +63,7 @@ class AclAuthorizerTest {
     void reloadsOnChange() throws Exception {
         Path acl = dir.resolve("acl");
         write(acl, "user a\ntopic write a/#\n", 1);
-        AclAuthorizer authorizer = new AclAuthorizer(acl, 50);
+        AclAuthorizer authorizer = new AclAuthorizer(acl, 50, SubscribeMode.FILTER);
         try {
             assertThat(authorizer.authorize(publish("a", "a/x"))).isEqualTo(Decision.ALLOW);
             write(acl, "user a\ntopic write b/#\n", 2);
