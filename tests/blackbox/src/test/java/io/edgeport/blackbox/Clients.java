@@ -52,8 +52,8 @@ final class Clients {
         if (!done) {
             p.destroyForcibly().waitFor();
         }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        String out = readQuietly(p.getInputStream());
+        String err = readQuietly(p.getErrorStream());
         List<String> lines = new ArrayList<>();
         for (String l : out.split("\n")) {
             if (!l.isEmpty()) {
@@ -61,6 +61,14 @@ final class Clients {
             }
         }
         return new Result(done ? p.exitValue() : -1, lines, err);
+    }
+
+    private static String readQuietly(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return ""; // a killed process's pipe may be closed already
+        }
     }
 
     /** Starts mosquitto_sub in the background; the caller reads it after it ends (-C count or -W timeout). */

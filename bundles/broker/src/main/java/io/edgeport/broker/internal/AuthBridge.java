@@ -127,6 +127,18 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         return !willTopic.startsWith("$") && authorize("", clientId, willTopic, Action.PUBLISH);
     }
 
+    /** Checked in the pipeline before Moquette, so a refused QoS 1/2 publish is still acknowledged. */
+    boolean mayPublish(String clientId, String username, String topic) {
+        if (authorizers.get().isEmpty()) {
+            return true;
+        }
+        boolean ok = authorize(username, clientId, topic, Action.PUBLISH);
+        if (!ok) {
+            deniedPublishes.incrementAndGet();
+        }
+        return ok;
+    }
+
     /** Mosquitto's read check for every delivered message. */
     boolean mayReceive(String clientId, String username, String topic) {
         return authorizers.get().isEmpty() || authorize(username, clientId, topic, Action.RECEIVE);

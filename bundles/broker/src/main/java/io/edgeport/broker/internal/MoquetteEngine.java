@@ -55,7 +55,7 @@ final class MoquetteEngine implements AutoCloseable {
         this.version = version;
         this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.identityMode(), TopicFilter::matches, auth::anonymousWill,
-                auth::mayReceive);
+                auth::mayPublish, auth::mayReceive);
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);

@@ -22,13 +22,13 @@ public @interface AclConfig {
             + " modification time are checked. 0 = never reload.", min = "0")
     long reload_interval_ms() default 2000;
 
-    @AttributeDefinition(name = "SUBSCRIBE check", description = "FILTER (default): a subscription is allowed only if"
-            + " one read rule covers the whole filter and no deny rule touches it; use this while the broker does not"
-            + " check each delivered message (RECEIVE). MOSQUITTO: exactly Mosquitto 2.0.11, which allows every"
-            + " subscription and checks each delivered message; safe only if the broker asks RECEIVE per delivery.",
-            options = { @Option(label = "FILTER (conservative)", value = "FILTER"),
-                @Option(label = "MOSQUITTO (exact 2.0.11; needs RECEIVE checks)", value = "MOSQUITTO") })
-    String subscribe_mode() default "FILTER";
+    @AttributeDefinition(name = "SUBSCRIBE check", description = "MOSQUITTO (default): exactly Mosquitto 2.0.11,"
+            + " which accepts every subscription and checks read access for each delivered message (the Edgeport"
+            + " broker asks RECEIVE per delivery). FILTER: also refuse a subscription (SUBACK 0x80) unless one read"
+            + " rule covers the whole filter and no deny rule touches it.",
+            options = { @Option(label = "MOSQUITTO (exact 2.0.11)", value = "MOSQUITTO"),
+                @Option(label = "FILTER (refuse broad subscriptions)", value = "FILTER") })
+    String subscribe_mode() default "MOSQUITTO";
 
     @AttributeDefinition(name = "Service ranking", description = "Authorizers are asked highest ranking first;"
             + " this one always answers ALLOW or DENY, so lower-ranked authorizers are never asked.")

@@ -42,18 +42,19 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
                             BiPredicate<String, String> topicMatcher) {
         this(maxConnections, maxKeepalive, messageSizeLimit, usernameMode, topicMatcher, (c, w) -> true,
-                DollarFilter.ReceivePolicy.ALLOW_ALL);
+                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL);
     }
 
     /**
      * @param anonymousWill (client id, will topic) → may a client without username leave that Last Will
+     * @param writePolicy asked for every inbound PUBLISH (refused ones are acknowledged and dropped)
      * @param receivePolicy asked for every message before it is written to a client
      */
     public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
                             BiPredicate<String, String> topicMatcher, BiPredicate<String, String> anonymousWill,
-                            DollarFilter.ReceivePolicy receivePolicy) {
+                            PublishGuard.WritePolicy writePolicy, DollarFilter.ReceivePolicy receivePolicy) {
         this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill);
-        this.publishGuard = new PublishGuard.Shared(messageSizeLimit);
+        this.publishGuard = new PublishGuard.Shared(messageSizeLimit, writePolicy);
         this.dollarFilter = new DollarFilter.Shared(topicMatcher, receivePolicy);
         this.tlsIdentity = new TlsIdentity(usernameMode);
     }

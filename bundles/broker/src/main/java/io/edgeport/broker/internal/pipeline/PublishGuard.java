@@ -43,6 +43,14 @@ public final class PublishGuard extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublishGuard.class);
 
+    /** Whether a client may publish on a topic. */
+    @FunctionalInterface
+    public interface WritePolicy {
+        WritePolicy ALLOW_ALL = (clientId, username, topic) -> true;
+
+        boolean mayPublish(String clientId, String username, String topic);
+    }
+
     /** State shared by the handlers of all channels: the limit, QoS 2 ids per client id, counters. */
     public static final class Shared {
         private static final int MAX_LOGGED = 10_000;
@@ -54,8 +62,19 @@ public final class PublishGuard extends ChannelDuplexHandler {
 
         /** @param messageSizeLimit maximum payload bytes; 0 or less = no limit */
         public Shared(int messageSizeLimit) {
-            this.messageSizeLimit = messageSizeLimit;
+            this(messageSizeLimit, WritePolicy.ALLOW_ALL);
         }
+
+        /**
+         * @param writePolicy asked for every inbound PUBLISH; a refused one is acknowledged and dropped, as Mosquitto
+         *        does (Moquette would leave a refused QoS 1/2 publish unacknowledged and the client waiting)
+         */
+        public Shared(int messageSizeLimit, WritePolicy writePolicy) {
+            this.messageSizeLimit = messageSizeLimit;
+            this.writePolicy = writePolicy;
+        }
+
+        private final WritePolicy writePolicy;
 
         public PublishGuard newHandler() {
             return new PublishGuard(this);
@@ -99,6 +118,7 @@ public final class PublishGuard extends ChannelDuplexHandler {
 
     private final Shared shared;
     private String clientId;
+    private String username;
     private boolean clean = true;
     /** QoS 2 ids of this connection's client; per connection until CONNECT. */
     private Map<Integer, Boolean> qos2 = new ConcurrentHashMap<>();
@@ -114,6 +134,7 @@ public final class PublishGuard extends ChannelDuplexHandler {
         if (msg instanceof MqttConnectMessage) {
             MqttConnectMessage c = (MqttConnectMessage) msg;
             clientId = c.payload().clientIdentifier();
+            username = c.variableHeader().hasUserName() ? c.payload().userName() : null;
             clean = c.variableHeader().isCleanSession();
             if (clientId != null && !clientId.isEmpty()) {
                 qos2 = shared.qos2(clientId, clean);
@@ -159,7 +180,7 @@ public final class PublishGuard extends ChannelDuplexHandler {
             }
             return;
         }
-        if (p.variableHeader().topicName().startsWith("$")) {
+        if (p.variableHeader().topicName().startsWith("$") || !mayPublish(p.variableHeader().topicName())) {
             shared.dropped.increment();
             LOG.debug("Client '{}' published to '{}': dropped, $ topics are reserved", clientId,
                     p.variableHeader().topicName());
@@ -176,6 +197,14 @@ public final class PublishGuard extends ChannelDuplexHandler {
             awaitingPubrec.add(id);
         }
         ctx.fireChannelRead(p.fixedHeader().isDup() ? withoutDup(p) : p);
+    }
+
+    private boolean mayPublish(String topic) {
+        try {
+            return shared.writePolicy.mayPublish(clientId == null ? "" : clientId, username, topic);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -1,0 +1,104 @@
+package io.edgeport.blackbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's default security realm: data/passwd and data/acl are Mosquitto files, edited here with the real
+ * mosquitto_passwd and a text editor's write while the gateway runs; changes apply without a restart.
+ */
+class SecurityFilesTest {
+
+    @TempDir
+    static Path dir;
+    static Gateway gw;
+    static final java.util.Map<String, String> firstStartPermissions = new java.util.HashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = new Gateway(dir).with("allow_anonymous", "false").start();
+        Path passwd = dir.resolve("data/passwd");
+        // The providers start right after the broker; wait for the files of the first start.
+        long end = System.currentTimeMillis() + 15_000;
+        while (!(Files.exists(passwd) && Files.exists(dir.resolve("data/acl"))) && System.currentTimeMillis() < end) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        for (String f : new String[] { "data/passwd", "data/acl" }) {
+            firstStartPermissions.put(f, PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))));
+        }
+        Clients.Result r = Clients.run(15, "mosquitto_passwd", "-b", passwd.toString(), "alice", "alice-secret");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        r = Clients.run(15, "mosquitto_passwd", "-b", passwd.toString(), "backend", "backend-secret");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Files.writeString(dir.resolve("data/acl.new"), """
+                user alice
+                topic write sensors/alice/#
+                topic read commands/alice/#
+                user backend
+                topic read sensors/#
+                topic write commands/#
+                """);
+        Files.move(dir.resolve("data/acl.new"), dir.resolve("data/acl"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // Wait until the password changes are live (bounded): both users can connect.
+        end = System.currentTimeMillis() + 20_000;
+        while ((pub("alice", "alice-secret", "sensors/alice/boot", "x") != 0
+                || pub("backend", "backend-secret", "commands/boot", "x") != 0) && System.currentTimeMillis() < end) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        TimeUnit.SECONDS.sleep(3); // one ACL reload interval
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gw != null) {
+            gw.stop();
+        }
+    }
+
+    static int pub(String user, String password, String topic, String message) throws Exception {
+        return Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort), "-u", user,
+                "-P", password, "-t", topic, "-q", "1", "-m", message).exitCode();
+    }
+
+    @Test
+    void firstStartMadeOwnerOnlyMosquittoFiles() throws Exception {
+        assertThat(firstStartPermissions).containsEntry("data/passwd", "rw-------").containsEntry("data/acl",
+                "rw-------");
+        assertThat(Files.readString(dir.resolve("data/passwd"))).contains("alice:$7$");
+    }
+
+    @Test
+    void usersFromMosquittoPasswdAuthenticate() throws Exception {
+        assertThat(pub("alice", "alice-secret", "sensors/alice/t", "1")).isZero();
+        assertThat(pub("alice", "wrong", "sensors/alice/t", "1")).isNotZero();
+        assertThat(pub("mallory", "alice-secret", "sensors/alice/t", "1")).isNotZero();
+        Clients.Result anonymous = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p",
+                Integer.toString(gw.mqttPort), "-t", "sensors/x", "-m", "1");
+        assertThat(anonymous.exitCode()).isNotZero();
+    }
+
+    @Test
+    void aclDecidesWhatIsPublishedAndWhatIsReceived() throws Exception {
+        // backend may subscribe to '#' (Mosquitto accepts every subscription) but only receives what it may read.
+        Process backend = Clients.sub("-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort), "-u", "backend", "-P",
+                "backend-secret", "-t", "#", "-q", "1", "-v", "-W", "6");
+        TimeUnit.MILLISECONDS.sleep(1000);
+        assertThat(pub("alice", "alice-secret", "sensors/alice/temp", "21.5")).isZero();
+        assertThat(pub("alice", "alice-secret", "sensors/bob/temp", "forged")).isZero(); // dropped, as in Mosquitto
+        assertThat(pub("backend", "backend-secret", "commands/alice/reboot", "now")).isZero(); // not readable by backend
+        java.util.List<String> got = Clients.lines(backend, 10);
+        String err = new String(backend.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(got).as("backend's mosquitto_sub; stderr: %s; gateway log:%n%s", err, gw.log())
+                .containsExactly("sensors/alice/temp 21.5");
+    }
+}
