@@ -324,6 +324,8 @@ class EdgeportServerTest {
 
         Inbox inbox = new Inbox();
         client(server, "q", inbox);
+        // Paho returns at the CONNACK; Moquette marks the session connected on its session loop right after.
+        await(() -> server.listConnectedClients().stream().anyMatch(d -> d.getClientID().equals("q")));
         assertThat(server.disconnectClient("q")).isTrue();
         assertThat(inbox.lost.await(15, TimeUnit.SECONDS)).isTrue();
     }
