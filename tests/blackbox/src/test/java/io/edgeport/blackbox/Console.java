@@ -38,6 +38,17 @@ final class Console {
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * The console answers 404 until its security provider has registered, which may follow the ready line (and after
+     * a restart the password file is there before the console is): wait, bounded, for something else than 404.
+     */
+    void awaitUp() throws IOException, InterruptedException {
+        long end = System.currentTimeMillis() + 20_000;
+        while (get("/bundles", admin()).statusCode() == 404 && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+        }
+    }
+
     String admin() throws IOException {
         return basic("admin", gw.consolePassword());
     }

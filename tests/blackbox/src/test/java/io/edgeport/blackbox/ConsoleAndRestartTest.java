@@ -42,7 +42,7 @@ class ConsoleAndRestartTest {
     void consoleNeedsTheGeneratedPasswordNeverAdminAdmin() throws Exception {
         gw = new Gateway(dir).start();
         Console console = new Console(gw);
-        console.admin(); // waits until the console bundle has made its password, i.e. the console is up
+        console.awaitUp();
         assertThat(console.get("/bundles", null).statusCode()).isEqualTo(401);
         assertThat(console.get("/bundles", Console.basic("admin", "admin")).statusCode()).isEqualTo(401);
         HttpResponse<String> ok = console.get("/bundles", console.admin());
@@ -79,6 +79,7 @@ class ConsoleAndRestartTest {
 
         // 3. A configuration change made at runtime: the broker moves to another port.
         int newPort = Gateway.freePort();
+        console.awaitUp();
         HttpResponse<String> cfg = console.postForm("/configMgr/io.edgeport.broker", Map.of("apply", "true",
                 "action", "ajaxConfigManager", "propertylist", "port", "port", Integer.toString(newPort)));
         assertThat(cfg.statusCode()).isLessThan(400);
@@ -136,6 +137,7 @@ class ConsoleAndRestartTest {
     }
 
     private static String bundleState(Console console, String symbolicName) throws Exception {
+        console.awaitUp();
         HttpResponse<String> r = console.get("/bundles.json", console.admin());
         assertThat(r.statusCode()).isEqualTo(200);
         String body = r.body();
