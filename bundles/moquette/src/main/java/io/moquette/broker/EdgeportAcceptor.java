@@ -49,7 +49,8 @@ import io.netty.handler.timeout.IdleStateHandler;
  * <p>Pipeline, head to tail: {@code ssl} (mqtts, wss) → {@code http}, {@code aggregator}, {@code webSocketHandler},
  * {@code ws2bytebuf}, {@code bytebuf2ws} (ws, wss) → {@code idleStateHandler}, {@code idleEventHandler} →
  * [{@code autoflush}] → {@code decoder}, {@code encoder} → whatever the {@link EdgeportServer.PipelineCustomizer}
- * adds → {@code retainedFlags} ({@link RetainedFlagHandler}) → {@code handler}. The names {@code idleStateHandler}
+ * adds → {@code retainedFlags} ({@link RetainedFlagHandler}) → {@code connectedGate} ({@link ConnectedGate}) →
+ * {@code handler}. The names {@code idleStateHandler}
  * and {@code handler} are load-bearing: Moquette's {@code MQTTConnection} replaces {@code idleStateHandler} after
  * CONNACK (keep-alive) and adds {@code inflightResender} at the head.
  *
@@ -254,6 +255,7 @@ final class EdgeportAcceptor {
             }
             // Innermost, so it sees every PUBLISH Moquette writes before an outer handler may drop or count it.
             p.addLast("retainedFlags", new RetainedFlagHandler());
+            p.addLast("connectedGate", new ConnectedGate());
             p.addLast("handler", mqttHandler);
         }
     }

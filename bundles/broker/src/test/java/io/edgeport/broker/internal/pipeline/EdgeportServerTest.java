@@ -474,4 +474,27 @@ class EdgeportServerTest {
             return -1;
         }
     }
+
+    /**
+     * MQTT 3.1.1 3.1.4: a client may send packets right after CONNECT, before the CONNACK. Moquette 0.17 drops a
+     * SUBSCRIBE that it reads before its own CONNACK listener has run ("SUBSCRIBE received on already closed
+     * connection"); ConnectedGate holds it until the connection is ready.
+     */
+    @Test
+    void subscribeSentTogetherWithConnectIsAnswered() throws Exception {
+        EdgeportServer server = start();
+        for (int i = 0; i < 20; i++) {
+            try (RawClient raw = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
+                io.netty.buffer.ByteBuf both = io.netty.buffer.Unpooled.wrappedBuffer(
+                        Packets.encode(Packets.connect("eager-" + i, 30, true)),
+                        Packets.encode(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(7)
+                                .addSubscription(MqttQoS.AT_LEAST_ONCE, "eager/#").build()));
+                raw.sendRaw(both);
+                assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.CONNACK);
+                io.netty.handler.codec.mqtt.MqttMessage ack = raw.receive();
+                assertThat(Packets.type(ack)).as("attempt %s", i).isEqualTo(MqttMessageType.SUBACK);
+                assertThat(Packets.id(ack)).isEqualTo(7);
+            }
+        }
+    }
 }

@@ -24,7 +24,11 @@ final class RawClient implements AutoCloseable {
     }
 
     void send(MqttMessage msg) throws IOException {
-        ByteBuf bytes = Packets.encode(msg);
+        sendRaw(Packets.encode(msg));
+    }
+
+    /** Writes the bytes in one write (several packets in one TCP segment) and releases them. */
+    void sendRaw(ByteBuf bytes) throws IOException {
         try {
             byte[] b = new byte[bytes.readableBytes()];
             bytes.readBytes(b);

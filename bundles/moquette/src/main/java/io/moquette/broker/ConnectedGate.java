@@ -1,0 +1,98 @@
+package io.moquette.broker;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Holds a client's packets that follow its CONNECT until Moquette has marked the connection connected.
+ *
+ * <p>Moquette 0.17 writes the CONNACK from a session thread and only then attaches the listener that sets
+ * {@code MQTTConnection.connected}; when the write completes first, the listener runs late on that session thread. A
+ * client that subscribes the moment it reads the CONNACK (mosquitto_sub does) can have its SUBSCRIBE processed on the
+ * I/O thread before that, and Moquette drops it ("SUBSCRIBE received on already closed connection"): the client never
+ * gets a SUBACK. This handler queues such packets (in order) and passes them on once Moquette reports the
+ * connection connected. One instance per channel, just before Moquette's handler; runs on the channel's event loop.
+ */
+final class ConnectedGate extends ChannelDuplexHandler {
+
+    private static final AttributeKey<Object> CONNECTION = AttributeKey.valueOf("connection");
+    /** A client that floods before its CONNACK is not worth buffering for. */
+    static final int MAX_HELD = 1_000;
+    /** Moquette sets the flag within microseconds; give up (and pass packets on) after this many 1 ms checks. */
+    static final int MAX_CHECKS = 5_000;
+
+    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private boolean connectSeen;
+    private boolean open;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (open) {
+            ctx.fireChannelRead(msg);
+        } else if (!connectSeen && msg instanceof MqttConnectMessage) {
+            connectSeen = true;
+            ctx.fireChannelRead(msg);
+        } else if (!connectSeen) {
+            ctx.fireChannelRead(msg); // Moquette refuses anything before CONNECT itself
+        } else if (held.size() >= MAX_HELD) {
+            ReferenceCountUtil.release(msg);
+            discard();
+            ctx.close();
+        } else {
+            held.add(msg);
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (!open && msg instanceof MqttConnAckMessage) {
+            MqttConnAckMessage ack = (MqttConnAckMessage) msg;
+            if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+                promise.addListener(f -> {
+                    if (f.isSuccess()) {
+                        awaitConnected(ctx, 0);
+                    } else {
+                        discard();
+                    }
+                });
+            } else {
+                discard();
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    private void awaitConnected(ChannelHandlerContext ctx, int checks) {
+        Object connection = ctx.channel().attr(CONNECTION).get();
+        boolean connected = connection instanceof MQTTConnection && ((MQTTConnection) connection).isConnected();
+        if (connected || checks >= MAX_CHECKS || !ctx.channel().isActive()) {
+            open = true;
+            while (!held.isEmpty()) {
+                ctx.fireChannelRead(held.poll());
+            }
+        } else {
+            ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void discard() {
+        while (!held.isEmpty()) {
+            ReferenceCountUtil.release(held.poll());
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        discard();
+        ctx.fireChannelInactive();
+    }
+}
