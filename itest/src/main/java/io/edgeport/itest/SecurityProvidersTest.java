@@ -81,9 +81,9 @@ class SecurityProvidersTest {
 
     @Test
     void withoutProvidersEveryoneIsRefusedAndTheBrokerKeepsRunning() {
-        assertThat(reasonCode(() -> Broker.connect(port, "anon"))).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+        assertThat(reasonCode(() -> Broker.connect(port, "anon"))).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
         assertThat(reasonCode(() -> Broker.connect(port, "alice", "alice", "secret")))
-                .isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
     }
 
     @Test
@@ -99,13 +99,13 @@ class SecurityProvidersTest {
         MqttClient c = Broker.connect(port, "alice-1", "alice", "secret");
         try {
             assertThat(reasonCode(() -> Broker.connect(port, "alice-2", "alice", "wrong")))
-                    .isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+                    .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
 
             // A lower-ranked allow-all cannot override a higher-ranked deny.
             register(Authenticator.class, denyMallory, 20);
             register(Authenticator.class, allowAll, 0);
             assertThat(reasonCode(() -> Broker.connect(port, "m", "mallory", "x")))
-                    .isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+                    .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
             Broker.close(Broker.connect(port, "bob", "bob", "anything"));
 
             // Provider removed: already connected clients stay, new ones are judged without it.
@@ -124,7 +124,7 @@ class SecurityProvidersTest {
         }, 10);
         register(Authenticator.class, req -> AuthResult.allow(req.username()), 0);
         assertThat(reasonCode(() -> Broker.connect(port, "x", "x", "y")))
-                .isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION);
+                .isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED);
         registrations.get(0).unregister();
         Broker.close(Broker.connect(port, "x", "x", "y"));
     }

@@ -3,6 +3,11 @@ package io.edgeport.broker.internal;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,11 +52,22 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     final AtomicLong providerFailures = new AtomicLong();
     final AtomicLong deniedPublishes = new AtomicLong();
 
+    /** How long an authentication provider may take before its answer counts as a denial. */
+    static final long AUTH_TIMEOUT_MS = 5_000;
+    private final ExecutorService executor;
+
+    /** Without an executor providers run on the calling thread, with no time limit (unit tests). */
     AuthBridge(Supplier<List<Authenticator>> authenticators, Supplier<List<Authorizer>> authorizers,
             boolean allowAnonymous) {
+        this(authenticators, authorizers, allowAnonymous, null);
+    }
+
+    AuthBridge(Supplier<List<Authenticator>> authenticators, Supplier<List<Authorizer>> authorizers,
+            boolean allowAnonymous, ExecutorService executor) {
         this.authenticators = authenticators;
         this.authorizers = authorizers;
         this.allowAnonymous = allowAnonymous;
+        this.executor = executor;
     }
 
     /** Moquette calls this only for clients that sent a username. */
@@ -98,16 +114,46 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         for (int i = list.size() - 1; i >= 0; i--) {
             Authenticator a = list.get(i);
             try {
-                AuthResult r = a.authenticate(request);
+                AuthResult r = ask(a, request);
                 if (r != null && r.outcome() != Decision.NO_OPINION) {
                     return r;
                 }
+            } catch (TimeoutException e) {
+                failed(a, new IllegalStateException("no answer within " + AUTH_TIMEOUT_MS + " ms"));
+                return AuthResult.deny("authentication provider " + a.getClass().getName() + " did not answer in time");
             } catch (RuntimeException | LinkageError e) {
                 failed(a, e);
                 return AuthResult.deny("authentication provider " + a.getClass().getName() + " failed");
             }
         }
         return AuthResult.abstain();
+    }
+
+    /** A provider gets {@link #AUTH_TIMEOUT_MS} to answer; it runs on its own thread so a hang cannot last longer. */
+    private AuthResult ask(Authenticator a, ConnectRequest request) throws TimeoutException {
+        if (executor == null) {
+            return a.authenticate(request);
+        }
+        Future<AuthResult> f = executor.submit(() -> a.authenticate(request));
+        try {
+            return f.get(AUTH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            f.cancel(true);
+            throw e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            f.cancel(true);
+            throw new IllegalStateException("interrupted while authenticating", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof LinkageError le) {
+                throw le;
+            }
+            throw new IllegalStateException(c);
+        }
     }
 
     /** Mosquitto checks the Last Will topic like a publish when the client connects. */

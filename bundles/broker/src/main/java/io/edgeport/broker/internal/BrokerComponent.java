@@ -48,6 +48,13 @@ public final class BrokerComponent implements BrokerService {
     volatile List<Authorizer> authorizers;
 
     private final ObserverHub hub = new ObserverHub();
+    /** Authentication providers run here, bounded in time (see AuthBridge). */
+    private final java.util.concurrent.ExecutorService authExecutor = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "edgeport-auth");
+                t.setDaemon(true);
+                return t;
+            });
     private final Path dataDir;
     private volatile MoquetteEngine engine;
 
@@ -91,7 +98,7 @@ public final class BrokerComponent implements BrokerService {
 
     private MoquetteEngine start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
-                s.allowAnonymous());
+                s.allowAnonymous(), authExecutor);
         MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version);
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", s.listenerUris(),
@@ -112,6 +119,7 @@ public final class BrokerComponent implements BrokerService {
             e.close();
         }
         hub.close();
+        authExecutor.shutdownNow();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

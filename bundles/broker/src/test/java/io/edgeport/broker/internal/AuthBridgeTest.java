@@ -95,4 +95,24 @@ class AuthBridgeTest {
         assertThat(b.anonymousWill("c", "open/x")).isFalse();
         assertThat(b.anonymousWill("c", "$SYS/x")).isFalse();
     }
+
+    @Test
+    void aProviderThatHangsIsADenialAfterTheTimeLimit() {
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newCachedThreadPool();
+        try {
+            Authenticator hangs = r -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return AuthResult.allow("late");
+            };
+            AuthBridge b = new AuthBridge(() -> List.of(r -> AuthResult.allow("x"), hangs), List::of, true, exec);
+            assertThat(b.checkValid("c", "u", pw("p"))).isFalse();
+            assertThat(b.providerFailures.get()).isEqualTo(1);
+        } finally {
+            exec.shutdownNow();
+        }
+    }
 }

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -35,7 +37,7 @@ import io.netty.util.ReferenceCountUtil;
  * and listeners; put it after the codec and before Moquette's handler.
  */
 @Sharable
-public final class ConnectGuard extends ChannelInboundHandlerAdapter {
+public final class ConnectGuard extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectGuard.class);
     private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf(ConnectGuard.class, "slot");
@@ -121,6 +123,20 @@ public final class ConnectGuard extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         ctx.writeAndFlush(MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false).build())
                 .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /**
+     * Moquette answers every failed login with 0x04 "bad user name or password"; Mosquitto 2.0 answers 0x05 "not
+     * authorised", which is what clients and scripts migrating from it expect.
+     */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof MqttConnAckMessage && ((MqttConnAckMessage) msg).variableHeader().connectReturnCode()
+                == MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD) {
+            msg = MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED)
+                    .sessionPresent(false).build();
+        }
+        ctx.write(msg, promise);
     }
 
     @Override

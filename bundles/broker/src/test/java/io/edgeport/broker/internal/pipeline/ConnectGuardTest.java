@@ -116,4 +116,15 @@ class ConnectGuardTest {
         assertThat(seen.get().channel()).isSameAs(ok);
         assertThat(ConnectContext.current()).as("cleared after the CONNECT").isNull();
     }
+
+    @Test
+    void moquettesBadPasswordAnswerBecomesMosquittosNotAuthorised() {
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectGuard(0, ConnectGuard.NO_KEEPALIVE_LIMIT));
+        ch.writeOutbound(io.netty.handler.codec.mqtt.MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD).build());
+        assertThat(Packets.connAckCode(ch.readOutbound())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+        ch.writeOutbound(io.netty.handler.codec.mqtt.MqttMessageBuilders.connAck()
+                .returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED).build());
+        assertThat(Packets.connAckCode(ch.readOutbound())).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
+    }
 }
