@@ -79,7 +79,9 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
                 : null;
         ConnectRequest request = new ConnectRequest(clientId == null ? "" : clientId, username, password,
                 chain == null ? List.of() : chain, remote, ctx == null ? "" : ctx.listener());
-        AuthResult result = authenticate(request);
+        String certified = ctx == null ? null : ctx.channel().attr(TlsIdentity.CERTIFICATE_IDENTITY).get();
+        AuthResult result = certified != null && certified.equals(username) ? AuthResult.allow(certified)
+                : authenticate(request);
         switch (result.outcome()) {
             case ALLOW -> {
                 String identity = result.identity().isEmpty() ? username : result.identity();

@@ -63,6 +63,12 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
             AttributeKey.valueOf(TlsIdentity.class, "peerCertificates");
     private static final Logger LOG = LoggerFactory.getLogger(TlsIdentity.class);
     private static final ThreadLocal<Channel> CONNECTING = new ThreadLocal<>();
+    /**
+     * The username taken from the client certificate (use_identity/subject_as_username): the TLS handshake has
+     * authenticated it, so password providers are not asked, as in Mosquitto.
+     */
+    public static final AttributeKey<String> CERTIFICATE_IDENTITY = AttributeKey.valueOf(TlsIdentity.class,
+            "certificateIdentity");
 
     private final Mode mode;
 
@@ -137,6 +143,7 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
                 return;
             }
             out = withUsername((MqttConnectMessage) msg, name);
+            ctx.channel().attr(CERTIFICATE_IDENTITY).set(name);
         }
         CONNECTING.set(ctx.channel());
         try {
