@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
@@ -32,7 +33,10 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean connectSeen;
+    private boolean accepted;
     private boolean open;
+    /** The client went away while packets were held: tell Moquette only after they were passed on. */
+    private boolean inactivePending;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -59,6 +63,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
             if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                 promise.addListener(f -> {
                     if (f.isSuccess()) {
+                        accepted = true;
                         awaitConnected(ctx, 0);
                     } else {
                         discard();
@@ -74,10 +79,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
     private void awaitConnected(ChannelHandlerContext ctx, int checks) {
         Object connection = ctx.channel().attr(CONNECTION).get();
         boolean connected = connection instanceof MQTTConnection && ((MQTTConnection) connection).isConnected();
-        if (connected || checks >= MAX_CHECKS || !ctx.channel().isActive()) {
+        if (connected || checks >= MAX_CHECKS) {
             open = true;
             while (!held.isEmpty()) {
                 ctx.fireChannelRead(held.poll());
+            }
+            if (inactivePending) {
+                // A QoS 0 publisher often sends PUBLISH and DISCONNECT and closes at once: those packets count.
+                inactivePending = false;
+                ctx.fireChannelInactive();
             }
         } else {
             ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
@@ -92,7 +102,22 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        discard();
+        if (accepted && !open) {
+            inactivePending = true;
+            return;
+        }
+        if (!open) {
+            // Gone before its CONNACK was written (a client that pipelines CONNECT, PUBLISH, DISCONNECT and closes):
+            // Moquette routes a PUBLISH without needing the connection, so those still count, as in Mosquitto.
+            while (!held.isEmpty()) {
+                Object m = held.poll();
+                if (m instanceof MqttPublishMessage) {
+                    ctx.fireChannelRead(m);
+                } else {
+                    ReferenceCountUtil.release(m);
+                }
+            }
+        }
         ctx.fireChannelInactive();
     }
 }

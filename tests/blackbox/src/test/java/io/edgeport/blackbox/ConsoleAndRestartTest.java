@@ -90,6 +90,11 @@ class ConsoleAndRestartTest {
 
         String moved = "tcp://127.0.0.1:" + newPort;
         assertThat(gw.readyLine()).contains("mqtt://127.0.0.1:" + newPort);
+        // After a restart the framework starts the persisted bundles while the console is already up: wait, bounded.
+        long end = System.currentTimeMillis() + 20_000;
+        while (!bundleState(console, "io.edgeport.test.hotplug").equals("Active") && System.currentTimeMillis() < end) {
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
         assertThat(bundleState(console, "io.edgeport.test.hotplug")).isEqualTo("Active");
 
         MqttClient late = Clients.paho(moved, "restart-late", true);

@@ -497,4 +497,29 @@ class EdgeportServerTest {
             }
         }
     }
+
+    /**
+     * A fire-and-forget publisher as mosquitto_pub is: CONNECT, wait for the CONNACK, then QoS 0 PUBLISH and DISCONNECT
+     * in one segment and the socket closes at once. The publish must not be lost while ConnectedGate holds it.
+     */
+    @Test
+    void qos0PublisherThatClosesAtOnceIsNotLost() throws Exception {
+        EdgeportServer server = start();
+        Inbox inbox = new Inbox();
+        client(server, "listener", inbox).subscribe("fire/#", 0);
+        int n = 30;
+        for (int i = 0; i < n; i++) {
+            try (RawClient raw = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
+                raw.send(Packets.connect("fire-" + i, 30, true));
+                assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.CONNACK);
+                raw.sendRaw(io.netty.buffer.Unpooled.wrappedBuffer(
+                        Packets.encode(rawPublish("fire/" + i, MqttQoS.AT_MOST_ONCE, 0, false, "x")),
+                        Packets.encode(new io.netty.handler.codec.mqtt.MqttMessage(
+                                new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false,
+                                        0)))));
+            }
+        }
+        await(() -> inbox.messages.size() == n);
+        assertThat(inbox.messages).hasSize(n);
+    }
 }
