@@ -9,6 +9,8 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -20,8 +22,9 @@ import io.netty.util.ReferenceCountUtil;
  * {@code MQTTConnection.connected}; when the write completes first, the listener runs late on that session thread. A
  * client that subscribes the moment it reads the CONNACK (mosquitto_sub does) can have its SUBSCRIBE processed on the
  * I/O thread before that, and Moquette drops it ("SUBSCRIBE received on already closed connection"): the client never
- * gets a SUBACK. This handler queues such packets (in order) and passes them on once Moquette reports the
- * connection connected. One instance per channel, just before Moquette's handler; runs on the channel's event loop.
+ * gets a SUBACK. This handler queues SUBSCRIBE, UNSUBSCRIBE and DISCONNECT (and whatever follows one of them, to keep
+ * the order) and passes them on once Moquette reports the connection connected; PUBLISH and acknowledgements pass at
+ * once, since Moquette does not need the flag for them. One instance per channel, just before Moquette's handler; runs on the channel's event loop.
  */
 final class ConnectedGate extends ChannelDuplexHandler {
 
@@ -47,6 +50,8 @@ final class ConnectedGate extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
         } else if (!connectSeen) {
             ctx.fireChannelRead(msg); // Moquette refuses anything before CONNECT itself
+        } else if (held.isEmpty() && !needsConnected(msg)) {
+            ctx.fireChannelRead(msg); // Moquette handles PUBLISH, acks and PINGREQ without the connected flag
         } else if (held.size() >= MAX_HELD) {
             ReferenceCountUtil.release(msg);
             discard();
@@ -74,6 +79,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /** Moquette drops SUBSCRIBE and DISCONNECT (and so UNSUBSCRIBE after them) on a connection not yet marked. */
+    private static boolean needsConnected(Object msg) {
+        if (!(msg instanceof MqttMessage) || ((MqttMessage) msg).fixedHeader() == null) {
+            return false;
+        }
+        MqttMessageType t = ((MqttMessage) msg).fixedHeader().messageType();
+        return t == MqttMessageType.SUBSCRIBE || t == MqttMessageType.UNSUBSCRIBE || t == MqttMessageType.DISCONNECT;
     }
 
     private void awaitConnected(ChannelHandlerContext ctx, int checks) {

@@ -77,8 +77,8 @@ class CertificateIdentityTest {
 
     @Test
     void deviceIsKnownByItsCertificateAndLimitedByTheAcl() throws Exception {
-        Process reader = Clients.sub(tls("sensor_device_02", "-t", "sensors/#", "-q", "1", "-v", "-W", "6"));
-        TimeUnit.MILLISECONDS.sleep(1500);
+        MosquittoSub reader = new MosquittoSub(tls("sensor_device_02", "-t", "sensors/#", "-q", "1", "-v", "-W", "8"))
+                .awaitSubscribed();
         String[] own = tls("sensor_device_01", "-t", "sensors/sensor_device_01/temperature", "-q", "1", "-m", "21.5");
         String[] foreign = tls("sensor_device_01", "-t", "sensors/sensor_device_02/temperature", "-q", "1", "-m", "99");
         String[] cmd1 = new String[own.length + 1];
@@ -91,6 +91,6 @@ class CertificateIdentityTest {
         assertThat(r1.exitCode()).as(r1.stderr()).isZero();
         Clients.Result r2 = Clients.run(15, cmd2);
         assertThat(r2.exitCode()).as("a refused publish is still acknowledged: %s", r2.stderr()).isZero();
-        assertThat(Clients.lines(reader, 10)).containsExactly("sensors/sensor_device_01/temperature 21.5");
+        assertThat(reader.messages("sensors/", 15)).containsExactly("sensors/sensor_device_01/temperature 21.5");
     }
 }

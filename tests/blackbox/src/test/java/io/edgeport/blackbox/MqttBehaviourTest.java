@@ -59,15 +59,15 @@ class MqttBehaviourTest {
     @ValueSource(ints = { 0, 1, 2 })
     void mosquittoClientsRoundTripAtEveryQos(int qos) throws Exception {
         String topic = "rt/mosquitto/" + qos;
-        Process sub = Clients.sub("-h", "127.0.0.1", "-p", port(), "-t", topic, "-q", Integer.toString(qos), "-C",
-                "3", "-W", "15", "-v");
-        TimeUnit.MILLISECONDS.sleep(700);
-        for (int i = 1; i <= 3; i++) {
-            Clients.Result r = Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
-                    Integer.toString(qos), "-m", "m" + i);
-            assertThat(r.exitCode()).as(r.stderr()).isZero();
+        try (MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                Integer.toString(qos), "-C", "3", "-W", "20", "-v").awaitSubscribed()) {
+            for (int i = 1; i <= 3; i++) {
+                Clients.Result r = Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",
+                        Integer.toString(qos), "-m", "m" + i);
+                assertThat(r.exitCode()).as(r.stderr()).isZero();
+            }
+            assertThat(sub.messages(topic + " ", 20)).containsExactly(topic + " m1", topic + " m2", topic + " m3");
         }
-        assertThat(Clients.lines(sub, 15)).containsExactly(topic + " m1", topic + " m2", topic + " m3");
     }
 
     @ParameterizedTest
@@ -109,12 +109,12 @@ class MqttBehaviourTest {
                 Integer.toString(qos), "-r", "-m", "kept-" + qos);
         assertThat(p.exitCode()).isZero();
         // A live subscriber sees the message with RETAIN=0 ...
-        Process live = Clients.sub("-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q", "2", "-C", "1", "-W",
-                "10", "-F", "%r %t %p");
-        TimeUnit.MILLISECONDS.sleep(700);
-        Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q",
-                Integer.toString(qos), "-r", "-m", "now");
-        assertThat(Clients.lines(live, 10)).containsExactly("0 " + topic + "/live now");
+        try (MosquittoSub live = new MosquittoSub("-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q", "2",
+                "-C", "1", "-W", "20", "-F", "%r %t %p").awaitSubscribed()) {
+            Clients.run(10, "mosquitto_pub", "-h", "127.0.0.1", "-p", port(), "-t", topic + "/live", "-q",
+                    Integer.toString(qos), "-r", "-m", "now");
+            assertThat(live.messages("0 " + topic, 20)).containsExactly("0 " + topic + "/live now");
+        }
         // ... a late subscriber at every QoS gets the stored one with RETAIN=1.
         for (int subQos = 0; subQos <= 2; subQos++) {
             Clients.Result s = Clients.run(15, "mosquitto_sub", "-h", "127.0.0.1", "-p", port(), "-t", topic, "-q",

@@ -47,13 +47,12 @@ class TlsAndLimitsTest {
     @Test
     void tlsListenerCarriesMqttForMosquittoClients() throws Exception {
         String ca = dir.resolve("certs/server.crt").toString();
-        Process sub = Clients.sub("-h", "127.0.0.1", "-p", Integer.toString(tlsPort), "--cafile", ca, "-t", "tls/t",
-                "-C", "1", "-W", "15", "-q", "1");
-        TimeUnit.MILLISECONDS.sleep(1500);
+        MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", Integer.toString(tlsPort), "--cafile", ca, "-t",
+                "tls/t", "-C", "1", "-W", "20", "-q", "1", "-v").awaitSubscribed();
         Clients.Result pub = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(tlsPort),
                 "--cafile", ca, "-t", "tls/t", "-q", "1", "-m", "over-tls");
         assertThat(pub.exitCode()).as(pub.stderr()).isZero();
-        assertThat(Clients.lines(sub, 15)).containsExactly("over-tls");
+        assertThat(sub.messages("tls/t ", 20)).containsExactly("tls/t over-tls");
         assertThat(gw.readyLine()).contains("mqtts://127.0.0.1:" + tlsPort);
     }
 

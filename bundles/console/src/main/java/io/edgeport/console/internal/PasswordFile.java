@@ -5,11 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.Set;
 
 /**
  * The generated console password: created once with 128 bits of randomness, readable by the owner only, and read
@@ -25,21 +23,29 @@ final class PasswordFile {
 
     /** @return the password stored in {@code file}, creating the file with a new password when it does not exist */
     static String readOrCreate(Path file) throws IOException {
-        if (!Files.exists(file)) {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            String pw = generate(new SecureRandom());
-            Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
-            } catch (UnsupportedOperationException e) {
-                Files.createFile(file);
-            } catch (FileAlreadyExistsException e) {
-                return read(file);
-            }
-            Files.writeString(file, pw + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-            return pw;
+        if (Files.exists(file)) {
+            return read(file);
         }
-        return read(file);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String pw = generate(new SecureRandom());
+        // Written to a temporary file first and moved into place, so nobody ever reads a half-written file.
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, ".console-password", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            tmp = Files.createTempFile(dir, ".console-password", ".tmp");
+        }
+        try {
+            Files.writeString(tmp, pw + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            return read(file);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return pw;
     }
 
     private static String read(Path file) throws IOException {
