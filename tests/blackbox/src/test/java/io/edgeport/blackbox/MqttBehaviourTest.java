@@ -163,6 +163,19 @@ class MqttBehaviourTest {
                 device.getOutputStream().write(Clients.connectWithWill("dev-1", "status/dev-1/health", "offline", 1));
                 byte[] connack = device.getInputStream().readNBytes(4);
                 assertThat(connack).containsExactly(0x20, 0x02, 0x00, 0x00);
+                // Like the seed's devices it listens for commands before it dies: SUBSCRIBE commands/dev-1/# QoS 0.
+                byte[] topic = "commands/dev-1/#".getBytes(StandardCharsets.UTF_8);
+                java.io.ByteArrayOutputStream sub = new java.io.ByteArrayOutputStream();
+                sub.write(0x82);
+                sub.write(2 + 2 + topic.length + 1);
+                sub.write(0);
+                sub.write(1);
+                sub.write(topic.length >> 8);
+                sub.write(topic.length & 0xff);
+                sub.writeBytes(topic);
+                sub.write(0);
+                device.getOutputStream().write(sub.toByteArray());
+                assertThat(device.getInputStream().readNBytes(5)).startsWith(0x90, 0x03, 0x00, 0x01);
             }
             assertThat(will.await(20, TimeUnit.SECONDS)).isTrue();
             assertThat(got).containsExactly("status/dev-1/health offline");
