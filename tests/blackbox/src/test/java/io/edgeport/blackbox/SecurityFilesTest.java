@@ -98,4 +98,17 @@ class SecurityFilesTest {
         assertThat(backend.messages("sensors/", 15)).as("gateway log:%n%s", gw.log())
                 .containsExactly("sensors/alice/temp 21.5");
     }
+
+    @Test
+    void consolePageListsTheUsersOfTheRealm() throws Exception {
+        Console console = new Console(gw);
+        console.awaitUp();
+        java.net.http.HttpResponse<String> page = console.get("/edgeport-users", console.admin());
+        assertThat(page.statusCode()).isEqualTo(200);
+        String aliceHash = Files.readAllLines(dir.resolve("data/passwd")).stream()
+                .filter(l -> l.startsWith("alice:")).findFirst().orElseThrow().substring("alice:".length());
+        assertThat(page.body()).contains("MQTT users").contains("alice").contains("backend")
+                .doesNotContain(aliceHash).doesNotContain(aliceHash.substring(aliceHash.lastIndexOf('$') + 1));
+        assertThat(console.get("/edgeport-users", null).statusCode()).isEqualTo(401);
+    }
 }
