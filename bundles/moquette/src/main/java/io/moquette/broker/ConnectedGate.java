@@ -38,8 +38,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
     private boolean connectSeen;
     private boolean accepted;
     private boolean open;
-    /** The client went away while packets were held: tell Moquette only after they were passed on. */
-    private boolean inactivePending;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -93,15 +91,13 @@ final class ConnectedGate extends ChannelDuplexHandler {
     private void awaitConnected(ChannelHandlerContext ctx, int checks) {
         Object connection = ctx.channel().attr(CONNECTION).get();
         boolean connected = connection instanceof MQTTConnection && ((MQTTConnection) connection).isConnected();
+        if (open) {
+            return; // released already (connection closed)
+        }
         if (connected || checks >= MAX_CHECKS) {
             open = true;
             while (!held.isEmpty()) {
                 ctx.fireChannelRead(held.poll());
-            }
-            if (inactivePending) {
-                // A QoS 0 publisher often sends PUBLISH and DISCONNECT and closes at once: those packets count.
-                inactivePending = false;
-                ctx.fireChannelInactive();
             }
         } else {
             ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
@@ -116,21 +112,11 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (accepted && !open) {
-            inactivePending = true;
-            return;
-        }
-        if (!open) {
-            // Gone before its CONNACK was written (a client that pipelines CONNECT, PUBLISH, DISCONNECT and closes):
-            // Moquette routes a PUBLISH without needing the connection, so those still count, as in Mosquitto.
-            while (!held.isEmpty()) {
-                Object m = held.poll();
-                if (m instanceof MqttPublishMessage) {
-                    ctx.fireChannelRead(m);
-                } else {
-                    ReferenceCountUtil.release(m);
-                }
-            }
+        // The connection is gone: hand over what was held and tell Moquette at once (waiting for the connected flag
+        // here delayed the connection-lost handling and, under load, the Last Will).
+        open = true;
+        while (!held.isEmpty()) {
+            ctx.fireChannelRead(held.poll());
         }
         ctx.fireChannelInactive();
     }
