@@ -35,6 +35,35 @@ final class ConnectedGate extends ChannelDuplexHandler {
     static final int MAX_CHECKS = 5_000;
 
     private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private final PostOffice postOffice;
+
+    /** @param postOffice routes Moquette's periodic in-flight resend to the session thread; null = leave it alone */
+    ConnectedGate(PostOffice postOffice) {
+        this.postOffice = postOffice;
+    }
+
+    /**
+     * Moquette's InflightResender fires every 5 s and its handler resends on this I/O thread, while the session thread
+     * changes the same (unsynchronised) in-flight map. Run the resend on the client's session thread instead.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (postOffice != null && evt instanceof InflightResender.ResendNotAckedPublishes) {
+            Object connection = ctx.channel().attr(CONNECTION).get();
+            String clientId = NettyUtils.clientID(ctx.channel());
+            if (connection instanceof MQTTConnection && clientId != null) {
+                MQTTConnection c = (MQTTConnection) connection;
+                postOffice.routeCommand(clientId, "resend in-flight", () -> {
+                    if (c.isConnected()) {
+                        c.resendNotAckedPublishes();
+                    }
+                    return null;
+                });
+                return;
+            }
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
     private boolean connectSeen;
     private boolean accepted;
     private boolean open;

@@ -72,7 +72,8 @@ final class EdgeportAcceptor {
      * @param sslContext needed only when {@code ssl_port} or {@code secure_websocket_port} is enabled
      */
     void bind(IConfig config, ChannelHandler mqttHandler, SslContext sslContext,
-              EdgeportServer.PipelineCustomizer customizer, int bufferFlushMillis) throws IOException {
+              EdgeportServer.PipelineCustomizer customizer, int bufferFlushMillis, PostOffice postOffice)
+            throws IOException {
         String host = config.getProperty(IConfig.HOST_PROPERTY_NAME, "0.0.0.0");
         int maxBytes = config.intProp(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, IConfig.DEFAULT_NETTY_MAX_BYTES_IN_MESSAGE);
         int connectTimeout = config.intProp(BrokerConstants.NETTY_CHANNEL_TIMEOUT_SECONDS_PROPERTY_NAME, 10);
@@ -89,7 +90,7 @@ final class EdgeportAcceptor {
         workers = new NioEventLoopGroup();
         boolean needClientAuth = config.boolProp(BrokerConstants.NEED_CLIENT_AUTH, false);
         Pipelines pipelines = new Pipelines(mqttHandler, customizer, maxBytes, connectTimeout, wsPath, wsMaxFrame,
-                bufferFlushMillis, sslContext, needClientAuth);
+                bufferFlushMillis, sslContext, needClientAuth, postOffice);
         try {
             if (tcp != null) {
                 bindOne(config, host, tcp, EdgeportServer.MQTT, pipelines);
@@ -200,13 +201,15 @@ final class EdgeportAcceptor {
         private final int bufferFlushMillis;
         private final SslContext sslContext;
         private final boolean needClientAuth;
+        private final PostOffice postOffice;
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
         private final ChannelHandler frameEncoder = new BytesToFrame();
 
         Pipelines(ChannelHandler mqttHandler, EdgeportServer.PipelineCustomizer customizer, int maxBytes,
                   int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext,
-                  boolean needClientAuth) {
+                  boolean needClientAuth, PostOffice postOffice) {
+            this.postOffice = postOffice;
             this.mqttHandler = mqttHandler;
             this.customizer = customizer;
             this.maxBytes = maxBytes;
@@ -255,7 +258,7 @@ final class EdgeportAcceptor {
             }
             // Innermost, so it sees every PUBLISH Moquette writes before an outer handler may drop or count it.
             p.addLast("retainedFlags", new RetainedFlagHandler());
-            p.addLast("connectedGate", new ConnectedGate());
+            p.addLast("connectedGate", new ConnectedGate(postOffice));
             p.addLast("handler", mqttHandler);
         }
     }

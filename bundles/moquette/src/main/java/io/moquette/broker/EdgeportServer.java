@@ -203,7 +203,7 @@ public final class EdgeportServer {
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
         acceptor.bind(config, new NewNettyMQTTHandler(connections), sslContext, customizer,
-                brokerConfig.getBufferFlushMillis());
+                brokerConfig.getBufferFlushMillis(), postOffice);
     }
 
     /**
