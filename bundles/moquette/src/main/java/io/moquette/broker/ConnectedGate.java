@@ -65,7 +65,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
         ctx.fireUserEventTriggered(evt);
     }
     private boolean connectSeen;
-    private boolean accepted;
     private boolean open;
 
     @Override
@@ -95,7 +94,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
             if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                 promise.addListener(f -> {
                     if (f.isSuccess()) {
-                        accepted = true;
                         awaitConnected(ctx, 0);
                     } else {
                         discard();

@@ -168,7 +168,7 @@ final class MoquetteEngine implements AutoCloseable {
         TrafficCounter t = pipeline.traffic();
         return new BrokerStatistics(version, (System.nanoTime() - startedNanos) / 1_000_000_000L, connected, max,
                 connected + events.offlinePersistentSessions(), t.packetsReceived(), t.packetsSent(),
-                t.bytesReceived(), t.bytesSent(), auth.deniedPublishes.get() + pipeline.connectGuard().refused(),
+                t.bytesReceived(), t.bytesSent(), pipeline.publishGuard().droppedPublishes(),
                 server.subscriptionCount(), server.retainedCount());
     }
 

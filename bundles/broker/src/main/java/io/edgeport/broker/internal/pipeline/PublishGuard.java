@@ -80,8 +80,8 @@ public final class PublishGuard extends ChannelDuplexHandler {
             return new PublishGuard(this);
         }
 
-        /** @return PUBLISHes to $ topics acknowledged and dropped */
-        public long droppedDollarPublishes() {
+        /** @return PUBLISHes acknowledged and dropped: to $ topics or refused by the write policy */
+        public long droppedPublishes() {
             return dropped.sum();
         }
 

@@ -34,9 +34,8 @@ import io.netty.util.ReferenceCountUtil;
  * Mosquitto's {@code use_identity_as_username} / {@code use_subject_as_username} do.
  *
  * <p>After the TLS handshake the peer's certificate chain (leaf first; empty when the client sent none) is stored in
- * the channel attribute {@link #PEER_CERTIFICATES}. Moquette's {@code IAuthenticator} does not see the channel, but it
- * runs synchronously on the I/O thread while this handler passes the CONNECT on, so {@link #connecting()} returns that
- * channel to it (null outside CONNECT processing, and on listeners without this handler).
+ * the channel attribute {@link #PEER_CERTIFICATES}; the authenticator finds the channel through
+ * {@link ConnectContext#current()}.
  *
  * <p>With {@link Mode#CN} or {@link Mode#SUBJECT} the CONNECT username is replaced by the certificate's CN or its full
  * subject (RFC 2253) and the client's password is dropped; an empty password is sent on instead, so that Moquette still
@@ -62,7 +61,6 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
     public static final AttributeKey<List<X509Certificate>> PEER_CERTIFICATES =
             AttributeKey.valueOf(TlsIdentity.class, "peerCertificates");
     private static final Logger LOG = LoggerFactory.getLogger(TlsIdentity.class);
-    private static final ThreadLocal<Channel> CONNECTING = new ThreadLocal<>();
     /**
      * The username taken from the client certificate (use_identity/subject_as_username): the TLS handshake has
      * authenticated it, so password providers are not asked, as in Mosquitto.
@@ -74,11 +72,6 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
 
     public TlsIdentity(Mode mode) {
         this.mode = mode;
-    }
-
-    /** @return the channel whose CONNECT is being processed on this thread, or null */
-    public static Channel connecting() {
-        return CONNECTING.get();
     }
 
     /** @return the certificate chain stored on the channel; empty when none (or not a TLS channel) */
@@ -145,12 +138,7 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
             out = withUsername((MqttConnectMessage) msg, name);
             ctx.channel().attr(CERTIFICATE_IDENTITY).set(name);
         }
-        CONNECTING.set(ctx.channel());
-        try {
-            ctx.fireChannelRead(out);
-        } finally {
-            CONNECTING.remove();
-        }
+        ctx.fireChannelRead(out);
     }
 
     /** @return the CN or the subject of the certificate, or null when it has no CN */

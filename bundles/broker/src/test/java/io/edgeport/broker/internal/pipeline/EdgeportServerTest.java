@@ -271,7 +271,7 @@ class EdgeportServerTest {
         await(() -> sys.messages.contains("marker=m@1"));
         assertThat(sys.snapshot()).containsExactly("marker=m@1");
         assertThat(pub.isConnected()).isTrue();
-        assertThat(assembly.publishGuard().droppedDollarPublishes()).isEqualTo(3);
+        assertThat(assembly.publishGuard().droppedPublishes()).isEqualTo(3);
     }
 
     @Test

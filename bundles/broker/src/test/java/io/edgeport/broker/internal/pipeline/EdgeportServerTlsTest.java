@@ -36,7 +36,7 @@ import io.netty.handler.ssl.SslProvider;
 
 /**
  * The TLS and secure WebSocket listeners, with use_identity_as_username: the authenticator sees the certificate's CN as
- * username and the certificate itself through {@link TlsIdentity#connecting()}.
+ * username and the certificate itself through {@link ConnectContext#current()}.
  */
 class EdgeportServerTlsTest {
 
@@ -78,7 +78,7 @@ class EdgeportServerTlsTest {
                 .trustManager(device.cert).clientAuth(ClientAuth.OPTIONAL).build();
         // Accepts a client only when the username is the CN of the certificate on this very connection.
         IAuthenticator auth = (clientId, username, password) -> {
-            List<X509Certificate> chain = TlsIdentity.peerCertificates(TlsIdentity.connecting());
+            List<X509Certificate> chain = TlsIdentity.peerCertificates(ConnectContext.current().channel());
             boolean ok = !chain.isEmpty() && ("device-9".equals(username))
                     && chain.get(0).getSubjectX500Principal().getName().startsWith("CN=" + username);
             if (ok) {

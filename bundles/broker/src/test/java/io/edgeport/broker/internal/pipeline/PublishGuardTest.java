@@ -61,7 +61,7 @@ class PublishGuardTest {
         assertThat(Packets.type(pubcomp)).isEqualTo(MqttMessageType.PUBCOMP);
         assertThat(Packets.id(pubcomp)).isEqualTo(5);
         assertThat(ch.<Object>readInbound()).as("nothing reaches Moquette").isNull();
-        assertThat(shared.droppedDollarPublishes()).isEqualTo(3);
+        assertThat(shared.droppedPublishes()).isEqualTo(3);
     }
 
     @Test

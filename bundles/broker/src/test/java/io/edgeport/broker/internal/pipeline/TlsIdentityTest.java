@@ -45,7 +45,8 @@ class TlsIdentityTest {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             connects.add((MqttConnectMessage) msg);
-            seenByAuthenticator.add(TlsIdentity.connecting());
+            ConnectContext cc = ConnectContext.current();
+            seenByAuthenticator.add(cc == null ? null : cc.channel());
         }
     }
 
@@ -65,7 +66,8 @@ class TlsIdentityTest {
             SslContext clientCtx = cb.build();
             serverSide = new EmbeddedChannel();
             serverSide.pipeline().addLast(serverCtx.newHandler(serverSide.alloc()), new MqttDecoder(),
-                    MqttEncoder.INSTANCE, new TlsIdentity(mode), capture);
+                    MqttEncoder.INSTANCE, new ConnectGuard(0, ConnectGuard.NO_KEEPALIVE_LIMIT), new TlsIdentity(mode),
+                    capture);
             clientSide = new EmbeddedChannel();
             clientSide.pipeline().addLast(clientCtx.newHandler(clientSide.alloc(), "localhost", 8883),
                     MqttEncoder.INSTANCE);
@@ -105,7 +107,7 @@ class TlsIdentityTest {
         assertThat(link.capture.connects).hasSize(1);
         assertThat(link.capture.connects.get(0).payload().userName()).isNull();
         assertThat(link.capture.seenByAuthenticator).containsExactly(link.serverSide);
-        assertThat(TlsIdentity.connecting()).isNull();
+        assertThat(ConnectContext.current()).isNull();
     }
 
     @Test
