@@ -54,7 +54,7 @@ class AuthBridgeTest {
         Authorizer abstain = r -> Decision.NO_OPINION;
         AuthBridge closed = new AuthBridge(List::of, () -> List.of(abstain), true);
         assertThat(closed.mayPublish("c", "u", "a/b")).isFalse();
-        assertThat(closed.canRead(t, "u", "c")).isFalse();
+        assertThat(closed.canRead(new Topic("a/b"), "u", "c")).isFalse();
     }
 
     @Test
