@@ -1,0 +1,52 @@
+package io.edgeport.api.telemetry;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * Storage for readings: register implementations as OSGi services (whiteboard). The telemetry pipeline gives each
+ * sink its own durable broker session, named by {@link #NAME}, and acknowledges messages to the broker only after
+ * {@link #store} returned. Messages that arrive while no sink of that name is registered wait in the broker.
+ *
+ * <p>Calls for one sink come from one thread at a time.
+ *
+ * @since 1.0
+ */
+@ConsumerType
+public interface TelemetrySink {
+
+    /**
+     * Service property (String, required): the sink's stable name. It names the broker session
+     * ({@code edgeport-sink-<name>}), so a sink that keeps its name after an update or restart continues where it
+     * stopped. Sinks without it are ignored and logged.
+     */
+    String NAME = "edgeport.sink.name";
+
+    /**
+     * Service property (String or String[], optional): MQTT topic filters the sink wants; the pipeline's configured
+     * filters when absent.
+     */
+    String TOPICS = "edgeport.sink.topics";
+
+    /**
+     * Stores a batch durably. Returns only when every reading of the batch is durable; throws when it is not, and
+     * the same readings come again later (also after a restart). A reading that is already stored must not be
+     * stored twice.
+     *
+     * @param batch one or more readings, in the order the broker delivered them
+     * @throws Exception when the batch is not durable; the pipeline retries with back-off
+     */
+    void store(List<Reading> batch) throws Exception;
+
+    /**
+     * Stores messages that were not readings (dead letters), with the same contract as {@link #store}. The default
+     * drops them, which the pipeline counts and logs.
+     *
+     * @param rejected one or more rejected messages
+     * @throws Exception when they are not durable
+     */
+    default void storeRejected(List<RejectedMessage> rejected) throws Exception {
+        // a sink without a dead-letter store
+    }
+}
