@@ -29,6 +29,21 @@ public interface TelemetrySink {
      */
     String TOPICS = "edgeport.sink.topics";
 
+    /** Service property (Integer, optional): most readings per {@link #store} call; default 1000. */
+    String BATCH_SIZE = "edgeport.sink.batch.size";
+
+    /**
+     * Service property (Long, optional): how long the pipeline waits for a batch to fill before it hands over
+     * what it has, in milliseconds; default 50.
+     */
+    String FLUSH_MS = "edgeport.sink.flush.ms";
+
+    /**
+     * Service property (Long, optional): longest pause between retries of a failed batch, in milliseconds; retries
+     * start at 100 ms and double up to this; default 30000.
+     */
+    String RETRY_MAX_MS = "edgeport.sink.retry.max.ms";
+
     /**
      * Stores a batch durably. Returns only when every reading of the batch is durable; throws when it is not, and
      * the same readings come again later (also after a restart). A reading that is already stored must not be
