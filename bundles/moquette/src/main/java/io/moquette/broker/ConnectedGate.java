@@ -36,10 +36,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private final PostOffice postOffice;
+    private final int inflightWindow;
 
-    /** @param postOffice routes Moquette's periodic in-flight resend to the session thread; null = leave it alone */
-    ConnectedGate(PostOffice postOffice) {
+    /**
+     * @param postOffice routes Moquette's periodic in-flight resend to the session thread; null = leave it alone
+     * @param inflightWindow QoS 1/2 messages that may be in flight to this client; Moquette's 10 when not larger
+     */
+    ConnectedGate(PostOffice postOffice, int inflightWindow) {
         this.postOffice = postOffice;
+        this.inflightWindow = inflightWindow;
     }
 
     /**
@@ -122,6 +127,9 @@ final class ConnectedGate extends ChannelDuplexHandler {
             return; // released already (connection closed)
         }
         if (connected || checks >= MAX_CHECKS) {
+            if (connected) {
+                MoquetteInternals.widenInflightWindow((MQTTConnection) connection, inflightWindow);
+            }
             open = true;
             while (!held.isEmpty()) {
                 ctx.fireChannelRead(held.poll());

@@ -89,8 +89,9 @@ final class EdgeportAcceptor {
         boss = new NioEventLoopGroup(1);
         workers = new NioEventLoopGroup();
         boolean needClientAuth = config.boolProp(BrokerConstants.NEED_CLIENT_AUTH, false);
+        int maxInflight = config.intProp(EdgeportServer.MAX_INFLIGHT_PROPERTY, BrokerConstants.INFLIGHT_WINDOW_SIZE);
         Pipelines pipelines = new Pipelines(mqttHandler, customizer, maxBytes, connectTimeout, wsPath, wsMaxFrame,
-                bufferFlushMillis, sslContext, needClientAuth, postOffice);
+                bufferFlushMillis, sslContext, needClientAuth, postOffice, maxInflight);
         try {
             if (tcp != null) {
                 bindOne(config, host, tcp, EdgeportServer.MQTT, pipelines);
@@ -103,6 +104,10 @@ final class EdgeportAcceptor {
             }
             if (wss != null) {
                 bindOne(config, host, wss, EdgeportServer.WSS, pipelines);
+            }
+            Integer internal = port(config, EdgeportServer.INTERNAL_PORT_PROPERTY);
+            if (internal != null) {
+                bindOne(config, "127.0.0.1", internal, EdgeportServer.INTERNAL, pipelines);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -202,14 +207,16 @@ final class EdgeportAcceptor {
         private final SslContext sslContext;
         private final boolean needClientAuth;
         private final PostOffice postOffice;
+        private final int maxInflight;
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
         private final ChannelHandler frameEncoder = new BytesToFrame();
 
         Pipelines(ChannelHandler mqttHandler, EdgeportServer.PipelineCustomizer customizer, int maxBytes,
                   int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext,
-                  boolean needClientAuth, PostOffice postOffice) {
+                  boolean needClientAuth, PostOffice postOffice, int maxInflight) {
             this.postOffice = postOffice;
+            this.maxInflight = maxInflight;
             this.mqttHandler = mqttHandler;
             this.customizer = customizer;
             this.maxBytes = maxBytes;
@@ -258,7 +265,9 @@ final class EdgeportAcceptor {
             }
             // Innermost, so it sees every PUBLISH Moquette writes before an outer handler may drop or count it.
             p.addLast("retainedFlags", new RetainedFlagHandler());
-            p.addLast("connectedGate", new ConnectedGate(postOffice));
+            int window = EdgeportServer.INTERNAL.equals(listener) ? EdgeportServer.INTERNAL_INFLIGHT_WINDOW
+                    : maxInflight;
+            p.addLast("connectedGate", new ConnectedGate(postOffice, window));
             p.addLast("handler", mqttHandler);
         }
     }

@@ -2,6 +2,8 @@ package io.moquette.broker;
 
 import java.lang.reflect.Field;
 import java.util.Map;
+
+import io.moquette.BrokerConstants;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.Channel;
@@ -17,6 +19,8 @@ import io.netty.util.AttributeKey;
  * which is why a resumed session's new ids collide with those still in flight).</li>
  * <li>{@code Session.inflightWindow} and {@code Session.sessionQueue}: read at a clean stop to put unacknowledged
  * messages back into the persistent queue.</li>
+ * <li>{@code Session.inflightSlots} and {@code MQTTConnection.bindedSession}: the free slots of the in-flight window,
+ * which 0.17 fixes at {@code BrokerConstants.INFLIGHT_WINDOW_SIZE} (10); widened once per session object.</li>
  * </ul>
  * The {@code MQTTConnection} of a channel is the channel attribute {@code "connection"}, set by Moquette's handler
  * when the channel becomes active.
@@ -29,6 +33,10 @@ public final class MoquetteInternals {
     private static final Field LAST_PACKET_ID = field(MQTTConnection.class, "lastPacketId");
     private static final Field INFLIGHT_WINDOW = field(Session.class, "inflightWindow");
     private static final Field SESSION_QUEUE = field(Session.class, "sessionQueue");
+    private static final Field INFLIGHT_SLOTS = field(Session.class, "inflightSlots");
+    private static final Field BOUND_SESSION = field(MQTTConnection.class, "bindedSession");
+    /** Sessions whose in-flight window was already resized (Moquette reuses a persistent session's object). */
+    private static final Map<Session, Boolean> RESIZED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private MoquetteInternals() {
     }
@@ -71,6 +79,25 @@ public final class MoquetteInternals {
     public static AtomicInteger packetIdCounter(Channel channel) {
         Object connection = channel.attr(CONNECTION).get();
         return connection instanceof MQTTConnection ? (AtomicInteger) get(LAST_PACKET_ID, connection) : null;
+    }
+
+    /**
+     * Widens the in-flight window of the session bound to {@code connection} from Moquette's 10 to {@code window}
+     * slots, once per session object (a persistent session keeps its object, and its widened window, across
+     * reconnects). The slot counter is atomic; adding free slots at any time is safe.
+     *
+     * @return whether the window was widened now
+     */
+    static boolean widenInflightWindow(MQTTConnection connection, int window) {
+        Object session = get(BOUND_SESSION, connection);
+        if (!(session instanceof Session) || window <= BrokerConstants.INFLIGHT_WINDOW_SIZE) {
+            return false;
+        }
+        if (RESIZED.putIfAbsent((Session) session, Boolean.TRUE) != null) {
+            return false;
+        }
+        ((AtomicInteger) get(INFLIGHT_SLOTS, session)).addAndGet(window - BrokerConstants.INFLIGHT_WINDOW_SIZE);
+        return true;
     }
 
     /** Not thread-safe (a HashMap): only on the session's own loop. */

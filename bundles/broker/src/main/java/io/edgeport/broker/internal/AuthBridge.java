@@ -23,6 +23,7 @@ import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.ConnectRequest;
 import io.edgeport.api.auth.Decision;
+import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.broker.internal.pipeline.ConnectContext;
 import io.edgeport.broker.internal.pipeline.TlsIdentity;
 import io.moquette.broker.security.IAuthenticator;
@@ -48,6 +49,9 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     private final Supplier<List<Authorizer>> authorizers;
     private final boolean allowAnonymous;
     private final Map<String, String> identities = new ConcurrentHashMap<>();
+    /** The password of internal clients; random per AuthBridge (per broker component activation). */
+    private final byte[] internalSecret = newSecret();
+    static final String INTERNAL_USER = "edgeport-internal";
     private final Map<Class<?>, Boolean> loggedFailures = new ConcurrentHashMap<>();
     final AtomicLong providerFailures = new AtomicLong();
     final AtomicLong deniedPublishes = new AtomicLong();
@@ -70,10 +74,33 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         this.executor = executor;
     }
 
+    private static byte[] newSecret() {
+        byte[] raw = new byte[24];
+        new java.security.SecureRandom().nextBytes(raw);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** The password internal clients present (see {@link io.edgeport.api.broker.InternalAccess}). */
+    String internalPassword() {
+        return new String(internalSecret, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /** Moquette calls this only for clients that sent a username. */
     @Override
     public boolean checkValid(String clientId, String username, byte[] password) {
         ConnectContext ctx = ConnectContext.current();
+        if (ctx != null && io.moquette.broker.EdgeportServer.INTERNAL.equals(ctx.listener())) {
+            // ConnectGuard lets only reserved client ids with a username through on this listener.
+            boolean ok = INTERNAL_USER.equals(username) && password != null
+                    && java.security.MessageDigest.isEqual(internalSecret, password);
+            if (ok) {
+                identities.put(clientId, INTERNAL_USER);
+            } else {
+                LOG.warn("Client '{}' refused on the internal listener: wrong internal credentials", clientId);
+            }
+            return ok;
+        }
         List<X509Certificate> chain = ctx == null ? List.of() : TlsIdentity.peerCertificates(ctx.channel());
         InetSocketAddress remote = ctx != null && ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a
                 : null;
@@ -181,7 +208,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
             deniedPublishes.incrementAndGet(); // $ topics belong to the broker
             return false;
         }
-        if (authorizers.get().isEmpty()) {
+        if (authorizers.get().isEmpty() || isInternal(clientId)) {
             return true;
         }
         boolean ok = authorize(username, clientId, topic, Action.PUBLISH);
@@ -193,7 +220,16 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
 
     /** Mosquitto's read check for every delivered message. */
     boolean mayReceive(String clientId, String username, String topic) {
-        return authorizers.get().isEmpty() || authorize(username, clientId, topic, Action.RECEIVE);
+        return authorizers.get().isEmpty() || isInternal(clientId)
+                || authorize(username, clientId, topic, Action.RECEIVE);
+    }
+
+    /**
+     * Reserved client ids reach Moquette only from the internal listener with the internal secret (ConnectGuard
+     * refuses them everywhere else, and this bridge refuses wrong secrets), so the id alone identifies them.
+     */
+    static boolean isInternal(String clientId) {
+        return clientId != null && clientId.startsWith(InternalAccess.CLIENT_ID_PREFIX);
     }
 
     void forget(String clientId) {

@@ -23,6 +23,7 @@ import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
+import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.broker.MessageObserver;
 
 /**
@@ -148,6 +149,21 @@ public final class BrokerComponent implements BrokerService {
     public List<String> listeners() {
         MoquetteEngine e = engine;
         return e == null ? List.of() : e.listeners();
+    }
+
+    @Override
+    public InternalAccess internalAccess(String name) {
+        if (name == null || !InternalAccess.NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("internal client name must match " + InternalAccess.NAME + ": '" + name
+                    + "'");
+        }
+        MoquetteEngine e = engine;
+        int port = e == null ? -1 : e.internalPort();
+        if (port <= 0) {
+            throw new IllegalStateException("broker is stopping");
+        }
+        return new InternalAccess("tcp://127.0.0.1:" + port, InternalAccess.CLIENT_ID_PREFIX + name,
+                AuthBridge.INTERNAL_USER, e.auth().internalPassword());
     }
 
     @Override

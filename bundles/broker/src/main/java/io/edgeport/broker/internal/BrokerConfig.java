@@ -83,6 +83,11 @@ public @interface BrokerConfig {
             + " while its client is offline or slow.")
     int max__queued__messages() default 1000;
 
+    @AttributeDefinition(name = "max_inflight_messages", description = "QoS 1/2 messages that may be in flight"
+            + " (sent, not yet acknowledged) to one client at a time; further messages wait in its queue. 0 = no"
+            + " limit (65535). Mosquitto's default is 20.")
+    int max__inflight__messages() default 20;
+
     @AttributeDefinition(name = "allow_anonymous", description = "Accept clients that no authentication provider"
             + " vouches for. 'auto' (default) = only while every listener binds a loopback address, like"
             + " Mosquitto 2's local-only mode.", options = {

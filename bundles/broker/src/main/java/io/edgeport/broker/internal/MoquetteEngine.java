@@ -126,6 +126,9 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(BrokerConstants.ENABLE_TELEMETRY_NAME, "false");
         p.setProperty(BrokerConstants.NETTY_MAX_BYTES_PROPERTY_NAME,
                 Integer.toString(s.messageSizeLimit() + Settings.PACKET_OVERHEAD));
+        p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(s.maxInflightMessages()));
+        // Gateway components (sink pipelines, rules) connect here; any free loopback port.
+        p.setProperty(EdgeportServer.INTERNAL_PORT_PROPERTY, "0");
         p.setProperty(BrokerConstants.SESSION_QUEUE_SIZE, Integer.toString(s.maxQueuedMessages()));
         // One interceptor thread keeps observer order equal to acceptance order.
         p.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
@@ -138,6 +141,15 @@ final class MoquetteEngine implements AutoCloseable {
         server.start(new MemoryConfig(moquetteProperties(settings)), List.of(events),
                 settings.tlsPort() > 0 || settings.wssPort() > 0 ? new PemSslContextCreator(settings) : null, auth,
                 auth, pipeline);
+    }
+
+    AuthBridge auth() {
+        return auth;
+    }
+
+    /** @return the port of the internal listener, or -1 when it is not bound */
+    int internalPort() {
+        return server.boundPort(EdgeportServer.INTERNAL);
     }
 
     List<String> listeners() {

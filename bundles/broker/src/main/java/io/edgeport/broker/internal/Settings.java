@@ -31,6 +31,7 @@ record Settings(
         int maxKeepalive,
         int messageSizeLimit,
         int maxQueuedMessages,
+        int maxInflightMessages,
         boolean allowAnonymous,
         int sysInterval) {
 
@@ -97,6 +98,9 @@ record Settings(
         if (c.max__queued__messages() < 1) {
             errors.add("max_queued_messages must be positive: " + c.max__queued__messages());
         }
+        if (c.max__inflight__messages() < 0 || c.max__inflight__messages() > 65_535) {
+            errors.add("max_inflight_messages must be 0 (no limit) to 65535: " + c.max__inflight__messages());
+        }
         if (c.sys__interval() < 0) {
             errors.add("sys_interval must be 0 (off) or positive: " + c.sys__interval());
         }
@@ -118,6 +122,7 @@ record Settings(
         return new Settings(bind, c.port(), c.websocket__port(), wsPath, c.tls__port(), c.wss__port(), cafile,
                 certfile, keyfile, c.require__certificate(), identity, c.persistence(), store.toAbsolutePath(),
                 c.max__connections(), c.max__keepalive(), c.message__size__limit(), c.max__queued__messages(),
+                c.max__inflight__messages() == 0 ? 65_535 : c.max__inflight__messages(),
                 anonymous, c.sys__interval());
     }
 

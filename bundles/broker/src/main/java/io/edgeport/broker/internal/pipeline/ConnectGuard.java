@@ -4,6 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.edgeport.api.broker.InternalAccess;
+import io.moquette.broker.EdgeportServer;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +83,20 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         String clientId = connect.payload().clientIdentifier();
         int level = connect.variableHeader().version();
         int keepalive = connect.variableHeader().keepAliveTimeSeconds();
+        boolean internalListener = EdgeportServer.INTERNAL.equals(ctx.channel().attr(ConnectContext.LISTENER).get());
+        boolean reservedId = clientId != null && clientId.startsWith(InternalAccess.CLIENT_ID_PREFIX);
+        if (internalListener && (!reservedId || !connect.variableHeader().hasUserName())) {
+            LOG.warn("Client '{}' refused on the internal listener: only gateway components may connect there",
+                    clientId);
+            refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
+            return;
+        }
+        if (!internalListener && reservedId) {
+            LOG.info("Client '{}' refused: client ids starting with '{}' are reserved for the gateway", clientId,
+                    InternalAccess.CLIENT_ID_PREFIX);
+            refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+            return;
+        }
         if (level <= 4 && maxKeepalive < NO_KEEPALIVE_LIMIT && (keepalive == 0 || keepalive > maxKeepalive)) {
             LOG.info("Client '{}' refused: keepalive {} s, max_keepalive is {} s", clientId, keepalive, maxKeepalive);
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
@@ -98,7 +115,7 @@ public final class ConnectGuard extends ChannelDuplexHandler {
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
-        if (ctx.channel().attr(HOLDS_SLOT).get() == null) {
+        if (!internalListener && ctx.channel().attr(HOLDS_SLOT).get() == null) {
             int now = connections.incrementAndGet();
             ctx.channel().attr(HOLDS_SLOT).set(Boolean.TRUE);
             if (maxConnections > 0 && now > maxConnections) {
