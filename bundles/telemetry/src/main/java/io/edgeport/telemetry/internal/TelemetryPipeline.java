@@ -1,0 +1,286 @@
+package io.edgeport.telemetry.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.broker.BrokerService;
+import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.api.telemetry.TelemetrySink;
+
+/**
+ * The sink whiteboard: one {@link SinkChannel} (durable broker session) per registered {@link TelemetrySink}, keyed
+ * by the sink's name. Sinks and the broker may come and go in any order; a channel without a broker retries, a sink
+ * that goes away leaves its messages in the broker. Also the Gogo command {@code edgeport:sinks}.
+ */
+@Component(configurationPid = "io.edgeport.telemetry", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        immediate = true, service = TelemetryPipeline.class,
+        property = { "osgi.command.scope=edgeport", "osgi.command.function=sinks" })
+@Designate(ocd = PipelineConfig.class)
+public final class TelemetryPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
+
+    /** A sink service as bound, with what its properties say. */
+    private record Bound(TelemetrySink sink, SinkChannel.Options options) {
+    }
+
+    private final Map<Long, Bound> sinks = new TreeMap<>();
+    private final Map<String, SinkChannel> channels = new TreeMap<>();
+    private final RejectLog rejectLog = new RejectLog();
+    private volatile BrokerService broker;
+    private volatile ReadingDecoder decoder;
+    private List<String> topics = List.of("sensors/#");
+    private boolean active;
+
+    @Activate
+    public TelemetryPipeline(PipelineConfig config) {
+        apply(config);
+    }
+
+    @Activate
+    synchronized void activate() {
+        active = true;
+        sinks.forEach((id, b) -> open(id, b));
+    }
+
+    @Modified
+    synchronized void modified(PipelineConfig config) {
+        List<String> before = topics;
+        apply(config);
+        if (!before.equals(topics)) {
+            // New filters: reconnect every channel that uses the pipeline's filters.
+            List<Long> ids = new ArrayList<>(sinks.keySet());
+            for (Long id : ids) {
+                Bound b = sinks.get(id);
+                SinkChannel c = channels.get(b.options().name());
+                if (c != null && c.options().filters().equals(before)) {
+                    closeChannel(b.options().name());
+                    Bound nb = new Bound(b.sink(), withFilters(b.options(), topics));
+                    sinks.put(id, nb);
+                    open(id, nb);
+                }
+            }
+        }
+    }
+
+    /** Keeps the last good configuration when the new one is invalid. */
+    private void apply(PipelineConfig config) {
+        try {
+            List<String> t = filters(config.topics(), "topics");
+            ReadingDecoder d = new ReadingDecoder(TopicTemplate.parseAll(config.templates()));
+            topics = t;
+            decoder = d;
+        } catch (IllegalArgumentException e) {
+            if (decoder == null) {
+                decoder = new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES));
+            }
+            LOG.error("Invalid telemetry pipeline configuration (io.edgeport.telemetry), keeping {} / {}: {}",
+                    topics, decoder.templates(), e.getMessage());
+        }
+    }
+
+    static List<String> filters(String[] values, String key) {
+        List<String> out = new ArrayList<>();
+        if (values != null) {
+            for (String v : values) {
+                String f = v == null ? "" : v.trim();
+                if (f.isEmpty()) {
+                    continue;
+                }
+                if (!validFilter(f)) {
+                    throw new IllegalArgumentException(key + ": '" + f + "' is not an MQTT topic filter");
+                }
+                out.add(f);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(key + " must name at least one topic filter");
+        }
+        return List.copyOf(out);
+    }
+
+    static boolean validFilter(String f) {
+        String[] levels = f.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            String l = levels[i];
+            if (l.contains("#") && (!l.equals("#") || i != levels.length - 1)) {
+                return false;
+            }
+            if (l.contains("+") && !l.equals("+")) {
+                return false;
+            }
+        }
+        return !f.isEmpty() && f.indexOf('\0') < 0;
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        active = false;
+        new ArrayList<>(channels.keySet()).forEach(this::closeChannel);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setBroker(BrokerService b) {
+        broker = b;
+    }
+
+    void unsetBroker(BrokerService b) {
+        if (broker == b) {
+            broker = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void addSink(TelemetrySink sink, Map<String, Object> props) {
+        Long id = (Long) props.get(Constants.SERVICE_ID);
+        SinkChannel.Options o;
+        try {
+            o = options(props, topics);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Sink service {} ({}) ignored: {}", id, sink.getClass().getName(), e.getMessage());
+            return;
+        }
+        Bound b = new Bound(sink, o);
+        sinks.put(id, b);
+        if (active) {
+            open(id, b);
+        }
+    }
+
+    synchronized void removeSink(TelemetrySink sink, Map<String, Object> props) {
+        Long id = (Long) props.get(Constants.SERVICE_ID);
+        Bound b = sinks.remove(id);
+        if (b == null) {
+            return;
+        }
+        SinkChannel c = channels.get(b.options().name());
+        if (c != null && isChannelOf(id, b)) {
+            closeChannel(b.options().name());
+            // Another sink with the same name that waited may take over the session now.
+            sinks.entrySet().stream().filter(e -> e.getValue().options().name().equals(b.options().name()))
+                    .findFirst().ifPresent(e -> open(e.getKey(), e.getValue()));
+        }
+    }
+
+    private final Map<String, Long> owners = new TreeMap<>();
+
+    private boolean isChannelOf(Long id, Bound b) {
+        return id.equals(owners.get(b.options().name()));
+    }
+
+    private void open(Long id, Bound b) {
+        String name = b.options().name();
+        if (channels.containsKey(name)) {
+            if (!id.equals(owners.get(name))) {
+                LOG.error("Sink service {} ignored while another sink named '{}' is registered: two sinks cannot"
+                        + " share one broker session", id, name);
+            }
+            return;
+        }
+        SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, this::access, rejectLog);
+        channels.put(name, c);
+        owners.put(name, id);
+        c.start();
+        LOG.info("Sink '{}' registered (batch {} / {} ms, filters {})", name, b.options().batchSize(),
+                b.options().flushMs(), b.options().filters());
+    }
+
+    private void closeChannel(String name) {
+        SinkChannel c = channels.remove(name);
+        owners.remove(name);
+        if (c != null) {
+            c.close();
+            LOG.info("Sink '{}' removed: {} readings stored, {} rejected; what arrives now waits in the broker",
+                    name, c.stored.get(), c.rejected.get());
+        }
+    }
+
+    private InternalAccess access(String clientName) {
+        BrokerService b = broker;
+        if (b == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        return b.internalAccess(clientName);
+    }
+
+    static SinkChannel.Options options(Map<String, Object> props, List<String> defaultTopics) {
+        Object n = props.get(TelemetrySink.NAME);
+        String name = n == null ? "" : n.toString().trim();
+        if (!InternalAccess.NAME.matcher(SinkChannel.clientName(name)).matches() || name.isEmpty()) {
+            throw new IllegalArgumentException(TelemetrySink.NAME + " must be 1-59 characters of A-Z a-z 0-9 . _ -,"
+                    + " not '" + name + "'");
+        }
+        Object t = props.get(TelemetrySink.TOPICS);
+        List<String> filters = t == null ? defaultTopics
+                : filters(t instanceof String[] a ? a : t instanceof java.util.Collection<?> col
+                        ? col.stream().map(String::valueOf).toArray(String[]::new) : new String[] { t.toString() },
+                        TelemetrySink.TOPICS);
+        int batch = (int) number(props, TelemetrySink.BATCH_SIZE, 1000, 1, 4096);
+        long flush = number(props, TelemetrySink.FLUSH_MS, 50, 0, 60_000);
+        long retry = number(props, TelemetrySink.RETRY_MAX_MS, 30_000, 100, 3_600_000);
+        return new SinkChannel.Options(name, filters, batch, flush, retry);
+    }
+
+    private static SinkChannel.Options withFilters(SinkChannel.Options o, List<String> filters) {
+        return new SinkChannel.Options(o.name(), filters, o.batchSize(), o.flushMs(), o.retryMaxMs());
+    }
+
+    private static long number(Map<String, Object> props, String key, long dflt, long min, long max) {
+        Object v = props.get(key);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = v instanceof Number num ? num.longValue() : Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, not '" + v + "'");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", not " + n);
+        }
+        return n;
+    }
+
+    /** Gogo: {@code edgeport:sinks} lists every sink with its counters. */
+    public synchronized String sinks() {
+        StringBuilder sb = new StringBuilder(String.format("%-16s %-9s %12s %12s %9s %9s %8s %7s  %s%n", "SINK",
+                "BROKER", "RECEIVED", "STORED", "REJECTED", "RESENDS", "FAILURES", "QUEUED", "LAST ERROR"));
+        channels.forEach((name, c) -> sb.append(String.format("%-16s %-9s %12d %12d %9d %9d %8d %7d  %s%n", name,
+                c.connected() ? "connected" : "waiting", c.received.get(), c.stored.get(), c.rejected.get(),
+                c.resendsDropped.get(), c.failures.get(), c.queued(), c.lastError)));
+        if (channels.isEmpty()) {
+            sb.append("(no sink registered: install a sink bundle, e.g. io.edgeport.sink.jdbc)\n");
+        }
+        return sb.toString();
+    }
+
+    /** For tests: the channel of a sink name, or null. */
+    synchronized SinkChannel channel(String name) {
+        return channels.get(name);
+    }
+
+    @Override
+    public String toString() {
+        return "TelemetryPipeline" + Arrays.asList(channels.keySet().toArray());
+    }
+}
