@@ -1,0 +1,182 @@
+package io.edgeport.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectService;
+
+import io.edgeport.api.telemetry.Reading;
+import io.edgeport.api.telemetry.TelemetrySink;
+
+/**
+ * The sink whiteboard on a real Felix: the telemetry pipeline keeps a durable broker session per sink, so a sink that
+ * is registered, removed and registered again while readings flow ends up with every reading; so does a sink across
+ * a broker reconfiguration (which restarts the broker and changes the internal credentials).
+ */
+class SinkWhiteboardTest {
+
+    @InjectService
+    ConfigurationAdmin configAdmin;
+
+    int port;
+    MqttClient publisher;
+    final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    static final AtomicInteger NAMES = new AtomicInteger();
+    /** The broker's store outlives a local run (persistence on): sessions of earlier runs must not be reused. */
+    static final String RUN = Long.toString(System.currentTimeMillis(), 36);
+
+    /** Remembers every stored sequence number and how often it came. */
+    static final class Recorder implements TelemetrySink {
+        final Map<Long, Integer> seqs;
+
+        Recorder(Map<Long, Integer> shared) {
+            this.seqs = shared;
+        }
+
+        @Override
+        public void store(List<Reading> batch) {
+            batch.forEach(r -> seqs.merge(r.sequence(), 1, Integer::sum));
+        }
+    }
+
+    @BeforeEach
+    void broker() throws Exception {
+        port = Broker.freePort();
+        Broker.configure(configAdmin, port, Map.of("persistence", true));
+        publisher = Broker.connect(port, "publisher");
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // unregistered by the test
+            }
+        }
+        Broker.close(publisher);
+        Broker.deleteConfiguration(configAdmin);
+    }
+
+    private ServiceRegistration<TelemetrySink> register(String name, TelemetrySink sink) {
+        ServiceRegistration<TelemetrySink> r = Broker.context().registerService(TelemetrySink.class, sink,
+                new Hashtable<>(Map.of(TelemetrySink.NAME, name, TelemetrySink.FLUSH_MS, 10L)));
+        registrations.add(r);
+        return r;
+    }
+
+    private void publish(MqttClient c, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            String json = "{\"device_id\":\"d\",\"measurement\":\"temperature\",\"value\":21,\"seq\":" + i + "}";
+            c.publish("sensors/lab/temperature/d/reading", json.getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+    }
+
+    /**
+     * The pipeline subscribes asynchronously after a sink appears: publish reading 0 until every given sink stored
+     * it, which proves its durable session exists (from then on nothing is missed).
+     */
+    @SafeVarargs
+    private void awaitSubscribed(Map<Long, Integer>... sinks) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!java.util.Arrays.stream(sinks).allMatch(m -> m.containsKey(0L))) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("the pipeline never subscribed for the sink");
+            }
+            publish(publisher, 0, 1);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier fact) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!fact.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Set<Long> range(int from, int to) {
+        Set<Long> s = ConcurrentHashMap.newKeySet();
+        IntStream.range(from, to).forEach(i -> s.add((long) i));
+        return s;
+    }
+
+    @Test
+    void sinkRemovedAndRegisteredAgainWhileReadingsFlowMissesNothing() throws Exception {
+        String name = "itest-" + RUN + "-" + NAMES.incrementAndGet();
+        Map<Long, Integer> seqs = new ConcurrentHashMap<>();
+        ServiceRegistration<TelemetrySink> r = register(name, new Recorder(seqs));
+        awaitSubscribed(seqs);
+
+        Thread flow = new Thread(() -> {
+            try {
+                publish(publisher, 1, 3000);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        flow.start();
+        await("some readings stored", () -> seqs.size() > 100);
+        r.unregister(); // the sink bundle stops mid-stream
+        int whileAway = seqs.size();
+        register(name, new Recorder(seqs)); // and comes back (an update: same name, new object)
+        flow.join(60_000);
+        await("all 3000 stored", () -> seqs.size() == 3000);
+        assertThat(seqs.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 3000));
+        assertThat(whileAway).isLessThan(3000);
+    }
+
+    @Test
+    void sinkCatchesUpAfterTheBrokerWasReconfigured() throws Exception {
+        String name = "itest-" + RUN + "-" + NAMES.incrementAndGet();
+        Map<Long, Integer> seqs = new ConcurrentHashMap<>();
+        register(name, new Recorder(seqs));
+        awaitSubscribed(seqs);
+        publish(publisher, 1, 200);
+        await("200 stored", () -> seqs.size() == 200);
+
+        // A broker setting changes: the broker restarts on a new port with new internal credentials.
+        Broker.close(publisher);
+        port = Broker.freePort();
+        Broker.configure(configAdmin, port, Map.of("persistence", true));
+        publisher = Broker.connect(port, "publisher");
+        publish(publisher, 200, 500);
+        await("all 500 stored", () -> seqs.size() == 500);
+        assertThat(seqs.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 500));
+    }
+
+    @Test
+    void twoSinksEachGetEverything() throws Exception {
+        Map<Long, Integer> a = new ConcurrentHashMap<>();
+        Map<Long, Integer> b = new ConcurrentHashMap<>();
+        register("itest-" + RUN + "-" + NAMES.incrementAndGet(), new Recorder(a));
+        register("itest-" + RUN + "-" + NAMES.incrementAndGet(), new Recorder(b));
+        awaitSubscribed(a, b);
+        publish(publisher, 1, 500);
+        await("500 in both", () -> a.size() == 500 && b.size() == 500);
+        // each reading reached each sink; only the probe (0) may have come several times
+        assertThat(a.entrySet()).filteredOn(e -> e.getKey() != 0L).allMatch(e -> e.getValue() == 1);
+        assertThat(b.entrySet()).filteredOn(e -> e.getKey() != 0L).allMatch(e -> e.getValue() == 1);
+    }
+}
