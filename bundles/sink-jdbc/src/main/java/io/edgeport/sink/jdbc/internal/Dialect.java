@@ -1,0 +1,222 @@
+package io.edgeport.sink.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What differs between the supported databases: the driver, column types and the idempotent insert. Stateless.
+ *
+ * <p>SQL is written once as a template in which identifiers are in backticks and {@code $T} stands for the configured
+ * table; {@link #sql} quotes each identifier in the case the database folds unquoted names to (H2: upper, PostgreSQL:
+ * lower). The result names the same objects as unquoted SQL would, but a table or column that happens to be a reserved
+ * word ({@code value} is one in H2 2.x) still works.
+ *
+ * <p>Drivers are instantiated directly (never through {@link java.sql.DriverManager}, which cannot see bundle class
+ * loaders). Each driver class is referenced from its own nested class only, so that this bundle loads and works with
+ * only one of the two driver bundles installed (both imports are optional).
+ */
+enum Dialect {
+
+    /** Embedded H2 2.x. The standard MERGE inserts only what is missing (first write wins, as in PostgreSQL). */
+    H2("H2", "com.h2database", "VARBINARY", """
+            MERGE INTO `$T` AS t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR),
+              CAST(? AS DOUBLE PRECISION), CAST(? AS VARCHAR), CAST(? AS TIMESTAMP(6) WITH TIME ZONE), CAST(? AS BIGINT),
+              CAST(? AS VARCHAR)))
+              AS s(`device_id`, `location`, `measurement`, `value`, `unit`, `ts`, `seq`, `topic`)
+            ON t.`device_id` = s.`device_id` AND t.`measurement` = s.`measurement` AND t.`ts` = s.`ts`
+              AND t.`seq` = s.`seq`
+            WHEN NOT MATCHED THEN INSERT (`device_id`, `location`, `measurement`, `value`, `unit`, `ts`, `seq`, `topic`)
+              VALUES (s.`device_id`, s.`location`, s.`measurement`, s.`value`, s.`unit`, s.`ts`, s.`seq`, s.`topic`)
+            """, """
+            MERGE INTO `$T_rejected` AS t USING (VALUES (CAST(? AS VARCHAR), CAST(? AS VARBINARY), CAST(? AS VARCHAR),
+              CAST(? AS TIMESTAMP(6) WITH TIME ZONE), CAST(? AS CHAR(64))))
+              AS s(`topic`, `payload`, `reason`, `received_at`, `message_key`)
+            ON t.`message_key` = s.`message_key`
+            WHEN NOT MATCHED THEN INSERT (`topic`, `payload`, `reason`, `received_at`, `message_key`)
+              VALUES (s.`topic`, s.`payload`, s.`reason`, s.`received_at`, s.`message_key`)
+            """) {
+        @Override
+        Driver newDriver() {
+            return H2Driver.create();
+        }
+
+        @Override
+        String fold(String identifier) {
+            return identifier.toUpperCase(Locale.ROOT);
+        }
+    },
+
+    /** PostgreSQL (tested with 15): {@code INSERT ... ON CONFLICT DO NOTHING}. */
+    POSTGRESQL("PostgreSQL", "org.postgresql.jdbc", "BYTEA", """
+            INSERT INTO `$T` (`device_id`, `location`, `measurement`, `value`, `unit`, `ts`, `seq`, `topic`)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (`device_id`, `measurement`, `ts`, `seq`) DO NOTHING
+            """, """
+            INSERT INTO `$T_rejected` (`topic`, `payload`, `reason`, `received_at`, `message_key`)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (`message_key`) DO NOTHING
+            """) {
+        @Override
+        Driver newDriver() {
+            return PostgresDriver.create();
+        }
+
+        @Override
+        String fold(String identifier) {
+            return identifier.toLowerCase(Locale.ROOT);
+        }
+
+        /** PostgreSQL text cannot hold U+0000; a reading with one would fail its batch forever. */
+        @Override
+        String text(String s) {
+            return s.indexOf('\u0000') < 0 ? s : s.replace('\u0000', '\uFFFD');
+        }
+
+        @Override
+        Properties defaults(String sinkName) {
+            Properties p = new Properties();
+            // One multi-row INSERT per batch instead of one round trip per row. A setting in the URL wins.
+            p.setProperty("reWriteBatchedInserts", "true");
+            p.setProperty("connectTimeout", "10");
+            p.setProperty("ApplicationName", "edgeport-sink-" + sinkName);
+            return p;
+        }
+    };
+
+    private static final Pattern IDENTIFIER = Pattern.compile("`([^`]+)`");
+
+    private final String product;
+    private final String bundle;
+    private final String binaryType;
+    private final String insertReading;
+    private final String insertRejected;
+
+    Dialect(String product, String bundle, String binaryType, String insertReading, String insertRejected) {
+        this.product = product;
+        this.bundle = bundle;
+        this.binaryType = binaryType;
+        this.insertReading = insertReading;
+        this.insertRejected = insertRejected;
+    }
+
+    /** @throws IllegalArgumentException for a URL of any other database; the message does not repeat the URL */
+    static Dialect forUrl(String url) {
+        if (url.startsWith("jdbc:h2:")) {
+            return H2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return POSTGRESQL;
+        }
+        int colon = url.indexOf(':', url.indexOf(':') + 1);
+        throw new IllegalArgumentException("url: unsupported database '" + Printable.of(colon < 0 ? url
+                : url.substring(0, colon)) + "'; use jdbc:h2:... or jdbc:postgresql://host:port/database");
+    }
+
+    abstract Driver newDriver();
+
+    abstract String fold(String identifier);
+
+    /** Text as the database can store it. */
+    String text(String s) {
+        return s;
+    }
+
+    /** Driver properties unless the URL sets them. */
+    Properties defaults(String sinkName) {
+        return new Properties();
+    }
+
+    String product() {
+        return product;
+    }
+
+    /**
+     * Opens a connection with the driver of this dialect.
+     *
+     * @throws SQLException when the driver bundle is missing, the driver refuses the URL or the database is not there
+     */
+    Connection connect(String url, Properties properties) throws SQLException {
+        Driver driver;
+        try {
+            driver = newDriver();
+        } catch (NoClassDefFoundError e) {
+            throw new SQLException("the " + product + " JDBC driver is not available: install the bundle " + bundle,
+                    e);
+        }
+        Connection c = driver.connect(url, properties);
+        if (c == null) {
+            throw new SQLException("the " + product + " JDBC driver does not accept the configured url");
+        }
+        return c;
+    }
+
+    /** The template with identifiers quoted for this database and {@code $T} replaced by the table. */
+    String sql(String template, String table) {
+        Matcher m = IDENTIFIER.matcher(template);
+        StringBuilder b = new StringBuilder(template.length() + 32);
+        while (m.find()) {
+            m.appendReplacement(b, Matcher.quoteReplacement('"' + fold(m.group(1).replace("$T", table)) + '"'));
+        }
+        m.appendTail(b);
+        return b.toString();
+    }
+
+    String insertReading(String table) {
+        return sql(insertReading, table);
+    }
+
+    String insertRejected(String table) {
+        return sql(insertRejected, table);
+    }
+
+    /** Statements that create what is missing; each may run again on an existing schema. */
+    List<String> schema(String table) {
+        String ts = "TIMESTAMP(6) WITH TIME ZONE";
+        return List.of(sql("""
+                CREATE TABLE IF NOT EXISTS `$T` (
+                  `id` BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                  `device_id` VARCHAR NOT NULL,
+                  `location` VARCHAR NOT NULL,
+                  `measurement` VARCHAR NOT NULL,
+                  `value` DOUBLE PRECISION NOT NULL,
+                  `unit` VARCHAR NOT NULL,
+                  `ts` %1$s NOT NULL,
+                  `seq` BIGINT NOT NULL,
+                  `topic` VARCHAR NOT NULL,
+                  `stored_at` %1$s DEFAULT CURRENT_TIMESTAMP NOT NULL,
+                  CONSTRAINT `$T_key` UNIQUE (`device_id`, `measurement`, `ts`, `seq`))
+                """.formatted(ts), table),
+                sql("CREATE INDEX IF NOT EXISTS `$T_device_ts` ON `$T` (`device_id`, `ts`)", table),
+                sql("""
+                CREATE TABLE IF NOT EXISTS `$T_rejected` (
+                  `id` BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                  `topic` VARCHAR NOT NULL,
+                  `payload` %2$s NOT NULL,
+                  `reason` VARCHAR NOT NULL,
+                  `received_at` %1$s NOT NULL,
+                  `message_key` CHAR(64) NOT NULL,
+                  `stored_at` %1$s DEFAULT CURRENT_TIMESTAMP NOT NULL,
+                  CONSTRAINT `$T_rejected_key` UNIQUE (`message_key`))
+                """.formatted(ts, binaryType), table));
+    }
+
+    /** The only class that names org.h2: loaded when an H2 URL is used. */
+    private static final class H2Driver {
+        static Driver create() {
+            return new org.h2.Driver();
+        }
+    }
+
+    /** The only class that names org.postgresql: loaded when a PostgreSQL URL is used. */
+    private static final class PostgresDriver {
+        static Driver create() {
+            return new org.postgresql.Driver();
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.edgeport.sink.jdbc.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.telemetry.Reading;
+import io.edgeport.api.telemetry.RejectedMessage;
+
+/**
+ * Writes readings and dead letters of one sink, one transaction per call, idempotently.
+ *
+ * <p>Keeps one connection between calls. The first use of a connection creates the tables and indexes that are
+ * missing. On any failure the transaction is rolled back, the connection closed and the exception thrown; the next
+ * call connects again. Times are stored with microsecond precision (what PostgreSQL keeps), truncated here so that a
+ * redelivered reading compares equal to the stored one in either database.
+ *
+ * <p>Threading: the write methods are serialised by a lock (the pipeline calls from one thread anyway);
+ * {@link #connection()} hands out new connections for readers, which may run at any time.
+ */
+final class JdbcStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
+    private static final long CLOSE_WAIT_SECONDS = 10;
+
+    private final SinkSettings settings;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final String insertReading;
+    private final String insertRejected;
+    private Connection connection; // guarded by lock
+    private volatile boolean closed;
+    private volatile boolean schemaReady;
+
+    JdbcStore(SinkSettings settings) {
+        this.settings = settings;
+        this.insertReading = settings.dialect().insertReading(settings.table());
+        this.insertRejected = settings.dialect().insertRejected(settings.table());
+    }
+
+    SinkSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Stores the readings in one transaction; returns when they are committed.
+     *
+     * @throws SQLException when nothing of the batch is committed
+     */
+    void store(List<Reading> batch) throws SQLException {
+        Dialect d = settings.dialect();
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(insertReading)) {
+                for (Reading r : batch) {
+                    ps.setString(1, d.text(r.deviceId()));
+                    ps.setString(2, d.text(r.location()));
+                    ps.setString(3, d.text(r.measurement()));
+                    ps.setDouble(4, r.value());
+                    ps.setString(5, d.text(r.unit()));
+                    ps.setObject(6, utc(r.timestamp()));
+                    ps.setLong(7, r.sequence());
+                    ps.setString(8, d.text(r.topic()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    /** Stores dead letters with their raw bytes, like {@link #store}. */
+    void storeRejected(List<RejectedMessage> rejected) throws SQLException {
+        Dialect d = settings.dialect();
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(insertRejected)) {
+                for (RejectedMessage m : rejected) {
+                    OffsetDateTime at = utc(m.receivedAt());
+                    ps.setString(1, d.text(m.topic()));
+                    ps.setBytes(2, m.payload());
+                    ps.setString(3, d.text(m.reason()));
+                    ps.setObject(4, at);
+                    ps.setString(5, messageKey(m.topic(), at.toInstant(), m.payload()));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    /** A new connection for a reader, with the schema in place; the caller closes it. */
+    Connection connection() throws SQLException {
+        if (!schemaReady) {
+            write(c -> {
+            }); // connects (and creates the schema) under the writer's lock
+        }
+        Connection c = open();
+        c.setReadOnly(true);
+        return c;
+    }
+
+    /** Closes the connection, waiting a while for a call in progress to finish. Later calls fail. */
+    @Override
+    public void close() {
+        closed = true;
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Connection c = connection; // without the lock only after the wait timed out: closing aborts the call
+            connection = null;
+            quietlyClose(c);
+        } finally {
+            if (locked) {
+                lock.unlock();
+            }
+        }
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void write(Work work) throws SQLException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SQLException("sink '" + settings.name() + "' is closed");
+            }
+            Connection c = connection;
+            try {
+                if (c == null) {
+                    c = open();
+                    c.setAutoCommit(false);
+                    createSchema(c);
+                    connection = c;
+                }
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection = null;
+                rollbackAndClose(c);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Connection open() throws SQLException {
+        Properties p = settings.dialect().defaults(settings.name());
+        if (!settings.user().isEmpty()) {
+            p.setProperty("user", settings.user());
+        }
+        if (!settings.password().isEmpty()) {
+            p.setProperty("password", settings.password());
+        }
+        return settings.dialect().connect(settings.url(), p);
+    }
+
+    private void createSchema(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String ddl : settings.dialect().schema(settings.table())) {
+                s.execute(ddl);
+            }
+        }
+        c.commit();
+        if (!schemaReady) {
+            schemaReady = true;
+            LOG.debug("Sink '{}': tables {} and {}_rejected are ready", settings.name(), settings.table(),
+                    settings.table());
+        }
+    }
+
+    static OffsetDateTime utc(Instant t) {
+        return t.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    /** SHA-256 over topic, receive time and payload: what makes a dead letter the same one when redelivered. */
+    static String messageKey(String topic, Instant receivedAt, byte[] payload) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] t = topic.getBytes(StandardCharsets.UTF_8);
+            md.update(ByteBuffer.allocate(Integer.BYTES + Long.BYTES + Integer.BYTES).putInt(t.length)
+                    .putLong(receivedAt.getEpochSecond()).putInt(receivedAt.getNano()).array());
+            md.update(t);
+            md.update(payload);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static void rollbackAndClose(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.rollback();
+        } catch (SQLException | RuntimeException e) {
+            // the connection is probably broken; closing is all that is left
+        }
+        quietlyClose(c);
+    }
+
+    private static void quietlyClose(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Closing a JDBC connection failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.edgeport.sink.jdbc.internal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.apache.felix.webconsole.servlet.AbstractServlet;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.owasp.encoder.Encode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Web Console page "Telemetry" (/system/console/telemetry): the newest value of every device and measurement of a JDBC
+ * sink, and the JSON endpoints {@code /system/console/telemetry/devices.json} and
+ * {@code /system/console/telemetry/readings.json?device=ID[&from=ISO][&to=ISO][&limit=N]} (see {@link TelemetryApi}).
+ * The console authenticates the operator before this servlet is called, so the data has no second login.
+ *
+ * <p>A JSON answer sets its status explicitly: Web Console 5 renders its page around the plugin unless the plugin
+ * set a status, sent an error or redirected. Every value written into the HTML is encoded with the OWASP encoder.
+ */
+@Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + TelemetryPage.LABEL,
+        "felix.webconsole.title=Telemetry", "felix.webconsole.category=Edgeport" })
+public final class TelemetryPage extends AbstractServlet {
+
+    static final String LABEL = "telemetry";
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TelemetryPage.class);
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    transient volatile List<JdbcTelemetrySink> sinks;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        String path = request.getPathInfo() != null ? request.getPathInfo() : request.getRequestURI();
+        if (path == null || !path.endsWith(".json")) {
+            super.doGet(request, response);
+            return;
+        }
+        TelemetryApi.Response r = TelemetryApi.handle(sinks, path, request::getParameter);
+        setNoCache(response);
+        response.setStatus(r.status());
+        response.setContentType("application/json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write(r.json());
+    }
+
+    @Override
+    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        PrintWriter w = response.getWriter();
+        List<JdbcTelemetrySink> all = TelemetryApi.sorted(sinks);
+        if (all.isEmpty()) {
+            w.println("<p>No JDBC sink is configured. Create a configuration of the factory "
+                    + Encode.forHtml(JdbcSinkConfig.PID) + " first.</p>");
+            return;
+        }
+        JdbcTelemetrySink sink;
+        try {
+            sink = TelemetryApi.pick(all, request.getParameter("sink"));
+        } catch (IllegalArgumentException e) {
+            sink = null;
+            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(e.getMessage()) + "</p>");
+        }
+        if (all.size() > 1) {
+            w.print("<p>Sinks:");
+            for (JdbcTelemetrySink s : all) {
+                w.print(" <a href='" + LABEL + "?sink=" + Encode.forHtmlAttribute(Encode.forUriComponent(s.name()))
+                        + "'>" + Encode.forHtml(s.name()) + "</a>");
+            }
+            w.println("</p>");
+        }
+        if (sink == null) {
+            return;
+        }
+        String sinkParam = "sink=" + Encode.forUriComponent(sink.name());
+        w.println("<h2>Sink " + Encode.forHtml(sink.name()) + "</h2><p>" + Encode.forHtml(sink.description())
+                + ". JSON: <a href='" + LABEL + "/devices.json?" + Encode.forHtmlAttribute(sinkParam)
+                + "'>devices.json</a>, " + LABEL + "/readings.json?device=ID&amp;from=ISO&amp;to=ISO&amp;limit=N</p>");
+        List<DeviceSummary> devices;
+        try {
+            devices = sink.queries().devices();
+        } catch (SQLException e) {
+            LOG.warn("Telemetry page: query on sink '{}' failed", sink.name(), e);
+            w.println("<p class='statline ui-state-error'>The database could not be read: "
+                    + Encode.forHtml(String.valueOf(e.getMessage())) + "</p>");
+            return;
+        }
+        if (devices.isEmpty()) {
+            w.println("<p>No readings stored yet.</p>");
+            return;
+        }
+        w.println("<table class='nicetable'><thead><tr><th>Device</th><th>Measurement</th><th>Location</th>"
+                + "<th>Last value</th><th>Unit</th><th>Time (UTC)</th><th>Seq</th><th>Readings</th></tr></thead><tbody>");
+        for (DeviceSummary d : devices) {
+            String link = LABEL + "/readings.json?" + sinkParam + "&device=" + Encode.forUriComponent(d.deviceId());
+            w.println("<tr><td><a href='" + Encode.forHtmlAttribute(link) + "'>" + Encode.forHtml(d.deviceId())
+                    + "</a></td><td>" + Encode.forHtml(d.measurement()) + "</td><td>" + Encode.forHtml(d.location())
+                    + "</td><td>" + d.value() + "</td><td>" + Encode.forHtml(d.unit()) + "</td><td>" + d.ts()
+                    + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td></tr>");
+        }
+        w.println("</tbody></table>");
+    }
+}

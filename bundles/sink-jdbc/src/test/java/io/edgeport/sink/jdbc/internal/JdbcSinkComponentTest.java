@@ -1,0 +1,100 @@
+package io.edgeport.sink.jdbc.internal;
+
+import static io.edgeport.sink.jdbc.internal.Configs.config;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+
+import io.edgeport.api.telemetry.TelemetrySink;
+
+/** Registration by hand: what is registered, with which properties, and when it goes away. */
+class JdbcSinkComponentTest {
+
+    /** One registerService call. */
+    record Registered(List<String> classes, Object service, Dictionary<String, ?> properties) {
+    }
+
+    @TempDir
+    Path dir;
+    private final List<Registered> live = new ArrayList<>();
+
+    private BundleContext context() {
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { BundleContext.class },
+                (p, m, a) -> switch (m.getName()) {
+                    case "getProperty" -> SinkSettings.DATA_DIR_PROPERTY.equals(a[0]) ? dir.toString() : null;
+                    case "registerService" -> {
+                        @SuppressWarnings("unchecked")
+                        Registered r = new Registered(List.of((String[]) a[0]), a[1], (Dictionary<String, ?>) a[2]);
+                        live.add(r);
+                        yield Proxy.newProxyInstance(getClass().getClassLoader(),
+                                new Class<?>[] { ServiceRegistration.class }, (p2, m2, a2) -> {
+                                    if (m2.getName().equals("unregister")) {
+                                        if (!live.remove(r)) {
+                                            throw new IllegalStateException("already unregistered");
+                                        }
+                                    }
+                                    return null;
+                                });
+                    }
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    @Test
+    void registersTheSinkWithItsPropertiesAndStoresIntoTheDataDirectory() throws Exception {
+        JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of("name", "main", "batch.size", 500,
+                "topics", new String[] { "site/#" })));
+        assertThat(live).hasSize(1);
+        Registered r = live.get(0);
+        assertThat(r.classes()).containsExactly(TelemetrySink.class.getName(), JdbcTelemetrySink.class.getName());
+        assertThat(r.properties().get(TelemetrySink.NAME)).isEqualTo("main");
+        assertThat(r.properties().get(TelemetrySink.BATCH_SIZE)).isEqualTo(500);
+        assertThat(r.properties().get(TelemetrySink.FLUSH_MS)).isEqualTo(50L);
+        assertThat(r.properties().get(TelemetrySink.RETRY_MAX_MS)).isEqualTo(30000L);
+        assertThat((String[]) r.properties().get(TelemetrySink.TOPICS)).containsExactly("site/#");
+        ((TelemetrySink) r.service()).store(Configs.readings("d1", 0, 3));
+        assertThat(dir.resolve("telemetry.mv.db")).exists();
+        c.deactivate();
+        assertThat(live).isEmpty();
+        assertThatThrownBy(() -> ((TelemetrySink) r.service()).store(Configs.readings("d1", 0, 3)))
+                .hasMessageContaining("closed");
+    }
+
+    @Test
+    void anInvalidConfigurationRegistersNothingUntilItIsFixed() {
+        JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of("table", "bad-name")));
+        assertThat(live).isEmpty();
+        c.modified(config(Map.of()));
+        assertThat(live).hasSize(1);
+        c.modified(config(Map.of("batch.size", 0)));
+        assertThat(live).as("a broken update withdraws the sink").isEmpty();
+        c.deactivate();
+        assertThat(live).isEmpty();
+    }
+
+    @Test
+    void anUpdateReplacesTheRegistration() {
+        JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of()));
+        Object first = live.get(0).service();
+        c.modified(config(Map.of()));
+        assertThat(live).hasSize(1);
+        assertThat(live.get(0).service()).as("nothing changed, nothing re-registered").isSameAs(first);
+        c.modified(config(Map.of("flush.ms", 5L)));
+        assertThat(live).hasSize(1);
+        assertThat(live.get(0).service()).isNotSameAs(first);
+        assertThat(live.get(0).properties().get(TelemetrySink.FLUSH_MS)).isEqualTo(5L);
+        c.deactivate();
+        assertThat(live).isEmpty();
+    }
+}
