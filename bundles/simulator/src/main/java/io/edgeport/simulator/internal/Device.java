@@ -199,10 +199,33 @@ final class Device implements MqttCallback {
         }
         fleet.counters().connected.incrementAndGet();
         try {
-            client.publish(statusTopic, Payloads.status(id, true, fleet.clock().instant()), 1, true);
             client.subscribe(commandPrefix + "#", 1);
         } catch (MqttException e) {
-            fleet.counters().error(id + ": online status or subscribe failed: " + e);
+            fleet.counters().error(id + ": subscribe to commands failed: " + e);
+        }
+        announceOnline();
+    }
+
+    /**
+     * Publishes the retained online status. After a reconnect of a persistent session Paho first resends the readings
+     * that were in flight, which can fill the window: then try again shortly instead of leaving the Will's offline.
+     */
+    private void announceOnline() {
+        if (state != State.ONLINE) {
+            return;
+        }
+        try {
+            client.publish(statusTopic, Payloads.status(id, true, fleet.clock().instant()), 1, true);
+        } catch (MqttException e) {
+            if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT) {
+                try {
+                    fleet.executor().schedule(this::announceOnline, 100, TimeUnit.MILLISECONDS);
+                } catch (RuntimeException stopping) {
+                    // fleet stopping
+                }
+            } else {
+                fleet.counters().error(id + ": online status failed: " + e);
+            }
         }
     }
 
@@ -426,9 +449,19 @@ final class Device implements MqttCallback {
         }
     }
 
-    /** Second step: DISCONNECT (so the broker discards the Will) if connected. */
-    IMqttToken disconnect() {
+    /**
+     * Second step: DISCONNECT (so the broker discards the Will) if connected. If the offline status did not get out
+     * (in-flight window full, or not acknowledged in time) the connection is reset instead, so that the broker's Last
+     * Will still leaves "offline" behind rather than a stale "online".
+     *
+     * @param offlineAcknowledged whether the offline status of {@link #beginStop()} was acknowledged
+     */
+    IMqttToken disconnect(boolean offlineAcknowledged) {
         if (!client.isConnected()) {
+            return null;
+        }
+        if (!offlineAcknowledged) {
+            sockets.drop();
             return null;
         }
         try {

@@ -2,6 +2,7 @@ package io.edgeport.simulator.internal;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -19,7 +20,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start()} creates the devices and spreads their connects over {@code start.jitter.ms} (at most
  * {@value #CONNECTS_AT_ONCE} connects in flight). {@link #stop(long)} is a clean stop: every online device publishes
- * its retained offline status and disconnects, all in parallel, bounded by the given time; then the threads go.
+ * its retained offline status and disconnects, all in parallel, bounded by the given time; a device whose offline
+ * status did not get acknowledged in time resets its connection instead, so its Last Will says offline. Then the
+ * threads go.
  * Thread-safe; start and stop are called once each.
  */
 final class Fleet {
@@ -111,7 +114,7 @@ final class Fleet {
     void stop(long timeoutMs) {
         state = "stopping";
         List<Device> all = devices();
-        Map<Device, IMqttToken> offline = new java.util.HashMap<>();
+        Map<Device, IMqttToken> offline = new HashMap<>();
         for (Device d : all) {
             IMqttToken t = d.beginStop();
             if (t != null) {
@@ -121,7 +124,8 @@ final class Fleet {
         int announced = awaitAll(offline.values(), timeoutMs);
         List<IMqttToken> disconnects = new ArrayList<>();
         for (Device d : all) {
-            IMqttToken t = d.disconnect();
+            IMqttToken o = offline.get(d);
+            IMqttToken t = d.disconnect(o != null && o.isComplete() && o.getException() == null);
             if (t != null) {
                 disconnects.add(t);
             }
