@@ -30,9 +30,10 @@ class FeatureAgreementTest {
         }
     }
 
-    @Test
-    void everyBundleOfTheFeatureIsInTheGatewayAtThatVersion() throws Exception {
-        Feature f = read("broker-core.json");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "broker-core.json", "telemetry.json", "simulator.json" })
+    void everyBundleOfTheFeatureIsInTheGatewayAtThatVersion(String feature) throws Exception {
+        Feature f = read(feature);
         assertThat(f.getBundles()).isNotEmpty();
         try (JarFile jar = new JarFile(Gateway.JAR.toFile())) {
             for (FeatureBundle b : f.getBundles()) {

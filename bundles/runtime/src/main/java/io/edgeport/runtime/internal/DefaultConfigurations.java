@@ -32,6 +32,10 @@ public final class DefaultConfigurations {
     static final String MARKER = ".edgeport-defaults";
     static final String PASSWD_PID = "io.edgeport.auth.passwd";
     static final String ACL_PID = "io.edgeport.auth.acl";
+    static final String JDBC_SINK_PID = "io.edgeport.sink.jdbc";
+    static final String FLEET_PID = "io.edgeport.simulator.fleet";
+    static final String TELEMETRY_MARKER = ".edgeport-defaults-telemetry";
+    static final String DEMO_DEVICES = "edgeport.demo.devices";
     static final String DEFAULT_ACL = """
             # Edgeport's first-start ACL, in Mosquitto's acl_file syntax; saved changes apply within seconds.
             # As shipped it lets every client read and write every topic, like Mosquitto without an acl_file,
@@ -47,11 +51,13 @@ public final class DefaultConfigurations {
     public DefaultConfigurations(BundleContext context, @Reference ConfigurationAdmin configAdmin) throws IOException {
         String data = context.getProperty("edgeport.data");
         Path dir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
+        Files.createDirectories(dir);
+        telemetry(configAdmin, dir);
+        demoFleet(context, configAdmin);
         Path marker = dir.resolve(MARKER);
         if (Files.exists(marker)) {
             return;
         }
-        Files.createDirectories(dir);
         createOwnerOnly(dir.resolve("passwd"), "");
         createOwnerOnly(dir.resolve("acl"), DEFAULT_ACL);
         factory(configAdmin, PASSWD_PID);
@@ -60,6 +66,53 @@ public final class DefaultConfigurations {
                 StandardCharsets.UTF_8);
         LOG.info("First start: password file {} (empty; add users with mosquitto_passwd or the console) and acl_file"
                 + " {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
+    }
+
+    /**
+     * Once per data directory (its own marker, so gateways from before the telemetry bundles get it too): a JDBC sink
+     * named "default" on the embedded H2 database, so readings are stored with nothing else installed.
+     */
+    private static void telemetry(ConfigurationAdmin ca, Path dir) throws IOException {
+        Path marker = dir.resolve(TELEMETRY_MARKER);
+        if (Files.exists(marker)) {
+            return;
+        }
+        Configuration c = ca.getFactoryConfiguration(JDBC_SINK_PID, "default", "?");
+        if (c.getProperties() == null) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("name", "default");
+            c.update(props);
+        }
+        Files.writeString(marker, "Default telemetry sink created; delete this file to have it created again.\n",
+                StandardCharsets.UTF_8);
+        LOG.info("First start: readings on sensors/# are stored in the embedded H2 database {}",
+                dir.resolve("telemetry.mv.db"));
+    }
+
+    /**
+     * {@code -Dedgeport.demo.devices=N}: a simulated fleet "demo" of N devices (created once, then left to the
+     * operator, who may change or delete it in the console).
+     */
+    private static void demoFleet(BundleContext context, ConfigurationAdmin ca) throws IOException {
+        String n = context.getProperty(DEMO_DEVICES);
+        if (n == null || n.isBlank()) {
+            return;
+        }
+        int devices;
+        try {
+            devices = Integer.parseInt(n.trim());
+        } catch (NumberFormatException e) {
+            LOG.error("{} must be a number of devices, not '{}': no demo fleet", DEMO_DEVICES, n);
+            return;
+        }
+        Configuration c = ca.getFactoryConfiguration(FLEET_PID, "demo", "?");
+        if (c.getProperties() == null && devices > 0) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("name", "demo");
+            props.put("devices", devices);
+            c.update(props);
+            LOG.info("Demo fleet of {} simulated devices created (configuration {}~demo)", devices, FLEET_PID);
+        }
     }
 
     private static void factory(ConfigurationAdmin ca, String factoryPid) throws IOException {

@@ -206,6 +206,11 @@ class FleetMosquittoTest {
             public BrokerStatistics statistics() {
                 throw new UnsupportedOperationException();
             }
+
+            @Override
+            public io.edgeport.api.broker.InternalAccess internalAccess(String name) {
+                throw new UnsupportedOperationException();
+            }
         };
     }
 }
