@@ -46,6 +46,15 @@ enum Dialect {
             return H2Driver.create();
         }
 
+        /** MERGE costs H2 a lookup per row (~17k rows/s); a plain INSERT is several times faster. */
+        @Override
+        String fastInsertReading(String table) {
+            return sql("""
+                    INSERT INTO `$T` (`device_id`, `location`, `measurement`, `value`, `unit`, `ts`, `seq`, `topic`)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, table);
+        }
+
         @Override
         String fold(String identifier) {
             return identifier.toUpperCase(Locale.ROOT);
@@ -169,6 +178,11 @@ enum Dialect {
 
     String insertReading(String table) {
         return sql(insertReading, table);
+    }
+
+    /** A plain INSERT to try before the idempotent one, or null when the idempotent one is as fast. */
+    String fastInsertReading(String table) {
+        return null;
     }
 
     String insertRejected(String table) {

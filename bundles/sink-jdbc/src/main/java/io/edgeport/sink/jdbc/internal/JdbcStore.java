@@ -44,6 +44,8 @@ final class JdbcStore implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final String insertReading;
     private final String insertRejected;
+    /** A plain INSERT, tried first where the idempotent statement is slow (H2's MERGE); null where it is not. */
+    private final String fastInsertReading;
     private Connection connection; // guarded by lock
     private volatile boolean closed;
     private volatile boolean schemaReady;
@@ -52,6 +54,7 @@ final class JdbcStore implements AutoCloseable {
         this.settings = settings;
         this.insertReading = settings.dialect().insertReading(settings.table());
         this.insertRejected = settings.dialect().insertRejected(settings.table());
+        this.fastInsertReading = settings.dialect().fastInsertReading(settings.table());
     }
 
     SinkSettings settings() {
@@ -64,9 +67,40 @@ final class JdbcStore implements AutoCloseable {
      * @throws SQLException when nothing of the batch is committed
      */
     void store(List<Reading> batch) throws SQLException {
+        if (fastInsertReading != null) {
+            try {
+                insert(fastInsertReading, batch);
+                return;
+            } catch (SQLException e) {
+                if (!uniqueViolation(e)) {
+                    throw e;
+                }
+                // Some readings are stored already (a redelivery): nothing of this batch was committed; store it
+                // again with the statement that skips what exists.
+                LOG.debug("Sink '{}': batch of {} partly stored before; merging", settings.name(), batch.size());
+            }
+        }
+        insert(insertReading, batch);
+    }
+
+    /** SQLState 23505: a unique constraint was violated (the same code in H2 and PostgreSQL). */
+    static boolean uniqueViolation(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException n = s; n != null; n = n.getNextException()) {
+                    if ("23505".equals(n.getSQLState())) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private void insert(String sql, List<Reading> batch) throws SQLException {
         Dialect d = settings.dialect();
         write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(insertReading)) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (Reading r : batch) {
                     ps.setString(1, d.text(r.deviceId()));
                     ps.setString(2, d.text(r.location()));
@@ -154,7 +188,14 @@ final class JdbcStore implements AutoCloseable {
                 }
                 work.run(c);
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException e) {
+                if (c != null && connection == c && uniqueViolation(e) && rolledBack(c)) {
+                    throw e; // the connection is fine: keep it for the retry that skips existing rows
+                }
+                connection = null;
+                rollbackAndClose(c);
+                throw e;
+            } catch (RuntimeException e) {
                 connection = null;
                 rollbackAndClose(c);
                 throw e;
@@ -205,6 +246,15 @@ final class JdbcStore implements AutoCloseable {
             return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    private static boolean rolledBack(Connection c) {
+        try {
+            c.rollback();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            return false;
         }
     }
 
