@@ -30,7 +30,7 @@ public @interface JdbcSinkConfig {
             + " plain SQL identifier (letters, digits, _; not starting with a digit).")
     String table() default SinkSettings.DEFAULT_TABLE;
 
-    @AttributeDefinition(name = "batch.size", description = "Most readings per transaction (1..100000).")
+    @AttributeDefinition(name = "batch.size", description = "Most readings per transaction (1..4096: the broker keeps at most 4096 messages in flight to a sink).")
     int batch_size() default 1000;
 
     @AttributeDefinition(name = "flush.ms", description = "How long the pipeline waits for a batch to fill, in ms"

@@ -48,8 +48,8 @@ record SinkSettings(String name, String url, String user, String password, Diale
                     + ", must fit the 63 characters PostgreSQL keeps)");
         }
         int batch = c.batch_size();
-        if (batch < 1 || batch > 100_000) {
-            throw new IllegalArgumentException("batch.size must be 1..100000, not " + batch);
+        if (batch < 1 || batch > 4096) {
+            throw new IllegalArgumentException("batch.size must be 1..4096, not " + batch);
         }
         long flush = c.flush_ms();
         if (flush < 0 || flush > 60_000) {

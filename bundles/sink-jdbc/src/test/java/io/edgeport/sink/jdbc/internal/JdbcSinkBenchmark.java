@@ -1,5 +1,7 @@
 package io.edgeport.sink.jdbc.internal;
 
+import io.edgeport.testsupport.PostgresServer;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,5 +1,7 @@
 package io.edgeport.sink.jdbc.internal;
 
+import io.edgeport.testsupport.PostgresServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

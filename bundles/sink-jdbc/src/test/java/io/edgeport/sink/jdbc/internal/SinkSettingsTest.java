@@ -59,7 +59,7 @@ class SinkSettingsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = { "batch.size|0|batch.size must be 1..100000", "batch.size|100001|batch.size",
+    @CsvSource(delimiter = '|', value = { "batch.size|0|batch.size must be 1..4096", "batch.size|4097|batch.size",
             "flush.ms|-1|flush.ms must be 0..60000", "retry.max.ms|99|retry.max.ms must be 100..3600000",
             "name| |name must not be empty", "url|jdbc:mysql://h/db?password=secret|url: unsupported database"
                     + " 'jdbc:mysql'" })

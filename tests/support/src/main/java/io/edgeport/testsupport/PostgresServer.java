@@ -1,4 +1,4 @@
-package io.edgeport.sink.jdbc.internal;
+package io.edgeport.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * change). Without them the tests fail, unless {@code -Dedgeport.test.postgres=skip}: CI installs PostgreSQL, so a
  * silently skipped suite would hide a broken sink. As root (initdb refuses root) the server runs as user postgres.
  */
-final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
+public final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
 
     private final Path bin = Path.of(System.getProperty("edgeport.test.postgres.bin", "/usr/lib/postgresql/15/bin"));
     private Path dir;
@@ -68,11 +68,16 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
-    String url() {
+    /** @return the JDBC URL of the {@code postgres} database (user postgres, no password) */
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     }
 
-    void start() throws IOException, InterruptedException {
+    public int port() {
+        return port;
+    }
+
+    public void start() throws IOException, InterruptedException {
         run(asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
                 dir.resolve("log").toString(), "-w", "-o", "-p " + port + " -k " + dir
                         + " -c listen_addresses=127.0.0.1 -c fsync=off",
@@ -80,7 +85,7 @@ final class PostgresServer implements BeforeAllCallback, AfterAllCallback {
     }
 
     /** Stops the server the fast way: open connections are terminated. */
-    void stop() throws IOException, InterruptedException {
+    public void stop() throws IOException, InterruptedException {
         run(asPostgres(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w",
                 "stop"));
     }
