@@ -74,6 +74,16 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        // Moquette routes the packet to a session loop from here: that loop may ask to pause this channel.
+        BackPressureLoops.CURRENT_CHANNEL.set(ctx.channel());
+        try {
+            read(ctx, msg);
+        } finally {
+            BackPressureLoops.CURRENT_CHANNEL.remove();
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (open) {
             ctx.fireChannelRead(msg);
         } else if (!connectSeen && msg instanceof MqttConnectMessage) {

@@ -208,7 +208,7 @@ public final class EdgeportServer {
         Authorizator authorizator = new Authorizator(authz);
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
-        loops = new SessionEventLoopGroup(interceptor, config.intProp(IConfig.SESSION_QUEUE_SIZE, 1024));
+        loops = new BackPressureLoops(interceptor);
         sessions = new SessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler,
                 clock, expiry, loops);
         postOffice = new EdgeportPostOffice(subscriptions, retained, new RetainedGate(retained), sessions, interceptor,

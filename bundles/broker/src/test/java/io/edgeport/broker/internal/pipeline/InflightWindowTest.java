@@ -87,12 +87,17 @@ class InflightWindowTest {
                 new MemoryPersistence());
         try {
             pub.setTimeToWait(10_000);
-            pub.connect(new MqttConnectOptions());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMaxInflight(1000); // Paho's sync publish returns before it frees its in-flight slot
+            pub.connect(o);
             for (int i = 0; i < n; i++) {
                 pub.publish("t", ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
             }
             pub.disconnect();
         } finally {
+            if (pub.isConnected()) {
+                pub.disconnectForcibly(1_000);
+            }
             pub.close();
         }
     }
