@@ -68,7 +68,7 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
         return switch (type) {
             case THRESHOLD -> "{measurement} of {device} is {value} {unit}, outside {min}..{max}";
             case OFFLINE -> "{device} is offline";
-            case STALE -> "{device} has sent no {measurement} reading for more than {limit} s";
+            case STALE -> "{device} has sent no reading for more than {limit} s";
             case RATE -> "{measurement} of {device} changes by {rate} {unit}/min, more than {limit}";
         };
     }
@@ -100,10 +100,11 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
         if (Double.isNaN(v)) {
             return "";
         }
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return Long.toString((long) v);
+        if (Math.abs(v) >= 1e15) {
+            return Double.toString(v);
         }
-        return Double.toString(Math.round(v * 1000.0) / 1000.0);
+        double r = Math.round(v * 1000.0) / 1000.0;
+        return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
     }
 
     private static double number(String s, String key) {
