@@ -1,0 +1,165 @@
+package io.edgeport.alerting.internal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import org.apache.felix.webconsole.servlet.AbstractServlet;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.owasp.encoder.Encode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.alerting.Alarm;
+import io.edgeport.api.alerting.AlarmService;
+
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+/**
+ * Web Console page "Alarms" (/system/console/alarms): raised alarms with an Acknowledge button, the newest history,
+ * and the HTTP API {@code GET /system/console/alarms/alarms.json[?history=N]} and
+ * {@code POST /system/console/alarms/ack} (parameter {@code id}). The console authenticates the operator first; the
+ * acknowledgement records the console user. POSTs are checked by {@link CsrfGuard} (form token or the
+ * {@code X-Requested-By} header, and Origin/Referer of this host). A form POST redirects back to the page; an API POST
+ * (one with the header) gets JSON. It extends the console's AbstractServlet so that it receives POSTs (see
+ * io.edgeport.auth.passwd's UsersPage).
+ */
+@Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + AlarmsPage.LABEL,
+        "felix.webconsole.title=Alarms", "felix.webconsole.category=Edgeport" })
+public final class AlarmsPage extends AbstractServlet {
+
+    static final String LABEL = "alarms";
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(AlarmsPage.class);
+    private static final String FLASH = AlarmsPage.class.getName() + ".flash";
+
+    private final transient AlarmService alarms;
+    private final transient CsrfGuard csrf = new CsrfGuard();
+
+    @org.osgi.service.component.annotations.Activate
+    public AlarmsPage(@Reference(name = "alarms") AlarmService alarms) {
+        this.alarms = alarms;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (request.getHeader(CsrfGuard.HEADER) == null) {
+            csrf.token(request); // the session exists before the console starts writing the page
+        }
+        super.service(request, response);
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        String path = path(request);
+        if (!AlarmsApi.isJson(path)) {
+            super.doGet(request, response);
+            return;
+        }
+        json(response, AlarmsApi.get(alarms, path, request::getParameter));
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String path = path(request);
+        boolean api = request.getHeader(CsrfGuard.HEADER) != null;
+        String refused = csrf.check(request);
+        if (refused != null) {
+            LOG.warn("Web console: refused an alarm acknowledgement: {}", refused);
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
+            return;
+        }
+        if (!AlarmsApi.isAck(path)) {
+            json(response, new AlarmsApi.Response(404, AlarmsApi.error("POST to " + LABEL + "/ack")));
+            return;
+        }
+        Principal p = request.getUserPrincipal();
+        String user = request.getRemoteUser() != null ? request.getRemoteUser() : p != null ? p.getName() : "console";
+        AlarmsApi.Response r = AlarmsApi.ack(alarms, request.getParameter("id"), "console:" + user);
+        if (api) {
+            json(response, r);
+            return;
+        }
+        request.getSession(true).setAttribute(FLASH, r.status() == 200 ? "Acknowledged."
+                : "Not acknowledged: " + r.json());
+        String uri = request.getRequestURI();
+        response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
+    }
+
+    private static String path(HttpServletRequest request) {
+        return request.getPathInfo() != null ? request.getPathInfo() : request.getRequestURI();
+    }
+
+    private void json(HttpServletResponse response, AlarmsApi.Response r) throws IOException {
+        setNoCache(response);
+        response.setStatus(r.status());
+        response.setContentType("application/json");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.getWriter().write(r.json());
+    }
+
+    @Override
+    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String token = csrf.token(request);
+        HttpSession session = request.getSession(false);
+        Object flash = session == null ? null : session.getAttribute(FLASH);
+        if (flash != null) {
+            session.removeAttribute(FLASH);
+        }
+        PrintWriter w = response.getWriter();
+        if (flash != null) {
+            w.println("<p class='statline ui-state-highlight'>" + Encode.forHtml(flash.toString()) + "</p>");
+        }
+        List<Alarm> active;
+        List<Alarm> history;
+        try {
+            active = alarms.active();
+            history = alarms.history(50);
+        } catch (IllegalStateException e) {
+            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(String.valueOf(e.getMessage())) + "</p>");
+            return;
+        }
+        w.println("<h2>Raised alarms (" + active.size() + ")</h2><p>JSON: <a href='" + LABEL
+                + "/alarms.json'>alarms.json</a>, " + LABEL + "/alarms.json?history=N; POST " + LABEL
+                + "/ack?id=ID with header X-Requested-By.</p>");
+        table(w, active, token, true);
+        w.println("<h2>History (newest 50)</h2>");
+        table(w, history, token, false);
+    }
+
+    private static void table(PrintWriter w, List<Alarm> list, String token, boolean actions) {
+        if (list.isEmpty()) {
+            w.println("<p>None.</p>");
+            return;
+        }
+        w.println("<table class='nicetable'><thead><tr><th>Severity</th><th>State</th><th>Rule</th><th>Device</th>"
+                + "<th>Message</th><th>Raised (UTC)</th><th>Cleared (UTC)</th><th>Acknowledged</th>"
+                + (actions ? "<th></th>" : "") + "</tr></thead><tbody>");
+        for (Alarm a : list) {
+            w.print("<tr><td>" + Encode.forHtml(a.severity().label()) + "</td><td>"
+                    + Encode.forHtml(a.state().name().toLowerCase(java.util.Locale.ROOT)) + "</td><td>"
+                    + Encode.forHtml(a.rule()) + "</td><td>" + Encode.forHtml(a.device()) + "</td><td>"
+                    + Encode.forHtml(a.message()) + "</td><td>" + a.raisedAt().truncatedTo(ChronoUnit.SECONDS)
+                    + "</td><td>" + (a.clearedAt() == null ? "" : a.clearedAt().truncatedTo(ChronoUnit.SECONDS))
+                    + "</td><td>" + (a.acknowledged() ? Encode.forHtml(a.acknowledgedBy()) : "no") + "</td>");
+            if (actions) {
+                w.print("<td>" + (a.acknowledged() ? "" : "<form method='post' action='" + LABEL + "/ack'>"
+                        + "<input type='hidden' name='" + CsrfGuard.FIELD + "' value='"
+                        + Encode.forHtmlAttribute(token) + "'><input type='hidden' name='id' value='"
+                        + Encode.forHtmlAttribute(a.id()) + "'><button type='submit'>Acknowledge</button></form>")
+                        + "</td>");
+            }
+            w.println("</tr>");
+        }
+        w.println("</tbody></table>");
+    }
+}

@@ -1,0 +1,247 @@
+package io.edgeport.alerting.internal;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.alerting.Alarm;
+import io.edgeport.api.alerting.AlarmNotifier;
+import io.edgeport.api.alerting.AlarmService;
+import io.edgeport.api.broker.BrokerService;
+import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.api.telemetry.Reading;
+import io.edgeport.api.telemetry.TelemetrySink;
+
+/**
+ * The alerting engine as a service: {@link AlarmService}, and a {@link TelemetrySink} named {@value #SINK_NAME} so
+ * that the telemetry pipeline gives it a durable broker session of its own (readings published while this bundle is
+ * stopped or updated wait in the broker; a batch is acknowledged only after its transitions are stored). Device
+ * status and MQTT acknowledgements come through {@link StatusListener}; stale rules are checked every
+ * {@code tick.ms}. Every {@link AlarmNotifier} gets a {@link NotifierDispatcher}.
+ *
+ * <p>Rules come from {@link RuleComponent}s, which reference this component.
+ */
+@Component(configurationPid = EngineConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
+        service = { AlarmService.class, TelemetrySink.class, AlertingComponent.class }, property = {
+                TelemetrySink.NAME + "=" + AlertingComponent.SINK_NAME,
+                // Hand over what has arrived at once: alarm latency matters more than batch size here.
+                TelemetrySink.FLUSH_MS + ":Long=0", TelemetrySink.BATCH_SIZE + ":Integer=1000" })
+@Designate(ocd = EngineConfig.class)
+public final class AlertingComponent implements AlarmService, TelemetrySink {
+
+    static final String SINK_NAME = "alerting";
+    private static final Logger LOG = LoggerFactory.getLogger(AlertingComponent.class);
+
+    private final AlarmEngine engine;
+    private final StatusListener status;
+    private final ScheduledExecutorService ticker;
+    private final Map<Long, NotifierDispatcher> dispatchers = new TreeMap<>();
+    private volatile BrokerService broker;
+
+    @Activate
+    public AlertingComponent(BundleContext context, EngineConfig config) throws SQLException {
+        String url = config.db_url() == null || config.db_url().isBlank()
+                ? defaultUrl(context.getProperty("edgeport.data")) : config.db_url().trim();
+        String statusFilter = filter(config.status_topic(), "status.topic", "status/+/health");
+        String ackFilter = config.ack_topic() == null || config.ack_topic().isBlank() ? ""
+                : filter(config.ack_topic(), "ack.topic", "alerts/ack/+");
+        long tick = Math.max(100, Math.min(60_000, config.tick_ms()));
+        AlarmStore store = AlarmStore.open(url);
+        this.engine = new AlarmEngine(store, Clock.systemUTC());
+        this.engine.onEvents(this::wakeAll);
+        this.status = new StatusListener(this::access, statusFilter, ackFilter, engine);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeport-alerting-tick");
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("Alerting engine: database {}, {} raised alarms, status {}, acknowledgements {}, stale check every"
+                + " {} ms", store.url(), engine.active().size(), statusFilter, ackFilter.isEmpty() ? "off" : ackFilter,
+                tick);
+        status.start();
+        ticker.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /** {@code jdbc:h2:file:<absolute data dir>/alerting}. */
+    static String defaultUrl(String dataDir) {
+        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir.trim();
+        return "jdbc:h2:file:" + Path.of(data, "alerting").toAbsolutePath().normalize();
+    }
+
+    private static String filter(String value, String key, String dflt) {
+        String f = value == null ? "" : value.trim();
+        if (f.isEmpty()) {
+            return dflt;
+        }
+        if (!TopicFilter.valid(f)) {
+            LOG.error("Alerting: {} '{}' is not an MQTT topic filter; using {}", key, f, dflt);
+            return dflt;
+        }
+        return f;
+    }
+
+    private void tick() {
+        try {
+            engine.tick();
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Alerting: stale check failed: {}", e.toString());
+        }
+    }
+
+    private InternalAccess access() {
+        BrokerService b = broker;
+        if (b == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        return b.internalAccess(StatusListener.CLIENT_NAME);
+    }
+
+    @Deactivate
+    void deactivate() {
+        ticker.shutdownNow();
+        status.close();
+        List<NotifierDispatcher> all;
+        synchronized (dispatchers) {
+            all = new ArrayList<>(dispatchers.values());
+            dispatchers.clear();
+        }
+        all.forEach(NotifierDispatcher::close);
+        engine.close();
+        LOG.debug("Alerting engine stopped");
+    }
+
+    AlarmEngine engine() {
+        return engine;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setBroker(BrokerService b) {
+        broker = b;
+    }
+
+    void unsetBroker(BrokerService b) {
+        if (broker == b) {
+            broker = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addNotifier(AlarmNotifier notifier, Map<String, Object> props) {
+        Long id = (Long) props.get(Constants.SERVICE_ID);
+        Object n = props.get(AlarmNotifier.NAME);
+        String name = n == null ? null : n.toString().trim();
+        if (name != null && !InternalAccess.NAME.matcher(name).matches()) {
+            LOG.error("Alarm notifier service {} ignored: {} must be 1-64 characters of A-Z a-z 0-9 . _ -", id,
+                    AlarmNotifier.NAME);
+            return;
+        }
+        long retry = 60_000;
+        Object r = props.get(AlarmNotifier.RETRY_MAX_MS);
+        if (r != null) {
+            try {
+                retry = r instanceof Number num ? num.longValue() : Long.parseLong(r.toString().trim());
+            } catch (NumberFormatException e) {
+                LOG.warn("Alarm notifier service {}: {} '{}' is not a number; using 60000", id,
+                        AlarmNotifier.RETRY_MAX_MS, r);
+            }
+        }
+        synchronized (dispatchers) {
+            if (name != null && dispatchers.values().stream().anyMatch(d -> d.label().equals(name))) {
+                LOG.error("Alarm notifier service {} ignored: another notifier is named '{}'", id, name);
+                return;
+            }
+            try {
+                String label = name != null ? name : notifier.getClass().getSimpleName() + "#" + id;
+                NotifierDispatcher d = new NotifierDispatcher(name, label, notifier, engine.store(), retry).start();
+                dispatchers.put(id, d);
+                LOG.info("Alarm notifier {} registered ({}, from event {})", label,
+                        name != null ? "durable" : "live only", d.position());
+            } catch (SQLException e) {
+                LOG.error("Alarm notifier service {} not started: the alarm database failed: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    void removeNotifier(AlarmNotifier notifier, Map<String, Object> props) {
+        Long id = (Long) props.get(Constants.SERVICE_ID);
+        NotifierDispatcher d;
+        synchronized (dispatchers) {
+            d = dispatchers.remove(id);
+        }
+        if (d != null) {
+            d.close();
+            LOG.info("Alarm notifier {} removed at event {}", d.label(), d.position());
+        }
+    }
+
+    private void wakeAll() {
+        synchronized (dispatchers) {
+            dispatchers.values().forEach(NotifierDispatcher::wake);
+        }
+    }
+
+    /** For the console and the shell: notifier label → delivered, failures, position, last error. */
+    List<String> notifierSummaries() {
+        synchronized (dispatchers) {
+            return dispatchers.values().stream().map(d -> d.label() + ": " + d.delivered.get() + " delivered, "
+                    + d.failures.get() + " failures, at event " + d.position()
+                    + (d.lastError.isEmpty() ? "" : ", last error " + d.lastError)).toList();
+        }
+    }
+
+    boolean statusConnected() {
+        return status.connected();
+    }
+
+    // ------------------------------------------------------------ TelemetrySink
+
+    @Override
+    public void store(List<Reading> batch) throws SQLException {
+        engine.readings(batch);
+    }
+
+    // ------------------------------------------------------------ AlarmService
+
+    @Override
+    public List<Alarm> active() {
+        return engine.active();
+    }
+
+    @Override
+    public List<Alarm> history(int limit) {
+        return engine.history(limit);
+    }
+
+    @Override
+    public Optional<Alarm> find(String id) {
+        return engine.find(id);
+    }
+
+    @Override
+    public Optional<Alarm> acknowledge(String id, String by) {
+        return engine.acknowledge(id, by);
+    }
+}
