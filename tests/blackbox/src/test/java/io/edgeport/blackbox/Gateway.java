@@ -149,6 +149,7 @@ final class Gateway implements AutoCloseable {
     @Override
     public void close() {
         if (process != null) {
+            saveLog(dir.getFileName().toString());
             process.destroyForcibly();
             try {
                 process.waitFor(10, TimeUnit.SECONDS);

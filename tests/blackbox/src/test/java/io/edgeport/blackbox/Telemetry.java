@@ -29,6 +29,8 @@ final class Telemetry {
 
     private static final Pattern DEVICE = Pattern.compile("\"device_id\":\"([^\"]+)\"");
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
+    private static final Pattern VALUE = Pattern.compile("\"value\":(-?[0-9.eE+-]+)");
+    private static final Pattern MEASUREMENT = Pattern.compile("\"measurement\":\"([^\"]+)\"");
     private static final Pattern PID = Pattern.compile("\"pid\":\"([^\"]+)\"");
 
     private Telemetry() {
@@ -38,6 +40,9 @@ final class Telemetry {
     static final class Observer implements MqttCallback, AutoCloseable {
         final Map<String, Set<Long>> seen = new ConcurrentHashMap<>();
         final AtomicLong messages = new AtomicLong();
+        /** device → measurement and every value it sent. */
+        final Map<String, String> measurements = new ConcurrentHashMap<>();
+        final Map<String, java.util.List<Double>> values = new ConcurrentHashMap<>();
         private final MqttClient client;
 
         Observer(int port) throws Exception {
@@ -57,6 +62,13 @@ final class Telemetry {
             Matcher s = SEQ.matcher(json);
             if (d.find() && s.find()) {
                 seen.computeIfAbsent(d.group(1), k -> ConcurrentHashMap.newKeySet()).add(Long.parseLong(s.group(1)));
+                Matcher v = VALUE.matcher(json);
+                Matcher me = MEASUREMENT.matcher(json);
+                if (v.find() && me.find()) {
+                    measurements.put(d.group(1), me.group(1));
+                    values.computeIfAbsent(d.group(1), k -> java.util.Collections.synchronizedList(
+                            new java.util.ArrayList<>())).add(Double.parseDouble(v.group(1)));
+                }
                 messages.incrementAndGet();
             }
         }
