@@ -56,10 +56,20 @@ final class Broker {
         t.open();
         try {
             long end = System.currentTimeMillis() + WAIT_MS;
+            String port = uri.substring(uri.lastIndexOf(':') + 1);
             while (System.currentTimeMillis() < end) {
-                BrokerService b = t.getService();
-                if (b != null && b.listeners().contains(uri)) {
-                    return b;
+                // Only ask for the service once its properties carry the new port: getService on the delayed
+                // component before ConfigAdmin delivered the configuration makes SCR build it with the old one.
+                org.osgi.framework.ServiceReference<BrokerService>[] refs = t.getServiceReferences();
+                if (refs != null) {
+                    for (org.osgi.framework.ServiceReference<BrokerService> ref : refs) {
+                        if (port.equals(String.valueOf(ref.getProperty("port")))) {
+                            BrokerService b = t.getService(ref);
+                            if (b != null && b.listeners().contains(uri)) {
+                                return b;
+                            }
+                        }
+                    }
                 }
                 TimeUnit.MILLISECONDS.sleep(50);
             }
