@@ -24,7 +24,7 @@ import io.netty.channel.Channel;
  * broker lost 98 % of QoS 0 messages and stalled QoS 1 publishers.
  *
  * <p>Here the queues are unbounded and never drop; instead, a network thread that finds the target queue above
- * {@link #HIGH_WATERMARK} stops reading from the channel whose packet it is handling ({@code autoRead = false}), so
+ * {@link #HIGH_WATERMARK} stops reading from the channel whose packet it is handling ({@link ReadGate#LOOP}), so
  * TCP pushes back on that publisher. The session thread resumes every paused channel once its queue is down to
  * {@link #LOW_WATERMARK}. Commands queued by session threads themselves (fan-out to subscribers) are never refused, so
  * session threads never wait on each other. Memory stays bounded because what feeds the queues, the publishers'
@@ -158,13 +158,13 @@ final class BackPressureLoops extends SessionEventLoopGroup {
         }
 
         void pause(Channel ch) {
-            if (ch.config().isAutoRead()) {
+            if (!ReadGate.paused(ch, ReadGate.LOOP)) {
                 paused.add(ch);
-                ch.config().setAutoRead(false);
+                ReadGate.pause(ch, ReadGate.LOOP);
                 pauses.incrementAndGet();
                 // The loop may have drained the queue between our add and the pause: then nobody would resume.
                 if (queue.size() <= LOW_WATERMARK && paused.remove(ch)) {
-                    ch.config().setAutoRead(true);
+                    ReadGate.resume(ch, ReadGate.LOOP);
                 }
             }
         }
@@ -172,7 +172,7 @@ final class BackPressureLoops extends SessionEventLoopGroup {
         void resumeAll() {
             for (Channel ch : paused) {
                 if (paused.remove(ch)) {
-                    ch.config().setAutoRead(true);
+                    ReadGate.resume(ch, ReadGate.LOOP);
                 }
             }
         }

@@ -142,6 +142,9 @@ final class EdgeportAcceptor {
                         config.boolProp(BrokerConstants.NETTY_SO_REUSEADDR_PROPERTY_NAME, true))
                 .childOption(ChannelOption.TCP_NODELAY,
                         config.boolProp(BrokerConstants.NETTY_TCP_NODELAY_PROPERTY_NAME, true))
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new io.netty.channel.WriteBufferWaterMark(OutboundPressure.NETTY_LOW,
+                                OutboundPressure.NETTY_HIGH))
                 .childOption(ChannelOption.SO_KEEPALIVE,
                         config.boolProp(BrokerConstants.NETTY_SO_KEEPALIVE_PROPERTY_NAME, true))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -208,6 +211,7 @@ final class EdgeportAcceptor {
         private final boolean needClientAuth;
         private final PostOffice postOffice;
         private final int maxInflight;
+        final OutboundPressure.Group pressure = new OutboundPressure.Group();
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
         private final ChannelHandler frameEncoder = new BytesToFrame();
@@ -253,6 +257,7 @@ final class EdgeportAcceptor {
             }
             // Until CONNECT: a client must speak within netty.channel_timeout.seconds. Moquette replaces this handler
             // by name with the keep-alive timer after CONNACK.
+            p.addLast("outboundPressure", new OutboundPressure(pressure));
             p.addLast("idleStateHandler", new IdleStateHandler(connectTimeout, 0, 0));
             p.addLast("idleEventHandler", idleCloser);
             if (bufferFlushMillis > BrokerConstants.IMMEDIATE_BUFFER_FLUSH) {
