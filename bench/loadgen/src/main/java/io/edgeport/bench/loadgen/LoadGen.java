@@ -159,25 +159,37 @@ public final class LoadGen {
         long selfCpu1 = ProcStat.cpuTicks("self"), brokerCpu1 = brokerPid.isEmpty() ? -1 : ProcStat.cpuTicks(brokerPid);
         long rss = brokerPid.isEmpty() ? -1 : ProcStat.statusKb(brokerPid, "VmRSS");
         onLoops(pubs, Publisher::stop);
-        // Drain: until nothing has arrived for a second and no QoS 1 message is still in flight, or the time is up.
-        long deadline = System.nanoTime() + (long) (drain * 1e9), last = -1, quietSince = System.nanoTime();
+        // Drain: until every subscriber has had every message (QoS 1) or nothing has arrived for a second (QoS 0,
+        // or a QoS 1 broker that stopped delivering), with no QoS 1 message still in flight; at most --drain s.
+        long expectedTotal = -1, deadline = System.nanoTime() + (long) (drain * 1e9), last = -1,
+                quietSince = System.nanoTime();
+        boolean drained = false;
         while (System.nanoTime() < deadline) {
             Thread.sleep(100);
-            long[] now = new long[2];
+            long[] now = new long[3];
             onLoops(all, c -> {
                 if (c instanceof Subscriber s) {
                     now[0] += s.received;
                 } else if (c instanceof Publisher p) {
                     now[1] += p.inflight();
+                    now[2] += p.sent;
                 }
             });
+            expectedTotal = now[2] * subscribers;
             if (now[0] != last) {
                 last = now[0];
                 quietSince = System.nanoTime();
-            } else if (now[1] == 0 && System.nanoTime() - quietSince > 1_000_000_000L) {
+            }
+            boolean complete = now[0] >= expectedTotal;
+            boolean quiet = System.nanoTime() - quietSince > (qos == 0 ? 1_000_000_000L : 6_000_000_000L);
+            if (now[1] == 0 && (complete || quiet)) {
+                drained = true;
                 break;
             }
         }
+        // false: messages were still arriving when the drain time was up, so "lost" includes a backlog.
+        result.put("drained", drained);
+        result.put("drain_s", fmt(drain - Math.max(0, deadline - System.nanoTime()) / 1e9));
         onLoops(all, c -> c.channel.close()); // fail()s nothing that matters any more; everything is read below
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS); // happens-before for the reads
 
@@ -235,47 +247,59 @@ public final class LoadGen {
 
     private int connections(int n, int concurrency) throws Exception {
         result.put("connections", n);
-        Semaphore slots = new Semaphore(concurrency);
-        CountDownLatch done = new CountDownLatch(n);
-        AtomicInteger ok = new AtomicInteger(), failed = new AtomicInteger();
-        List<Client> clients = new ArrayList<>(n);
+        // Not measured: the first connections of a fresh JVM (ours and a Java broker's) run interpreted code.
+        Batch warm = connectMany(o.integer("warmup-connections", 1000), concurrency, "w");
+        onLoops(warm.clients, c -> c.channel.close());
+        Thread.sleep(500);
         long selfCpu0 = ProcStat.cpuTicks("self"), brokerCpu0 = brokerPid.isEmpty() ? -1 : ProcStat.cpuTicks(brokerPid);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) {
-            slots.acquire();
-            Client c = open(new Client("lg-" + run + "-c" + i) {
-            });
-            clients.add(c);
-            c.ready.whenComplete((v, e) -> {
-                (e == null ? ok : failed).incrementAndGet();
-                slots.release();
-                done.countDown();
-            });
-        }
-        boolean all = done.await(120, TimeUnit.SECONDS);
-        double secs = (System.nanoTime() - t0) / 1e9;
+        Batch b = connectMany(n, concurrency, "c");
         long selfCpu1 = ProcStat.cpuTicks("self"), brokerCpu1 = brokerPid.isEmpty() ? -1 : ProcStat.cpuTicks(brokerPid);
         sleep(o.number("hold", 3));
         long rss = brokerPid.isEmpty() ? -1 : ProcStat.statusKb(brokerPid, "VmRSS");
         long[] stillOpen = new long[1];
-        onLoops(clients, c -> {
-            if (c.channel != null && c.channel.isActive()) {
+        onLoops(b.clients, c -> {
+            if (c.channel.isActive()) {
                 stillOpen[0]++;
             }
         });
-        result.put("connected", ok.get());
-        result.put("failed", failed.get() + (all ? 0 : n - ok.get() - failed.get()));
+        result.put("connected", b.ok);
+        result.put("failed", n - b.ok);
         result.put("still_open", stillOpen[0]);
-        result.put("conn_rate", Math.round(ok.get() / secs));
-        cpu(selfCpu0, selfCpu1, brokerCpu0, brokerCpu1, secs);
+        result.put("conn_rate", Math.round(b.ok / b.seconds));
+        cpu(selfCpu0, selfCpu1, brokerCpu0, brokerCpu1, b.seconds);
         result.put("broker_rss_mb", rss < 0 ? "-" : fmt(rss / 1024.0));
-        onLoops(clients, c -> {
-            if (c.channel != null) {
-                c.channel.close();
-            }
-        });
+        onLoops(b.clients, c -> c.channel.close());
         report();
-        return ok.get() == 0 ? 1 : 0;
+        return b.ok == 0 ? 1 : 0;
+    }
+
+    private record Batch(List<Client> clients, int ok, double seconds) {
+    }
+
+    /** Opens n connections (CONNECT/CONNACK), at most {@code concurrency} handshakes at a time. */
+    private Batch connectMany(int n, int concurrency, String tag) throws Exception {
+        Semaphore slots = new Semaphore(concurrency);
+        CountDownLatch done = new CountDownLatch(n);
+        AtomicInteger ok = new AtomicInteger();
+        List<Client> clients = new ArrayList<>(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            slots.acquire();
+            Client c = open(new Client("lg-" + run + "-" + tag + i) {
+            });
+            clients.add(c);
+            c.ready.whenComplete((v, e) -> {
+                if (e == null) {
+                    ok.incrementAndGet();
+                }
+                slots.release();
+                done.countDown();
+            });
+        }
+        done.await(120, TimeUnit.SECONDS);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        clients.removeIf(c -> c.channel == null);
+        return new Batch(clients, ok.get(), secs);
     }
 
     private void cpu(long self0, long self1, long broker0, long broker1, double secs) {

@@ -17,7 +17,7 @@ final class Options {
               --size 128                        payload bytes
               --warmup 5 --duration 10 --drain 5 seconds: not measured, measured, waiting for stragglers at the end
               --topic-prefix bench              topics PREFIX/bench/temperature/pNNNNN/reading, filter PREFIX/#
-              --connections 5000 --concurrency 64 --hold 3   connections scenario
+              --connections 5000 --concurrency 64 --hold 3 --warmup-connections 1000   connections scenario
               --threads 1                       Netty event-loop threads of the generator
             """;
 
@@ -27,7 +27,7 @@ final class Options {
             Map.entry("qos", ""), Map.entry("window", "64"), Map.entry("rate", ""), Map.entry("size", "128"),
             Map.entry("warmup", "5"), Map.entry("duration", "10"), Map.entry("drain", "5"),
             Map.entry("topic-prefix", "bench"), Map.entry("connections", "5000"), Map.entry("concurrency", "64"),
-            Map.entry("hold", "3"), Map.entry("threads", "1")));
+            Map.entry("hold", "3"), Map.entry("warmup-connections", "1000"), Map.entry("threads", "1")));
 
     Options(String[] args) {
         for (int i = 0; i < args.length; i++) {
