@@ -43,7 +43,7 @@ trap 'exit 130' INT TERM
 # --- build what is needed -------------------------------------------------------------------------------------------
 jar=$root/run/target/gateway.jar
 if [ ! -f "$jar" ] || [ -n "$(find "$root/bundles" "$root/run" "$root/features" -newer "$jar" -type f \
-      -not -path '*/target/*' -not -path '*/generated/*' -print -quit)" ]; then
+      -not -path '*/target/*' -not -path '*/generated/*' -not -name '*.bndrun' -print -quit)" ]; then
   echo "== building the gateway (mvn install -DskipTests)"
   (cd "$root" && mvn -q -B install -DskipTests ${MVN_FLAGS:-})
 fi
@@ -163,7 +163,7 @@ for rep in $(seq 1 "$reps"); do
       echo "$line rep=$rep name=$scenario" | tee -a "$raw"
       if [ "$broker" != mosquitto ]; then  # what the broker logged at WARN/ERROR (first lines, counted by kind)
         grep -E ' (WARN|ERROR) ' "$dir/broker.log" 2>/dev/null | sed -E 's/^[^A-Z]*(WARN|ERROR)/\1/; s/[0-9]+/N/g' \
-          | sort | uniq -c | sort -rn | head -3 | sed "s|^|$broker $scenario: |" >>"$notes" || true
+          | sort | uniq -c | sort -rn | head -5 | sed "s|^|$broker $scenario: |" >>"$notes" || true
       fi
       stop_broker
     done
@@ -183,9 +183,10 @@ elapsed=$(( $(date +%s) - started ))
   python3 "$bench/report.py" "$raw"
   if [ -s "$notes" ]; then
     echo
-    echo "Broker log lines at WARN/ERROR (count × kind, first 2 MB of each log):"
+    echo "Broker log lines at WARN/ERROR, summed over the repetitions (only the first 2 MB of each log are kept, so"
+    echo "counts of ~15,000 per run are that cap, not the total):"
     echo
-    sort "$notes" | uniq | awk -F': ' '{print "    " $0}' | head -40
+    python3 "$bench/notes.py" "$notes"
   fi
 } >"$out"
 cat "$out"
