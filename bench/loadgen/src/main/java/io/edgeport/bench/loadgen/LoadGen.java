@@ -147,12 +147,13 @@ public final class LoadGen {
         long selfCpu0 = ProcStat.cpuTicks("self"), brokerCpu0 = brokerPid.isEmpty() ? -1 : ProcStat.cpuTicks(brokerPid);
         sleep(duration);
         long[] sent1 = new long[1], recv1 = new long[1];
+        long t1 = System.nanoTime();
         onLoops(all, c -> {
             if (c instanceof Publisher p) {
                 sent1[0] += p.sent;
             } else if (c instanceof Subscriber s) {
                 recv1[0] += s.received;
-                s.latencyFrom = Long.MAX_VALUE;
+                s.latencyTo = t1;
             }
         });
         double secs = (System.nanoTime() - t0) / 1e9;

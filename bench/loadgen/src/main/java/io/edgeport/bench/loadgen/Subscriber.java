@@ -9,8 +9,8 @@ import io.netty.channel.ChannelHandlerContext;
 /**
  * Subscribes to one filter and checks every delivered benchmark message against its publisher's sequence:
  * delivered, duplicated (sequence number seen before) and reordered (lower than the highest seen so far from that
- * publisher, whose topic is its own). Records end-to-end latency from the payload's send time once
- * {@link #latencyFrom} is set. Event-loop confined (see {@link Client}).
+ * publisher, whose topic is its own). Records end-to-end latency of the messages sent in the measured
+ * window, from the payload's send time. Event-loop confined (see {@link Client}).
  */
 final class Subscriber extends Client {
 
@@ -27,7 +27,9 @@ final class Subscriber extends Client {
     Track[] tracks = new Track[0];
     long received;
     long foreign;
+    /** Latency is recorded for messages sent in [latencyFrom, latencyTo), whenever they arrive (also in the drain). */
     long latencyFrom = Long.MAX_VALUE;
+    long latencyTo = Long.MAX_VALUE;
     long[] latencies = new long[1024];
     int latencyCount;
     /** PUBACKs of one read burst, written as one buffer. */
@@ -91,7 +93,7 @@ final class Subscriber extends Client {
         } else {
             tr.highest = seq;
         }
-        if (t >= latencyFrom) {
+        if (t >= latencyFrom && t < latencyTo) {
             if (latencyCount == latencies.length) {
                 latencies = Arrays.copyOf(latencies, latencies.length * 2);
             }
