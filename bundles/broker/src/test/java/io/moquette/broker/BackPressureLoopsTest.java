@@ -63,6 +63,38 @@ class BackPressureLoopsTest {
     }
 
     @Test
+    void acknowledgementsOvertakeQueuedPublishes() throws Exception {
+        CountDownLatch blocked = new CountDownLatch(1);
+        StringBuilder order = new StringBuilder();
+        loops.routeCommand("client", "block", () -> {
+            blocked.await(30, TimeUnit.SECONDS);
+            return "client";
+        });
+        for (int i = 0; i < 100; i++) {
+            loops.routeCommand("client", "PUB QoS1", () -> {
+                synchronized (order) {
+                    order.append('p');
+                }
+                return "client";
+            });
+        }
+        CountDownLatch acked = new CountDownLatch(1);
+        loops.routeCommand("client", "PUB ACK", () -> {
+            synchronized (order) {
+                order.append('A');
+            }
+            acked.countDown();
+            return "client";
+        });
+        blocked.countDown();
+        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(200);
+        synchronized (order) {
+            assertThat(order.toString()).startsWith("A").hasSize(101);
+        }
+    }
+
+    @Test
     void aThrowingCommandDoesNotKillTheLoop() throws Exception {
         loops.routeCommand("client", "boom", () -> {
             throw new IllegalStateException("bug in a command");
