@@ -16,7 +16,6 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.util.tracker.ServiceTracker;
 
 import io.edgeport.api.broker.BrokerService;
 
@@ -24,7 +23,7 @@ import io.edgeport.api.broker.BrokerService;
 final class Broker {
 
     static final String PID = "io.edgeport.broker";
-    static final long WAIT_MS = 15_000;
+    static final long WAIT_MS = 30_000;
 
     private Broker() {
     }
@@ -52,31 +51,27 @@ final class Broker {
     }
 
     static BrokerService awaitListening(String uri) throws InterruptedException {
-        ServiceTracker<BrokerService, BrokerService> t = new ServiceTracker<>(context(), BrokerService.class, null);
-        t.open();
-        try {
-            long end = System.currentTimeMillis() + WAIT_MS;
-            String port = uri.substring(uri.lastIndexOf(':') + 1);
-            while (System.currentTimeMillis() < end) {
-                // Only ask for the service once its properties carry the new port: getService on the delayed
-                // component before ConfigAdmin delivered the configuration makes SCR build it with the old one.
-                org.osgi.framework.ServiceReference<BrokerService>[] refs = t.getServiceReferences();
-                if (refs != null) {
-                    for (org.osgi.framework.ServiceReference<BrokerService> ref : refs) {
-                        if (port.equals(String.valueOf(ref.getProperty("port")))) {
-                            BrokerService b = t.getService(ref);
-                            if (b != null && b.listeners().contains(uri)) {
-                                return b;
-                            }
-                        }
+        BundleContext ctx = context();
+        String port = uri.substring(uri.lastIndexOf(':') + 1);
+        long end = System.currentTimeMillis() + WAIT_MS;
+        while (System.currentTimeMillis() < end) {
+            // Ask for the service only once its properties carry the new port: getService on the delayed component
+            // before ConfigAdmin delivered the configuration makes SCR build it with the old one (and fail). A
+            // ServiceTracker would call getService at once.
+            try {
+                for (org.osgi.framework.ServiceReference<BrokerService> ref : ctx.getServiceReferences(
+                        BrokerService.class, "(port=" + port + ")")) {
+                    BrokerService b = ctx.getService(ref);
+                    if (b != null && b.listeners().contains(uri)) {
+                        return b;
                     }
                 }
-                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalArgumentException(e);
             }
-            throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms");
-        } finally {
-            t.close();
+            TimeUnit.MILLISECONDS.sleep(50);
         }
+        throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms");
     }
 
     static void deleteConfiguration(ConfigurationAdmin ca) throws Exception {
