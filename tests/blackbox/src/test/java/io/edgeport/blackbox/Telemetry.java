@@ -10,7 +10,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -176,15 +175,5 @@ final class Telemetry {
 
     interface Check {
         boolean ok() throws Exception;
-    }
-
-    static BooleanSupplier unchecked(Check c) {
-        return () -> {
-            try {
-                return c.ok();
-            } catch (Exception e) {
-                return false;
-            }
-        };
     }
 }

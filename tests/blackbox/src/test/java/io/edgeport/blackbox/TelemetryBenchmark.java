@@ -112,10 +112,6 @@ public final class TelemetryBenchmark {
                     + " %.1f s after the first publish: %,.0f readings/s end to end; %s%n", target, total,
                     publishedNanos / 1e9, total / (publishedNanos / 1e9), r, doneNanos / 1e9, r / (doneNanos / 1e9),
                     r == total ? "nothing lost" : (total - r) + " MISSING");
-            HttpResponse<String> sinks = console.get("/configMgr/*.json", console.admin());
-            if (sinks.statusCode() != 200) {
-                System.out.println("console: " + sinks.statusCode());
-            }
             gw.stop();
         } catch (Exception | Error e) {
             String log = gateway.log();

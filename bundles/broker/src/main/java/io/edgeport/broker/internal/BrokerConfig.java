@@ -79,8 +79,8 @@ public @interface BrokerConfig {
             + " sending more is disconnected.")
     int message__size__limit() default 1048576;
 
-    @AttributeDefinition(name = "max_queued_messages", description = "QoS 1/2 messages queued per persistent session"
-            + " while its client is offline or slow.")
+    @AttributeDefinition(name = "max_queued_messages", description = "Accepted for compatibility with mosquitto.conf;"
+            + " not enforced yet: the queues of offline persistent sessions are unbounded on disk.")
     int max__queued__messages() default 1000;
 
     @AttributeDefinition(name = "max_inflight_messages", description = "QoS 1/2 messages that may be in flight"

@@ -129,7 +129,6 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(s.maxInflightMessages()));
         // Gateway components (sink pipelines, rules) connect here; any free loopback port.
         p.setProperty(EdgeportServer.INTERNAL_PORT_PROPERTY, "0");
-        p.setProperty(BrokerConstants.SESSION_QUEUE_SIZE, Integer.toString(s.maxQueuedMessages()));
         // One interceptor thread keeps observer order equal to acceptance order.
         p.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
         return p;

@@ -69,7 +69,6 @@ final class SinkChannel implements AutoCloseable {
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong resendsDropped = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
-    final AtomicLong connects = new AtomicLong();
     volatile String lastError = "";
 
     /**
@@ -188,7 +187,6 @@ final class SinkChannel implements AutoCloseable {
             // filters changed by configuration.
             c.subscribe(filters, qos).waitForCompletion(CONNECT_TIMEOUT_MS);
             client = c;
-            connects.incrementAndGet();
             LOG.info("Sink '{}' connected to the broker as '{}', filters {}", options.name(), a.clientId(),
                     options.filters());
             return true;

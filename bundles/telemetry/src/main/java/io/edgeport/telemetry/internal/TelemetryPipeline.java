@@ -1,7 +1,6 @@
 package io.edgeport.telemetry.internal;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +41,11 @@ public final class TelemetryPipeline {
     }
 
     private final Map<Long, Bound> sinks = new TreeMap<>();
-    private final Map<String, SinkChannel> channels = new TreeMap<>();
+    /** The open channel of each sink name, with the service id of the sink it serves. */
+    private record Open(Long owner, SinkChannel channel) {
+    }
+
+    private final Map<String, Open> channels = new TreeMap<>();
     private final RejectLog rejectLog = new RejectLog();
     private volatile BrokerService broker;
     private volatile ReadingDecoder decoder;
@@ -69,8 +72,8 @@ public final class TelemetryPipeline {
             List<Long> ids = new ArrayList<>(sinks.keySet());
             for (Long id : ids) {
                 Bound b = sinks.get(id);
-                SinkChannel c = channels.get(b.options().name());
-                if (c != null && c.options().filters().equals(before)) {
+                Open o = channels.get(b.options().name());
+                if (o != null && o.owner().equals(id) && o.channel().options().filters().equals(before)) {
                     closeChannel(b.options().name());
                     Bound nb = new Bound(b.sink(), withFilters(b.options(), topics));
                     sinks.put(id, nb);
@@ -172,8 +175,8 @@ public final class TelemetryPipeline {
         if (b == null) {
             return;
         }
-        SinkChannel c = channels.get(b.options().name());
-        if (c != null && isChannelOf(id, b)) {
+        Open o = channels.get(b.options().name());
+        if (o != null && o.owner().equals(id)) {
             closeChannel(b.options().name());
             // Another sink with the same name that waited may take over the session now.
             sinks.entrySet().stream().filter(e -> e.getValue().options().name().equals(b.options().name()))
@@ -181,33 +184,27 @@ public final class TelemetryPipeline {
         }
     }
 
-    private final Map<String, Long> owners = new TreeMap<>();
-
-    private boolean isChannelOf(Long id, Bound b) {
-        return id.equals(owners.get(b.options().name()));
-    }
-
     private void open(Long id, Bound b) {
         String name = b.options().name();
-        if (channels.containsKey(name)) {
-            if (!id.equals(owners.get(name))) {
+        Open existing = channels.get(name);
+        if (existing != null) {
+            if (!existing.owner().equals(id)) {
                 LOG.error("Sink service {} ignored while another sink named '{}' is registered: two sinks cannot"
                         + " share one broker session", id, name);
             }
             return;
         }
         SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, this::access, rejectLog);
-        channels.put(name, c);
-        owners.put(name, id);
+        channels.put(name, new Open(id, c));
         c.start();
         LOG.info("Sink '{}' registered (batch {} / {} ms, filters {})", name, b.options().batchSize(),
                 b.options().flushMs(), b.options().filters());
     }
 
     private void closeChannel(String name) {
-        SinkChannel c = channels.remove(name);
-        owners.remove(name);
-        if (c != null) {
+        Open o = channels.remove(name);
+        if (o != null) {
+            SinkChannel c = o.channel();
             c.close();
             LOG.info("Sink '{}' removed: {} readings stored, {} rejected; what arrives now waits in the broker",
                     name, c.stored.get(), c.rejected.get());
@@ -265,22 +262,13 @@ public final class TelemetryPipeline {
     public synchronized String sinks() {
         StringBuilder sb = new StringBuilder(String.format("%-16s %-9s %12s %12s %9s %9s %8s %7s  %s%n", "SINK",
                 "BROKER", "RECEIVED", "STORED", "REJECTED", "RESENDS", "FAILURES", "QUEUED", "LAST ERROR"));
-        channels.forEach((name, c) -> sb.append(String.format("%-16s %-9s %12d %12d %9d %9d %8d %7d  %s%n", name,
-                c.connected() ? "connected" : "waiting", c.received.get(), c.stored.get(), c.rejected.get(),
-                c.resendsDropped.get(), c.failures.get(), c.queued(), c.lastError)));
+        channels.forEach((name, o) -> sb.append(String.format("%-16s %-9s %12d %12d %9d %9d %8d %7d  %s%n", name,
+                o.channel().connected() ? "connected" : "waiting", o.channel().received.get(),
+                o.channel().stored.get(), o.channel().rejected.get(), o.channel().resendsDropped.get(),
+                o.channel().failures.get(), o.channel().queued(), o.channel().lastError)));
         if (channels.isEmpty()) {
             sb.append("(no sink registered: install a sink bundle, e.g. io.edgeport.sink.jdbc)\n");
         }
         return sb.toString();
-    }
-
-    /** For tests: the channel of a sink name, or null. */
-    synchronized SinkChannel channel(String name) {
-        return channels.get(name);
-    }
-
-    @Override
-    public String toString() {
-        return "TelemetryPipeline" + Arrays.asList(channels.keySet().toArray());
     }
 }

@@ -26,6 +26,7 @@ import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.RejectedMessage;
 import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.testsupport.MosquittoBroker;
 
 /**
  * The durable path of one sink against a real broker (Mosquitto): everything published is stored, a failing sink is

@@ -3,15 +3,14 @@ package io.edgeport.auth.passwd.internal;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.edgeport.testsupport.MosquittoBroker;
 
 /**
  * The real Mosquitto 2.0.11 tools (Debian packages mosquitto and mosquitto-clients, which CI installs). A missing
@@ -20,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 final class Mosquitto {
 
     static final Path PASSWD = Path.of("/usr/bin/mosquitto_passwd");
-    static final Path BROKER = Path.of("/usr/sbin/mosquitto");
     static final Path PUB = Path.of("/usr/bin/mosquitto_pub");
 
     private Mosquitto() {
@@ -72,37 +70,15 @@ final class Mosquitto {
         return lines.get(0);
     }
 
-    /** A broker on an ephemeral loopback port; close() stops it. */
+    /** A broker on an ephemeral loopback port with a password file; close() stops it. */
     static final class Broker implements AutoCloseable {
         final int port;
-        private final Process process;
-        private final Path log;
+        private final MosquittoBroker broker;
 
         Broker(Path dir, Path passwordFile, boolean allowAnonymous) throws Exception {
-            require(BROKER);
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            Path conf = dir.resolve("mosquitto-" + port + ".conf");
-            log = dir.resolve("mosquitto-" + port + ".log");
-            Files.writeString(conf, "listener " + port + " 127.0.0.1\n" + "password_file " + passwordFile + "\n"
-                    + "allow_anonymous " + allowAnonymous + "\npersistence false\nlog_dest stdout\n"
-                    // As root, mosquitto switches to the user "mosquitto", who cannot read a 0600 file in a 0700 dir.
-                    + ("root".equals(System.getProperty("user.name")) ? "user root\n" : ""));
-            process = new ProcessBuilder(BROKER.toString(), "-c", conf.toString()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (true) {
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    return;
-                } catch (IOException notYet) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        close();
-                        fail("mosquitto did not start: " + Files.readString(log));
-                    }
-                    Thread.sleep(50);
-                }
-            }
+            broker = new MosquittoBroker(dir, "password_file " + passwordFile + "\nallow_anonymous " + allowAnonymous
+                    + "\n");
+            port = broker.port;
         }
 
         /** @return mosquitto_pub's exit code: 0 connected and published, 5 refused (not authorised) */
@@ -119,15 +95,12 @@ final class Mosquitto {
         }
 
         String log() throws IOException {
-            return Files.readString(log);
+            return broker.log();
         }
 
         @Override
         public void close() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
+            broker.close();
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.edgeport.telemetry.internal;
+package io.edgeport.testsupport;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -11,17 +11,24 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Mosquitto 2.0.11 (Debian package mosquitto, which CI installs) on an ephemeral loopback port, as the broker
- * a sink channel talks to: persistent sessions, QoS 1, and no limit on queued messages. Missing binary = failure.
+ * A real Mosquitto 2.0.11 (Debian package mosquitto, which CI installs) on an ephemeral loopback port, for tests that
+ * need the broker users have. Persistence off, no limit on queued messages; more mosquitto.conf lines can be given.
+ * A missing binary fails the test instead of skipping it.
  */
-final class MosquittoBroker implements AutoCloseable {
+public final class MosquittoBroker implements AutoCloseable {
 
-    static final Path BINARY = Path.of("/usr/sbin/mosquitto");
-    final int port;
+    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
+    public final int port;
     private final Process process;
     private final Path log;
 
-    MosquittoBroker(Path dir) throws Exception {
+    /** Anonymous clients allowed. */
+    public MosquittoBroker(Path dir) throws Exception {
+        this(dir, "allow_anonymous true\n");
+    }
+
+    /** @param config mosquitto.conf lines besides the listener (e.g. allow_anonymous, password_file) */
+    public MosquittoBroker(Path dir, String config) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             fail(BINARY + " is missing: install the Debian package mosquitto; this test must not be skipped");
         }
@@ -30,8 +37,9 @@ final class MosquittoBroker implements AutoCloseable {
         }
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         log = dir.resolve("mosquitto-" + port + ".log");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\n" + config + "persistence false\n"
                 + "max_queued_messages 0\nlog_dest stdout\n"
+                // As root, mosquitto switches to the user "mosquitto", who cannot read a 0600 file in a 0700 dir.
                 + ("root".equals(System.getProperty("user.name")) ? "user root\n" : ""));
         process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -49,8 +57,13 @@ final class MosquittoBroker implements AutoCloseable {
         }
     }
 
-    String uri() {
+    /** Paho's URI of the listener. */
+    public String uri() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
     }
 
     @Override
