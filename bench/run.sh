@@ -4,8 +4,10 @@
 # pinned to CPU 1; the load generator (bench/loadgen) runs on CPU 0. Brokers alternate within a repetition.
 # Loopback only; every process started here is stopped on exit.
 #
-# usage: bench/run.sh [--quick] [--reps N] [--scenarios "fanin-q0 ..."] [--brokers "mosquitto moquette ..."]
-#   --quick      1 repetition, 2 s warm-up, 4 s measured (development; Moquette needs ~8-10 s to warm up)
+# usage: bench/run.sh [--quick] [--reps N] [--warmup S] [--scenarios "fanin-q0 ..."] [--brokers "mosquitto ..."]
+#   --quick      1 repetition, 2 s warm-up, 4 s measured (development only: the Java brokers are still compiling)
+#   --warmup S   seconds of load before the measured window (default 25: on one core the JVM's C2 compiler still
+#                takes a third of the CPU 10-18 s into the load, ~10 % after 30 s; Mosquitto needs none)
 #   env MVN_FLAGS    extra Maven flags, e.g. -Dmaven.repo.local=/path
 #   env BROKER_JAVA_OPTS  JVM options for the Java brokers (default: none, i.e. JVM defaults)
 # Output: the Markdown table on stdout and in bench/results/<date>.md; raw RESULT lines in bench/results/<date>-raw.txt.
@@ -13,13 +15,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
-reps=3 warmup=8 duration=8 drain=20
+reps=3 warmup=25 duration=10 drain=20
 scenarios="fanin-q0 fanin-q1 fanin-paced fanout latency connections"
 brokers="mosquitto moquette edgeport edgeport-full"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) reps=1 warmup=2 duration=4 drain=5 ;;
     --reps) reps=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
     --scenarios) scenarios=$2; shift ;;
     --brokers) brokers=$2; shift ;;
     -h|--help) sed -n 2,12p "$0"; exit 0 ;;

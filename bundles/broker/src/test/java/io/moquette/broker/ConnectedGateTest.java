@@ -27,7 +27,7 @@ class ConnectedGateTest {
     @Test
     void ioErrorsCloseTheChannelWithoutReachingMoquette() {
         Recorder moquette = new Recorder();
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10), moquette);
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10, 0), moquette);
         ch.pipeline().fireExceptionCaught(new IOException("Broken pipe"));
         assertThat(moquette.seen).isEmpty();
         assertThat(ch.isOpen()).isFalse();
@@ -36,7 +36,7 @@ class ConnectedGateTest {
     @Test
     void otherErrorsStillReachMoquette() {
         Recorder moquette = new Recorder();
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10), moquette);
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10, 0), moquette);
         ch.pipeline().fireExceptionCaught(new IllegalStateException("bug"));
         assertThat(moquette.seen).hasSize(1);
         assertThat(ch.isOpen()).isTrue();

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -37,19 +38,27 @@ final class ConnectedGate extends ChannelDuplexHandler {
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private final PostOffice postOffice;
     private final int inflightWindow;
+    private final int maxQueued;
+    private PacedQueue paced;
+    /** Only touched by this client's session loop (resend commands). */
+    private java.util.Map<Integer, Object> inflightAtLastTick;
 
     /**
      * @param postOffice routes Moquette's periodic in-flight resend to the session thread; null = leave it alone
      * @param inflightWindow QoS 1/2 messages that may be in flight to this client; Moquette's 10 when not larger
      */
-    ConnectedGate(PostOffice postOffice, int inflightWindow) {
+    ConnectedGate(PostOffice postOffice, int inflightWindow, int maxQueued) {
+        this.maxQueued = maxQueued;
         this.postOffice = postOffice;
         this.inflightWindow = inflightWindow;
     }
 
     /**
      * Moquette's InflightResender fires every 5 s and its handler resends on this I/O thread, while the session thread
-     * changes the same (unsynchronised) in-flight map. Run the resend on the client's session thread instead.
+     * changes the same (unsynchronised) in-flight map. Run the resend on the client's session thread instead, and
+     * resend only what was already in flight at the previous tick (Moquette resent by stale timers: an acknowledged
+     * message's timer fired for whatever new message had meanwhile got the same packet id, which above ~13,000 msg/s
+     * to one client, when ids wrap within 5 s, delivered duplicates out of order).
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
@@ -59,8 +68,9 @@ final class ConnectedGate extends ChannelDuplexHandler {
             if (connection instanceof MQTTConnection && clientId != null) {
                 MQTTConnection c = (MQTTConnection) connection;
                 postOffice.routeCommand(clientId, "resend in-flight", () -> {
-                    if (c.isConnected()) {
-                        c.resendNotAckedPublishes();
+                    Session session = MoquetteInternals.boundSession(c);
+                    if (c.isConnected() && session != null) {
+                        inflightAtLastTick = MoquetteInternals.resendLongUnacknowledged(session, inflightAtLastTick);
                     }
                     return null;
                 });
@@ -75,11 +85,11 @@ final class ConnectedGate extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         // Moquette routes the packet to a session loop from here: that loop may ask to pause this channel.
-        BackPressureLoops.CURRENT_CHANNEL.set(ctx.channel());
+        EventLoopSessions.CURRENT_CHANNEL.set(ctx.channel());
         try {
             read(ctx, msg);
         } finally {
-            BackPressureLoops.CURRENT_CHANNEL.remove();
+            EventLoopSessions.CURRENT_CHANNEL.remove();
         }
     }
 
@@ -139,6 +149,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
         if (connected || checks >= MAX_CHECKS) {
             if (connected) {
                 MoquetteInternals.widenInflightWindow((MQTTConnection) connection, inflightWindow);
+                pace(ctx.channel(), (MQTTConnection) connection);
             }
             open = true;
             while (!held.isEmpty()) {
@@ -147,6 +158,23 @@ final class ConnectedGate extends ChannelDuplexHandler {
         } else {
             ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Wraps the session's queue (on the session's loop) so that publishers feeding this client are paced. */
+    private void pace(Channel channel, MQTTConnection connection) {
+        String clientId = NettyUtils.clientID(channel);
+        if (clientId == null || maxQueued <= 0) {
+            return;
+        }
+        postOffice.routeCommand(clientId, "pace queue", () -> {
+            Session session = MoquetteInternals.boundSession(connection);
+            if (session != null && channel.isActive()) {
+                PacedQueue q = MoquetteInternals.pacedQueue(session, maxQueued);
+                q.attach(channel);
+                channel.eventLoop().execute(() -> paced = q);
+            }
+            return clientId;
+        });
     }
 
     private void discard() {
@@ -177,6 +205,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
         open = true;
         while (!held.isEmpty()) {
             ctx.fireChannelRead(held.poll());
+        }
+        PacedQueue q = paced;
+        String clientId = NettyUtils.clientID(ctx.channel());
+        if (q != null && clientId != null) {
+            Channel channel = ctx.channel();
+            postOffice.routeCommand(clientId, "unpace queue", () -> {
+                q.detach(channel);
+                return clientId;
+            });
         }
         ctx.fireChannelInactive();
     }

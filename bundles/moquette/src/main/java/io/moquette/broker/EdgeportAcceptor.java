@@ -23,7 +23,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.MessageToMessageDecoder;
 import io.netty.handler.codec.MessageToMessageEncoder;
@@ -63,7 +66,9 @@ final class EdgeportAcceptor {
 
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private EventLoopGroup boss;
+    /** Owned by {@link EventLoopSessions}: the I/O threads are also the session loops and outlive the listeners. */
     private EventLoopGroup workers;
+    private ChannelGroup clients;
 
     /**
      * Binds every listener the configuration enables. On failure everything already bound is closed and an
@@ -71,7 +76,7 @@ final class EdgeportAcceptor {
      *
      * @param sslContext needed only when {@code ssl_port} or {@code secure_websocket_port} is enabled
      */
-    void bind(IConfig config, ChannelHandler mqttHandler, SslContext sslContext,
+    void bind(IConfig config, EventLoopGroup ioThreads, ChannelHandler mqttHandler, SslContext sslContext,
               EdgeportServer.PipelineCustomizer customizer, int bufferFlushMillis, PostOffice postOffice)
             throws IOException {
         String host = config.getProperty(IConfig.HOST_PROPERTY_NAME, "0.0.0.0");
@@ -87,11 +92,13 @@ final class EdgeportAcceptor {
             throw new IOException("ssl_port or secure_websocket_port is set but no TLS context was given");
         }
         boss = new NioEventLoopGroup(1);
-        workers = new NioEventLoopGroup();
+        workers = ioThreads;
+        clients = new DefaultChannelGroup("edgeport-clients", GlobalEventExecutor.INSTANCE);
         boolean needClientAuth = config.boolProp(BrokerConstants.NEED_CLIENT_AUTH, false);
         int maxInflight = config.intProp(EdgeportServer.MAX_INFLIGHT_PROPERTY, BrokerConstants.INFLIGHT_WINDOW_SIZE);
+        int maxQueued = config.intProp(EdgeportServer.MAX_QUEUED_PROPERTY, EdgeportServer.DEFAULT_MAX_QUEUED);
         Pipelines pipelines = new Pipelines(mqttHandler, customizer, maxBytes, connectTimeout, wsPath, wsMaxFrame,
-                bufferFlushMillis, sslContext, needClientAuth, postOffice, maxInflight);
+                bufferFlushMillis, sslContext, needClientAuth, postOffice, maxInflight, maxQueued);
         try {
             if (tcp != null) {
                 bindOne(config, host, tcp, EdgeportServer.MQTT, pipelines);
@@ -134,6 +141,7 @@ final class EdgeportAcceptor {
 
     private void bindOne(IConfig config, String host, int port, String listener, Pipelines pipelines)
             throws IOException {
+        ChannelGroup open = clients;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
@@ -150,6 +158,7 @@ final class EdgeportAcceptor {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        open.add(ch);
                         pipelines.init(ch, listener);
                     }
                 });
@@ -179,7 +188,10 @@ final class EdgeportAcceptor {
     void close() {
         serverChannels.values().forEach(Channel::close);
         serverChannels.clear();
-        shutdown(workers);
+        if (clients != null) {
+            clients.close().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            clients = null;
+        }
         shutdown(boss);
         workers = null;
         boss = null;
@@ -211,6 +223,7 @@ final class EdgeportAcceptor {
         private final boolean needClientAuth;
         private final PostOffice postOffice;
         private final int maxInflight;
+        private final int maxQueued;
         final OutboundPressure.Group pressure = new OutboundPressure.Group();
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
@@ -218,7 +231,8 @@ final class EdgeportAcceptor {
 
         Pipelines(ChannelHandler mqttHandler, EdgeportServer.PipelineCustomizer customizer, int maxBytes,
                   int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext,
-                  boolean needClientAuth, PostOffice postOffice, int maxInflight) {
+                  boolean needClientAuth, PostOffice postOffice, int maxInflight, int maxQueued) {
+            this.maxQueued = maxQueued;
             this.postOffice = postOffice;
             this.maxInflight = maxInflight;
             this.mqttHandler = mqttHandler;
@@ -265,6 +279,7 @@ final class EdgeportAcceptor {
             }
             p.addLast("decoder", new MqttDecoder(maxBytes));
             p.addLast("encoder", MqttEncoder.INSTANCE);
+            p.addLast(AckHold.NAME, new AckHold()); // outside every handler that may write an acknowledgement
             if (customizer != null) {
                 customizer.customize(p, listener);
             }
@@ -272,7 +287,8 @@ final class EdgeportAcceptor {
             p.addLast("retainedFlags", new RetainedFlagHandler());
             int window = EdgeportServer.INTERNAL.equals(listener) ? EdgeportServer.INTERNAL_INFLIGHT_WINDOW
                     : maxInflight;
-            p.addLast("connectedGate", new ConnectedGate(postOffice, window));
+            int queued = EdgeportServer.INTERNAL.equals(listener) ? Math.max(maxQueued, 2 * window) : maxQueued;
+            p.addLast("connectedGate", new ConnectedGate(postOffice, window, queued));
             p.addLast("handler", mqttHandler);
         }
     }

@@ -69,6 +69,13 @@ public final class EdgeportServer {
      * max_inflight_messages); Moquette 0.17 fixes it at 10.
      */
     public static final String MAX_INFLIGHT_PROPERTY = "edgeport_max_inflight_messages";
+    /**
+     * Configuration key: above this many messages queued for a connected client, the publishers feeding it get their
+     * acknowledgements held until it caught up (see {@link PacedQueue}); Mosquitto's max_queued_messages, which drops
+     * instead. 0 = no pacing.
+     */
+    public static final String MAX_QUEUED_PROPERTY = "edgeport_max_queued_messages";
+    public static final int DEFAULT_MAX_QUEUED = 1000;
     /** In-flight window of clients on the {@link #INTERNAL} listener: large enough for a sink's whole batch. */
     public static final int INTERNAL_INFLIGHT_WINDOW = 4096;
 
@@ -91,7 +98,7 @@ public final class EdgeportServer {
     private ScheduledExecutorService scheduler;
     private BrokerInterceptor interceptor;
     private H2Builder h2;
-    private SessionEventLoopGroup loops;
+    private EventLoopSessions loops;
     private SessionRegistry sessions;
     private PostOffice postOffice;
     private EdgeportAcceptor acceptor;
@@ -166,6 +173,7 @@ public final class EdgeportServer {
             return t;
         });
         interceptor = new BrokerInterceptor(config, new ArrayList<>(handlers == null ? List.of() : handlers));
+        MoquetteInternals.runInterceptorsInline(interceptor); // handlers must not block: they run on the I/O threads
         IAuthenticator auth = authenticator != null ? authenticator : (id, user, pwd) -> true;
         IAuthorizatorPolicy authz = policy != null ? policy : new io.moquette.broker.security.PermitAllAuthorizatorPolicy();
         Clock clock = Clock.systemDefaultZone();
@@ -208,7 +216,7 @@ public final class EdgeportServer {
         Authorizator authorizator = new Authorizator(authz);
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
-        loops = new BackPressureLoops(interceptor);
+        loops = new EventLoopSessions(interceptor, Runtime.getRuntime().availableProcessors());
         sessions = new SessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler,
                 clock, expiry, loops);
         postOffice = new EdgeportPostOffice(subscriptions, retained, new RetainedGate(retained), sessions, interceptor,
@@ -216,7 +224,7 @@ public final class EdgeportServer {
         BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
-        acceptor.bind(config, new NewNettyMQTTHandler(connections), sslContext, customizer,
+        acceptor.bind(config, loops.group(), new NewNettyMQTTHandler(connections), sslContext, customizer,
                 brokerConfig.getBufferFlushMillis(), postOffice);
     }
 

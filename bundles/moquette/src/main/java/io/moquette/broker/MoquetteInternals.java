@@ -18,7 +18,9 @@ import io.netty.util.AttributeKey;
  * <li>{@code MQTTConnection.lastPacketId}: the per-connection packet id counter (starts at 0 for every connection,
  * which is why a resumed session's new ids collide with those still in flight).</li>
  * <li>{@code Session.inflightWindow} and {@code Session.sessionQueue}: read at a clean stop to put unacknowledged
- * messages back into the persistent queue.</li>
+ * messages back into the persistent queue; the queue is wrapped by a {@link PacedQueue} once a client connected.</li>
+ * <li>{@code BrokerInterceptor.executor}: replaced by an inline executor ({@link #runInterceptorsInline}).</li>
+ * <li>{@code Session.inflightTimeouts}: Moquette's resend timers, replaced by {@link #resendLongUnacknowledged}.</li>
  * <li>{@code Session.inflightSlots} and {@code MQTTConnection.bindedSession}: the free slots of the in-flight window,
  * which 0.17 fixes at {@code BrokerConstants.INFLIGHT_WINDOW_SIZE} (10); widened once per session object.</li>
  * </ul>
@@ -35,6 +37,9 @@ public final class MoquetteInternals {
     private static final Field SESSION_QUEUE = field(Session.class, "sessionQueue");
     private static final Field INFLIGHT_SLOTS = field(Session.class, "inflightSlots");
     private static final Field BOUND_SESSION = field(MQTTConnection.class, "bindedSession");
+    private static final Field INFLIGHT_TIMEOUTS = field(Session.class, "inflightTimeouts");
+    private static final Field INTERCEPTOR_EXECUTOR = field(io.moquette.interception.BrokerInterceptor.class,
+            "executor");
     /** Sessions whose in-flight window was already resized (Moquette reuses a persistent session's object). */
     private static final Map<Session, Boolean> RESIZED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
@@ -100,10 +105,118 @@ public final class MoquetteInternals {
         return true;
     }
 
+    /**
+     * Resends (as Moquette does, DUP set) the in-flight messages that were already in flight, as the same message under
+     * the same id, at the previous call, and forgets Moquette's own resend timers, which outlive the acknowledgement
+     * and then match a newer message that reuses the packet id. Called every 5 s; only on the session's own loop.
+     *
+     * @param previous what this returned last time (null at the first call)
+     * @return the in-flight messages by id now, to pass next time
+     */
+    static Map<Integer, Object> resendLongUnacknowledged(Session session, Map<Integer, Object> previous) {
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.DelayQueue<Session.InFlightPacket> timers =
+                (java.util.concurrent.DelayQueue<Session.InFlightPacket>) get(INFLIGHT_TIMEOUTS, session);
+        timers.clear();
+        Map<Integer, Object> now = new java.util.HashMap<>(inflightWindow(session));
+        if (previous != null) {
+            for (Map.Entry<Integer, Object> e : now.entrySet()) {
+                if (previous.get(e.getKey()) == e.getValue()) {
+                    timers.add(new Session.InFlightPacket(e.getKey(), 0));
+                }
+            }
+        }
+        if (!timers.isEmpty()) {
+            session.resendInflightNotAcked(); // resends exactly those (their timers are due) and re-arms them
+        }
+        return now;
+    }
+
+    /**
+     * Makes the interceptor call its handlers on the calling thread. Moquette hands every event, and every publish
+     * even when no handler wants publishes, to its interceptor thread: a thread hop (a futex wake-up) per message that
+     * cost ~10 % of the broker's CPU at full speed. Edgeport's handlers only update maps and offer to queues, so they
+     * run inline; a handler that throws is logged and does not disturb the broker.
+     */
+    static void runInterceptorsInline(io.moquette.interception.BrokerInterceptor interceptor) {
+        java.util.concurrent.ExecutorService old =
+                (java.util.concurrent.ExecutorService) get(INTERCEPTOR_EXECUTOR, interceptor);
+        try {
+            INTERCEPTOR_EXECUTOR.set(interceptor, new InlineExecutor());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot replace " + INTERCEPTOR_EXECUTOR, e);
+        }
+        old.shutdownNow();
+    }
+
+    /** Runs each task at once on the caller's thread; a task that throws is logged. */
+    static final class InlineExecutor extends java.util.concurrent.AbstractExecutorService {
+        private volatile boolean shutdown;
+
+        @Override
+        public void execute(Runnable command) {
+            try {
+                command.run();
+            } catch (RuntimeException | LinkageError e) {
+                org.slf4j.LoggerFactory.getLogger(MoquetteInternals.class).warn("Broker event handler failed", e);
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public java.util.List<Runnable> shutdownNow() {
+            shutdown = true;
+            return java.util.List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+            return true;
+        }
+    }
+
     /** Not thread-safe (a HashMap): only on the session's own loop. */
     @SuppressWarnings("unchecked")
     static Map<Integer, SessionRegistry.EnqueuedMessage> inflightWindow(Session session) {
         return (Map<Integer, SessionRegistry.EnqueuedMessage>) get(INFLIGHT_WINDOW, session);
+    }
+
+    /** The session bound to a connection, or null before CONNECT was handled. */
+    static Session boundSession(MQTTConnection connection) {
+        Object session = get(BOUND_SESSION, connection);
+        return session instanceof Session ? (Session) session : null;
+    }
+
+    /**
+     * Puts a {@link PacedQueue} around the session's queue, once per session object (a persistent session keeps its
+     * object, and its wrapper, across reconnects). Only on the session's own loop.
+     */
+    static PacedQueue pacedQueue(Session session, int high) {
+        SessionMessageQueue<SessionRegistry.EnqueuedMessage> q = queue(session);
+        if (q instanceof PacedQueue) {
+            return (PacedQueue) q;
+        }
+        PacedQueue paced = new PacedQueue(q, high);
+        try {
+            SESSION_QUEUE.set(session, paced);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot replace " + SESSION_QUEUE, e);
+        }
+        return paced;
     }
 
     @SuppressWarnings("unchecked")

@@ -95,6 +95,7 @@ public final class BrokerComponent implements BrokerService {
             LOG.error("Broker could not start with the new settings ({}); restoring the previous ones", e.toString());
             engine = current == null ? null : start(current.settings);
         }
+        syncObservers(); // an observer that came while the engine was replaced
     }
 
     private MoquetteEngine start(Settings s) throws IOException {
@@ -126,10 +127,23 @@ public final class BrokerComponent implements BrokerService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addObserver(MessageObserver observer, Map<String, Object> props) {
         hub.add(observer, props);
+        syncObservers();
     }
 
     void removeObserver(MessageObserver observer) {
         hub.remove(observer);
+        syncObservers();
+    }
+
+    private void syncObservers() {
+        MoquetteEngine e = engine;
+        if (e != null) {
+            try {
+                e.syncObservers();
+            } catch (IllegalStateException stopped) {
+                // the engine is being replaced; the new one syncs at its start
+            }
+        }
     }
 
     private MoquetteEngine running() {

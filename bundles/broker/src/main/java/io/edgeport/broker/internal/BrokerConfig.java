@@ -79,8 +79,10 @@ public @interface BrokerConfig {
             + " sending more is disconnected.")
     int message__size__limit() default 1048576;
 
-    @AttributeDefinition(name = "max_queued_messages", description = "Accepted for compatibility with mosquitto.conf;"
-            + " not enforced yet: the queues of offline persistent sessions are unbounded on disk.")
+    @AttributeDefinition(name = "max_queued_messages", description = "QoS 1/2 messages that may wait for a connected"
+            + " client beyond its in-flight window. Above it the broker holds back the acknowledgements of the"
+            + " publishers feeding that client, so they slow down to its pace; nothing is dropped (Mosquitto drops"
+            + " instead). Queues of offline persistent sessions are not limited.")
     int max__queued__messages() default 1000;
 
     @AttributeDefinition(name = "max_inflight_messages", description = "QoS 1/2 messages that may be in flight"

@@ -42,6 +42,8 @@ final class MoquetteEngine implements AutoCloseable {
     private final EdgeportServer server = new EdgeportServer();
     private final PipelineAssembly pipeline;
     private final BrokerEvents events;
+    private final ObserverHub hub;
+    private boolean tapped;
     private final AuthBridge auth;
     private final long startedNanos = System.nanoTime();
     private final ScheduledExecutorService timer;
@@ -59,11 +61,26 @@ final class MoquetteEngine implements AutoCloseable {
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);
+        this.hub = hub;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edgeport-broker-sys");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Feeds publishes to the observers exactly while there are some (call after every observer change). */
+    synchronized void syncObservers() {
+        boolean wanted = hub.size() > 0;
+        if (closed || wanted == tapped) {
+            return;
+        }
+        if (wanted) {
+            server.addInterceptHandler(events.publishTap());
+        } else {
+            server.removeInterceptHandler(events.publishTap());
+        }
+        tapped = wanted;
     }
 
     static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version) throws IOException {
@@ -94,6 +111,7 @@ final class MoquetteEngine implements AutoCloseable {
                 throw e2;
             }
         }
+        engine.syncObservers();
         if (s.sysInterval() > 0) {
             engine.timer.scheduleAtFixedRate(engine::publishSys, 0, s.sysInterval(), TimeUnit.SECONDS);
         }
@@ -127,6 +145,7 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(BrokerConstants.NETTY_MAX_BYTES_PROPERTY_NAME,
                 Integer.toString(s.messageSizeLimit() + Settings.PACKET_OVERHEAD));
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(s.maxInflightMessages()));
+        p.setProperty(EdgeportServer.MAX_QUEUED_PROPERTY, Integer.toString(s.maxQueuedMessages()));
         // Gateway components (sink pipelines, rules) connect here; any free loopback port.
         p.setProperty(EdgeportServer.INTERNAL_PORT_PROPERTY, "0");
         // One interceptor thread keeps observer order equal to acceptance order.

@@ -2,9 +2,12 @@ package io.moquette.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -12,39 +15,50 @@ import org.junit.jupiter.api.Test;
 import io.netty.channel.embedded.EmbeddedChannel;
 
 /**
- * The session loops never drop a command (Moquette 0.17's bounded queues did, losing messages and PUBACKs under load)
- * and push back on the channel that floods them instead.
+ * The session loops run on the I/O threads: a command for the current thread's own session runs inline, commands of
+ * one client keep their order, nothing is dropped (Moquette 0.17's bounded queues dropped messages and PUBACKs under
+ * load), and a channel that floods another loop is paused until that loop caught up.
  */
-class BackPressureLoopsTest {
+class EventLoopSessionsTest {
 
-    private final BackPressureLoops loops = new BackPressureLoops(null);
+    private final EventLoopSessions loops = new EventLoopSessions(null, 2);
 
     @AfterEach
     void stop() {
         loops.terminate();
     }
 
+    /** A client id whose session lives on the given loop. */
+    private String clientOn(int loop) {
+        for (int i = 0; ; i++) {
+            if (loops.targetQueueOrdinal("c" + i) == loop) {
+                return "c" + i;
+            }
+        }
+    }
+
     @Test
     void aFullLoopQueuesEverythingAndPausesTheFloodingChannelUntilItDrained() throws Exception {
+        String busy = clientOn(1);
         CountDownLatch blocked = new CountDownLatch(1);
         AtomicInteger ran = new AtomicInteger();
         EmbeddedChannel publisher = new EmbeddedChannel();
         assertThat(publisher.config().isAutoRead()).isTrue();
-        loops.routeCommand("client", "block", () -> {
+        loops.routeCommand(busy, "block", () -> {
             blocked.await(30, TimeUnit.SECONDS);
-            return "client";
+            return busy;
         });
-        int commands = BackPressureLoops.HIGH_WATERMARK * 3;
-        BackPressureLoops.CURRENT_CHANNEL.set(publisher);
+        int commands = EventLoopSessions.HIGH_WATERMARK * 3;
+        EventLoopSessions.CURRENT_CHANNEL.set(publisher);
         try {
             for (int i = 0; i < commands; i++) {
-                assertThat(loops.routeCommand("client", "count", () -> {
+                assertThat(loops.routeCommand(busy, "count", () -> {
                     ran.incrementAndGet();
-                    return "client";
+                    return busy;
                 }).isSuccess()).isTrue();
             }
         } finally {
-            BackPressureLoops.CURRENT_CHANNEL.remove();
+            EventLoopSessions.CURRENT_CHANNEL.remove();
         }
         assertThat(publisher.config().isAutoRead()).as("paused above the high watermark").isFalse();
         assertThat(loops.pauses.get()).isPositive();
@@ -63,35 +77,34 @@ class BackPressureLoopsTest {
     }
 
     @Test
-    void acknowledgementsOvertakeQueuedPublishes() throws Exception {
-        CountDownLatch blocked = new CountDownLatch(1);
-        StringBuilder order = new StringBuilder();
-        loops.routeCommand("client", "block", () -> {
-            blocked.await(30, TimeUnit.SECONDS);
-            return "client";
-        });
-        for (int i = 0; i < 100; i++) {
-            loops.routeCommand("client", "PUB QoS1", () -> {
-                synchronized (order) {
-                    order.append('p');
-                }
-                return "client";
+    void aCommandForTheCurrentLoopRunsInlineAndOneForAnotherLoopRunsThere() throws Exception {
+        String here = clientOn(0);
+        String there = clientOn(1);
+        List<String> trace = new ArrayList<>();
+        AtomicReference<String> otherThread = new AtomicReference<>();
+        AtomicReference<String> outerThread = new AtomicReference<>();
+        CountDownLatch done = new CountDownLatch(1);
+        loops.routeCommand(here, "outer", () -> {
+            String me = Thread.currentThread().getName();
+            outerThread.set(me);
+            trace.add("outer-start");
+            loops.routeCommand(here, "nested", () -> {
+                trace.add(Thread.currentThread().getName().equals(me) ? "nested-inline" : "nested-elsewhere");
+                return here;
             });
-        }
-        CountDownLatch acked = new CountDownLatch(1);
-        loops.routeCommand("client", "PUB ACK", () -> {
-            synchronized (order) {
-                order.append('A');
-            }
-            acked.countDown();
-            return "client";
+            loops.routeCommand(there, "remote", () -> {
+                otherThread.set(Thread.currentThread().getName());
+                done.countDown();
+                return there;
+            });
+            trace.add("outer-end");
+            return here;
         });
-        blocked.countDown();
-        assertThat(acked.await(10, TimeUnit.SECONDS)).isTrue();
-        Thread.sleep(200);
-        synchronized (order) {
-            assertThat(order.toString()).startsWith("A").hasSize(101);
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        synchronized (trace) {
+            assertThat(trace).containsExactly("outer-start", "nested-inline", "outer-end");
         }
+        assertThat(otherThread.get()).startsWith("edgeport-io").isNotEqualTo(outerThread.get());
     }
 
     @Test
@@ -110,11 +123,13 @@ class BackPressureLoopsTest {
     @Test
     void commandsOfOneClientRunInOrderOnOneThread() throws Exception {
         StringBuilder order = new StringBuilder();
+        List<String> threads = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
         for (int i = 0; i < 100; i++) {
             int n = i;
             loops.routeCommand("c", "n", () -> {
                 order.append(n).append(',');
+                threads.add(Thread.currentThread().getName());
                 if (n == 99) {
                     done.countDown();
                 }
@@ -127,5 +142,12 @@ class BackPressureLoopsTest {
             expected.append(i).append(',');
         }
         assertThat(order.toString()).isEqualTo(expected.toString());
+        assertThat(threads.stream().distinct()).hasSize(1).allMatch(t -> t.startsWith("edgeport-io"));
+    }
+
+    @Test
+    void nothingIsAcceptedOnceTheLoopsStopped() {
+        loops.terminate();
+        assertThat(loops.routeCommand("c", "late", () -> "c").isSuccess()).isFalse();
     }
 }
