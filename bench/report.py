@@ -5,8 +5,8 @@ import statistics
 import sys
 from collections import defaultdict
 
-BROKERS = [("mosquitto", "Mosquitto 2.0.11"), ("moquette", "Moquette 0.17"), ("edgeport", "Edgeport"),
-           ("edgeport-full", "Edgeport full")]
+BROKERS = [("mosquitto", "Mosquitto 2.0.11"), ("moquette", "Moquette 0.17"),
+           ("edgeport-broker", "Edgeport broker"), ("edgeport", "Edgeport"), ("edgeport-full", "Edgeport full")]
 GEN, BCPU, RSS = ("generator CPU %", "gen_cpu_pct"), ("broker CPU %", "broker_cpu_pct"), ("broker RSS MB", "broker_rss_mb")
 SCENARIOS = [
     ("fanin-q0", "8 → 1, QoS 0, full speed", [("delivered msg/s", "deliv_rate"), ("published msg/s", "pub_rate"),

@@ -17,7 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 bench=$root/bench
 reps=3 warmup=25 duration=10 drain=20
 scenarios="fanin-q0 fanin-q1 fanin-paced fanout latency connections"
-brokers="mosquitto moquette edgeport edgeport-full"
+brokers="mosquitto moquette edgeport-broker edgeport edgeport-full"
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) reps=1 warmup=2 duration=4 drain=5 ;;
@@ -45,7 +45,7 @@ trap 'exit 130' INT TERM
 
 # --- build what is needed -------------------------------------------------------------------------------------------
 jar=$root/run/target/gateway.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$root/bundles" "$root/run" "$root/features" -newer "$jar" -type f \
+if [ ! -f "$jar" ] || [ ! -f "$root/run/target/broker.jar" ] || [ -n "$(find "$root/bundles" "$root/run" "$root/features" -newer "$jar" -type f \
       -not -path '*/target/*' -not -path '*/generated/*' -not -name '*.bndrun' -print -quit)" ]; then
   echo "== building the gateway (mvn install -DskipTests)"
   (cd "$root" && mvn -q -B install -DskipTests ${MVN_FLAGS:-})
@@ -100,10 +100,12 @@ EOF
         > >(stdbuf -o0 head -c 2000000 >"$dir/broker.log") 2>&1 &
       broker_pid=$!
       wait_port "$broker_pid" "$port" 60 ;;
-    edgeport|edgeport-full)
+    edgeport|edgeport-full|edgeport-broker)
       http=$(free_port)
+      exe=$jar
+      [ "$broker" = edgeport-broker ] && exe=$root/run/target/broker.jar
       (cd "$dir" && exec taskset -c 1 java ${BROKER_JAVA_OPTS:-} -Dedgeport.broker.port="$port" \
-        -Dorg.osgi.service.http.port="$http" -jar "$jar") > >(stdbuf -o0 head -c 2000000 >"$dir/broker.log") 2>&1 &
+        -Dorg.osgi.service.http.port="$http" -jar "$exe") > >(stdbuf -o0 head -c 2000000 >"$dir/broker.log") 2>&1 &
       broker_pid=$!
       for i in $(seq 1 1200); do
         grep -q '^Edgeport ready' "$dir/broker.log" 2>/dev/null && return 0
@@ -130,7 +132,7 @@ scenario_args() {
     fanin-paced) echo "--scenario fanin --publishers 8 --qos 0 --rate 20000" ;;
     fanout) echo "--scenario fanout --subscribers 50 --qos 0" ;;
     latency) echo "--scenario latency --qos 1 --rate 2000" ;;
-    connections) echo "--scenario connections --connections 5000 --concurrency 64 --hold 3" ;;
+    connections) echo "--scenario connections --connections 5000 --concurrency 64 --hold 3 --warmup-connections 5000" ;;
     *) echo "unknown scenario $1" >&2; return 1 ;;
   esac
 }

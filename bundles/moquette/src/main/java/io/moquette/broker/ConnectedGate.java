@@ -35,7 +35,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
     /** Moquette sets the flag within microseconds; give up (and pass packets on) after this many 1 ms checks. */
     static final int MAX_CHECKS = 5_000;
 
-    private final ArrayDeque<Object> held = new ArrayDeque<>();
+    private final ArrayDeque<Object> held = new ArrayDeque<>(2); // rarely used: keep it small
     private final PostOffice postOffice;
     private final int inflightWindow;
     private final int maxQueued;

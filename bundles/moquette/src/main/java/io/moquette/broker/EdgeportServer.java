@@ -200,7 +200,7 @@ public final class EdgeportServer {
                 LOG.info("{}={} ignored: queues are kept in H2 (Moquette 0.17's segmented queues keep only one "
                         + "client's queue across a restart)", IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, queueType);
             }
-            sessionsRepository = h2.sessionsRepository();
+            sessionsRepository = new PersistentSessionsOnly(h2.sessionsRepository());
             subscriptionsRepository = h2.subscriptionsRepository();
             queueRepository = h2.queueRepository();
             repairSessions(sessionsRepository, queueRepository);
@@ -226,6 +226,36 @@ public final class EdgeportServer {
         acceptor = new EdgeportAcceptor();
         acceptor.bind(config, loops.group(), new NewNettyMQTTHandler(connections), sslContext, customizer,
                 brokerConfig.getBufferFlushMillis(), postOffice);
+    }
+
+    /**
+     * Stores only persistent sessions (expiry interval above 0). Moquette 0.17 writes every session into H2 at
+     * CONNECT, clean ones included, and never deletes those rows ({@link #repairSessions} drops them at the next
+     * start): for clean sessions that was an MVStore write per connection and H2 pages held in the heap for nothing.
+     */
+    static final class PersistentSessionsOnly implements ISessionsRepository {
+        private final ISessionsRepository store;
+
+        PersistentSessionsOnly(ISessionsRepository store) {
+            this.store = store;
+        }
+
+        @Override
+        public java.util.Collection<SessionData> list() {
+            return store.list();
+        }
+
+        @Override
+        public void saveSession(SessionData session) {
+            if (session.expiryInterval() > 0) {
+                store.saveSession(session);
+            }
+        }
+
+        @Override
+        public void delete(SessionData session) {
+            store.delete(session);
+        }
     }
 
     /**

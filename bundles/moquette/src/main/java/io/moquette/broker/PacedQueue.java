@@ -23,7 +23,8 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
     private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate;
     private final int high;
     private final int low;
-    private final Set<Channel> holding = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Created on first use: most queues never hold anyone. */
+    private Set<Channel> holding;
     private volatile Channel subscriber;
     private int backlog;
 
@@ -55,7 +56,7 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
     }
 
     int holding() {
-        return holding.size();
+        return holding == null ? 0 : holding.size();
     }
 
     @Override
@@ -65,6 +66,9 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
         if (backlog > high) {
             Channel sub = subscriber;
             Channel publisher = EventLoopSessions.CURRENT_CHANNEL.get();
+            if (holding == null) {
+                holding = Collections.newSetFromMap(new IdentityHashMap<>(4));
+            }
             if (sub != null && sub.isActive() && publisher != null && publisher != sub && holding.add(publisher)) {
                 AckHold.hold(publisher, this);
             }
@@ -77,7 +81,7 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
         if (m != null && backlog > 0) {
             backlog--;
         }
-        if (backlog <= low && !holding.isEmpty()) {
+        if (backlog <= low && holding() > 0) {
             releaseAll();
         }
         return m;
@@ -95,6 +99,9 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
     }
 
     private void releaseAll() {
+        if (holding == null) {
+            return;
+        }
         for (Channel ch : holding) {
             AckHold.release(ch, this);
         }

@@ -23,6 +23,8 @@ final class Gateway implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("gateway.jar", "../../run/target/gateway.jar"))
             .toAbsolutePath().normalize();
+    /** The broker alone (run/broker.bndrun): no HTTP, console, telemetry or alerting. */
+    static final Path BROKER_JAR = JAR.resolveSibling("broker.jar");
     static final long START_TIMEOUT_S = 90;
     /** A JVM ended by SIGTERM after its shutdown hooks ran exits with 128 + 15. */
     static final int SIGTERM_EXIT = 143;
@@ -34,9 +36,15 @@ final class Gateway implements AutoCloseable {
     private Process process;
     private final List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
     private String readyLine;
+    private final Path jar;
 
     Gateway(Path dir) throws IOException {
+        this(dir, JAR);
+    }
+
+    Gateway(Path dir, Path jar) throws IOException {
         this.dir = dir;
+        this.jar = jar;
         this.mqttPort = freePort();
         this.httpPort = freePort();
         settings.put("edgeport.broker.port", Integer.toString(mqttPort));
@@ -54,14 +62,14 @@ final class Gateway implements AutoCloseable {
     }
 
     Gateway start() throws Exception {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException("gateway jar not built: " + JAR + " (run mvn install first)");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("jar not built: " + jar + " (run mvn install first)");
         }
         output.clear();
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
                 "-Dorg.osgi.service.http.port=" + httpPort));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", JAR.toString()));
+        cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         process = pb.start();
         CountDownLatch ready = new CountDownLatch(1);

@@ -311,4 +311,98 @@ class MqttBehaviourTest {
             Clients.close(tcp);
         }
     }
+
+    /**
+     * max_queued_messages (1000 by default) paces a publisher that is faster than its subscriber: the broker holds
+     * back the publisher's PUBACKs instead of queueing without bound (Moquette) or dropping acknowledged messages
+     * (Mosquitto). Paho on both sides; the subscriber acknowledges by hand, slowly. Checked by counts: how far the
+     * publisher's acknowledgements ever ran ahead of what the subscriber had received, and that every message arrived
+     * once, in order.
+     */
+    @Test
+    void aSlowSubscriberPacesAFastPublisherWithoutLosingAnything() throws Exception {
+        String topic = "paced/one";
+        int n = 3000;
+        int publisherWindow = 500;
+        org.eclipse.paho.client.mqttv3.MqttAsyncClient pub = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
+                "tcp://127.0.0.1:" + port(), "paced-pub", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttAsyncClient sub = new org.eclipse.paho.client.mqttv3.MqttAsyncClient(
+                "tcp://127.0.0.1:" + port(), "paced-sub", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        java.util.concurrent.ExecutorService acker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            List<Integer> got = Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.atomic.AtomicInteger acked = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger maxAhead = new java.util.concurrent.atomic.AtomicInteger();
+            CountDownLatch all = new CountDownLatch(n);
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(publisherWindow);
+            sub.setManualAcks(true);
+            sub.setCallback(new MqttCallback() {
+                @Override
+                public void connectionLost(Throwable cause) {
+                }
+
+                @Override
+                public void messageArrived(String t, MqttMessage m) {
+                    got.add(Integer.parseInt(new String(m.getPayload(), StandardCharsets.UTF_8)));
+                    all.countDown();
+                    int id = m.getId();
+                    acker.execute(() -> {
+                        try {
+                            Thread.sleep(1); // about 1,000 msg/s: slower than the publisher
+                            sub.messageArrivedComplete(id, 1);
+                        } catch (Exception e) {
+                            // the test fails on the count below
+                        }
+                    });
+                }
+
+                @Override
+                public void deliveryComplete(IMqttDeliveryToken token) {
+                }
+            });
+            org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            o.setMaxInflight(publisherWindow);
+            sub.connect(o).waitForCompletion(10_000);
+            sub.subscribe(topic, 1).waitForCompletion(10_000);
+            pub.connect(o).waitForCompletion(10_000);
+            for (int i = 0; i < n; i++) {
+                assertThat(window.tryAcquire(30, TimeUnit.SECONDS)).as("PUBACK of message %s", i - publisherWindow)
+                        .isTrue();
+                pub.publish(topic, Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false, null,
+                        new org.eclipse.paho.client.mqttv3.IMqttActionListener() {
+                            @Override
+                            public void onSuccess(org.eclipse.paho.client.mqttv3.IMqttToken token) {
+                                maxAhead.accumulateAndGet(acked.incrementAndGet() - got.size(), Math::max);
+                                window.release();
+                            }
+
+                            @Override
+                            public void onFailure(org.eclipse.paho.client.mqttv3.IMqttToken token, Throwable e) {
+                                window.release();
+                            }
+                        });
+            }
+            assertThat(all.await(60, TimeUnit.SECONDS)).as("received %s of %s", got.size(), n).isTrue();
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add(i);
+            }
+            assertThat(got).as("every message once, in order").isEqualTo(expected);
+            assertThat(window.tryAcquire(publisherWindow, 30, TimeUnit.SECONDS)).as("every PUBACK came").isTrue();
+            assertThat(acked.get()).isEqualTo(n);
+            // Unpaced, the publisher had all 3000 acknowledged while the subscriber had a few hundred. Paced: at most
+            // max_queued_messages + the subscriber's in-flight window + one read batch of the publisher's window.
+            assertThat(maxAhead.get()).as("PUBACKs ahead of deliveries").isLessThan(1000 + 20 + publisherWindow + 100);
+        } finally {
+            acker.shutdownNow();
+            for (org.eclipse.paho.client.mqttv3.MqttAsyncClient c : List.of(pub, sub)) {
+                try {
+                    c.disconnectForcibly(1_000);
+                } catch (Exception e) {
+                    // already gone
+                }
+                c.close();
+            }
+        }
+    }
 }

@@ -1,0 +1,31 @@
+package io.edgeport.runtime.internal;
+
+import java.lang.management.ManagementFactory;
+import java.util.List;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import io.edgeport.api.broker.BrokerService;
+
+/**
+ * The ready line of a runtime without HTTP (the broker-only appliance, {@code run/broker.bndrun}, which sets the
+ * framework property {@code edgeport.http=none}): printed once the broker is up, without waiting for an HTTP server
+ * that will never come. In the gateway {@link ReadyLine} prints it and this component stays silent.
+ */
+@Component(immediate = true, service = BrokerOnlyReadyLine.class)
+public final class BrokerOnlyReadyLine {
+
+    static final String HTTP_PROPERTY = "edgeport.http";
+
+    @Activate
+    public BrokerOnlyReadyLine(BundleContext context, @Reference BrokerService broker) {
+        if ("none".equals(context.getProperty(HTTP_PROPERTY))) {
+            System.out.println(ReadyLine.line(broker.listeners(), List.of(),
+                    ManagementFactory.getRuntimeMXBean().getUptime()));
+            System.out.flush();
+        }
+    }
+}
