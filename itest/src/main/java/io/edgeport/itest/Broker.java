@@ -28,7 +28,21 @@ final class Broker {
     private Broker() {
     }
 
+    /**
+     * A free port below Linux's ephemeral range (32768-60999). A port the kernel hands out for port 0 comes from that
+     * range, and between our probe and the broker's bind an outgoing connection of a test running in parallel could
+     * take it as its source port (seen once on CI: "Address already in use" for a TLS listener).
+     */
     static int freePort() throws IOException {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200; i++) {
+            int candidate = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -173,7 +173,8 @@ final class EdgeportAcceptor {
             throw new IOException("Interrupted while binding listener " + listener, e);
         } catch (Exception e) {
             // sync() rethrows the bind failure (a checked BindException among others)
-            throw new IOException("Cannot bind listener " + listener + " to " + host + ":" + port + ": " + e, e);
+            throw new EdgeportServer.BindFailure("Cannot bind listener " + listener + " to " + host + ":" + port + ": "
+                    + e, e);
         }
     }
 

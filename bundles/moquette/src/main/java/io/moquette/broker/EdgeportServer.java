@@ -228,6 +228,15 @@ public final class EdgeportServer {
                 brokerConfig.getBufferFlushMillis(), postOffice);
     }
 
+    /** A listener could not be bound (port in use, address not local): nothing to do with the store. */
+    public static final class BindFailure extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BindFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /**
      * Stores only persistent sessions (expiry interval above 0). Moquette 0.17 writes every session into H2 at
      * CONNECT, clean ones included, and never deletes those rows ({@link #repairSessions} drops them at the next

@@ -3,8 +3,6 @@ package io.edgeport.blackbox;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,10 +53,9 @@ final class Gateway implements AutoCloseable {
         return this;
     }
 
+    /** See {@link io.edgeport.testsupport.Ports#free()}: below the ephemeral range. */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+        return io.edgeport.testsupport.Ports.free();
     }
 
     Gateway start() throws Exception {

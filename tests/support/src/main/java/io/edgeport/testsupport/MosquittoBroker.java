@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +31,7 @@ public final class MosquittoBroker implements AutoCloseable {
         if (!Files.isExecutable(BINARY)) {
             fail(BINARY + " is missing: install the Debian package mosquitto; this test must not be skipped");
         }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        port = Ports.free();
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         log = dir.resolve("mosquitto-" + port + ".log");
         Files.writeString(conf, "listener " + port + " 127.0.0.1\n" + config + "persistence false\n"

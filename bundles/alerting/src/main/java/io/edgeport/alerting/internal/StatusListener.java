@@ -42,6 +42,7 @@ final class StatusListener implements AutoCloseable {
     private volatile boolean running = true;
     private volatile MqttAsyncClient client;
     private boolean warned;
+    private int failures;
 
     /**
      * @param access the broker's internal access; throws IllegalStateException while there is no broker
@@ -100,12 +101,18 @@ final class StatusListener implements AutoCloseable {
             }
             client = c;
             warned = false;
+            failures = 0;
             LOG.info("Alerting: listening to device status on {}{} as {}", statusFilter,
                     ackFilter.isEmpty() ? "" : " and to acknowledgements on " + ackFilter, a.clientId());
         } catch (MqttException | RuntimeException e) {
-            if (!warned) {
+            // The broker restarts once while the gateway starts (its configuration arrives): the first failures are
+            // expected; warn only when it lasts.
+            failures++;
+            if (!warned && failures >= 5) {
                 warned = true;
                 LOG.warn("Alerting: no device status yet ({}); retrying every second, logged once", e.toString());
+            } else if (!warned) {
+                LOG.debug("Alerting: broker not reachable yet ({}); retrying", e.toString());
             }
             if (c != null) {
                 try {

@@ -93,8 +93,8 @@ final class MoquetteEngine implements AutoCloseable {
         } catch (RuntimeException | IOException e) {
             engine.close();
             Path store = s.persistenceLocation().resolve(STORE_FILE);
-            if (!s.persistence() || !Files.exists(store)) {
-                throw e;
+            if (!s.persistence() || !Files.exists(store) || e instanceof EdgeportServer.BindFailure) {
+                throw e; // a port in use says nothing about the store: keep it
             }
             // Moquette 0.17 cannot reopen an H2 store after a crash ("session without expiry instant"). Keep the
             // broker available: set the store aside for inspection and start with an empty one.
