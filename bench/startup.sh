@@ -2,9 +2,10 @@
 # Measures time from `java -jar` to the first successful MQTT publish (CONNACK + PUBACK), and the resident memory
 # once the gateway has been idle for 10 s. Fresh data directory each run; loopback ports only.
 # Usage: bench/startup.sh [runs] [extra java options...]   e.g. bench/startup.sh 3 -Xmx64m -XX:+UseSerialGC
+#        JAR=run/target/broker.jar bench/startup.sh 3 ...    (the broker alone)
 set -euo pipefail
 runs=${1:-3}; shift || true
-jar="$(cd "$(dirname "$0")/.." && pwd)/run/target/gateway.jar"
+jar=$(realpath "${JAR:-$(cd "$(dirname "$0")/.." && pwd)/run/target/gateway.jar}")
 [ -f "$jar" ] || { echo "build first: mvn -B -q install -DskipTests"; exit 1; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 for i in $(seq 1 "$runs"); do
@@ -20,6 +21,6 @@ for i in $(seq 1 "$runs"); do
   jpid=$(pgrep -f "port=$mqtt" | head -1)
   sleep 10
   rss_kb=$(awk '/VmRSS/ {print $2}' /proc/"$jpid"/status)
-  echo "run $i: MQTT ready after ${ready_ms} ms; idle RSS $((rss_kb / 1024)) MB (java $*)"
+  echo "run $i: MQTT ready after ${ready_ms} ms; idle RSS $((rss_kb / 1024)) MB ($(basename "$jar"), java $*)"
   kill -TERM "$jpid"; wait $pid 2>/dev/null || true; rm -rf "$dir"
 done
