@@ -43,27 +43,24 @@ final class AckHold extends ChannelDuplexHandler {
 
     /** Starts holding the acknowledgements of {@code publisher} for {@code holder}; any thread. */
     static void hold(Channel publisher, Object holder) {
-        AckHold h = publisher.pipeline().get(AckHold.class);
-        if (h == null) {
-            return;
-        }
-        if (publisher.eventLoop().inEventLoop()) {
-            h.add(holder); // at once: the acknowledgement of the very message that overfilled the queue is held
-        } else {
-            publisher.eventLoop().execute(() -> h.add(holder));
-        }
+        // At once when already on its loop: the acknowledgement of the very message that overfilled the queue is held.
+        onLoop(publisher, h -> h.add(holder));
     }
 
     /** Ends {@code holder}'s hold on {@code publisher}; any thread; a no-op when it holds nothing. */
     static void release(Channel publisher, Object holder) {
+        onLoop(publisher, h -> h.remove(holder));
+    }
+
+    private static void onLoop(Channel publisher, java.util.function.Consumer<AckHold> action) {
         AckHold h = publisher.pipeline().get(AckHold.class);
         if (h == null) {
             return;
         }
         if (publisher.eventLoop().inEventLoop()) {
-            h.remove(holder);
+            action.accept(h);
         } else {
-            publisher.eventLoop().execute(() -> h.remove(holder));
+            publisher.eventLoop().execute(() -> action.accept(h));
         }
     }
 

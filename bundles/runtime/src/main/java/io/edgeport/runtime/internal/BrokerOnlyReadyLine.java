@@ -15,7 +15,7 @@ import io.edgeport.api.broker.BrokerService;
  * framework property {@code edgeport.http=none}): printed once the broker is up, without waiting for an HTTP server
  * that will never come. In the gateway {@link ReadyLine} prints it and this component stays silent.
  */
-@Component(immediate = true, service = BrokerOnlyReadyLine.class)
+@Component(immediate = true)
 public final class BrokerOnlyReadyLine {
 
     static final String HTTP_PROPERTY = "edgeport.http";
