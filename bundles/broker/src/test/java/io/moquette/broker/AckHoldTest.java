@@ -22,7 +22,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
  */
 class AckHoldTest {
 
-    private final AckHold hold = new AckHold();
+    private final AckHold hold = new AckHold(null);
     private final EmbeddedChannel ch = new EmbeddedChannel(hold);
     private final Object queueA = new Object();
     private final Object queueB = new Object();

@@ -79,8 +79,8 @@ final class EdgeportAcceptor {
      * @param sslContext needed only when {@code ssl_port} or {@code secure_websocket_port} is enabled
      */
     void bind(IConfig config, EventLoopGroup ioThreads, ChannelHandler mqttHandler, SslContext sslContext,
-              EdgeportServer.PipelineCustomizer customizer, int bufferFlushMillis, PostOffice postOffice)
-            throws IOException {
+              EdgeportServer.PipelineCustomizer customizer, int bufferFlushMillis, PostOffice postOffice,
+              io.edgeport.broker.engine.internal.store.GroupCommit durability) throws IOException {
         String host = config.getProperty(IConfig.HOST_PROPERTY_NAME, "0.0.0.0");
         int maxBytes = config.intProp(IConfig.NETTY_MAX_BYTES_PROPERTY_NAME, IConfig.DEFAULT_NETTY_MAX_BYTES_IN_MESSAGE);
         int connectTimeout = config.intProp(BrokerConstants.NETTY_CHANNEL_TIMEOUT_SECONDS_PROPERTY_NAME, 10);
@@ -100,7 +100,7 @@ final class EdgeportAcceptor {
         int maxInflight = config.intProp(EdgeportServer.MAX_INFLIGHT_PROPERTY, BrokerConstants.INFLIGHT_WINDOW_SIZE);
         int maxQueued = config.intProp(EdgeportServer.MAX_QUEUED_PROPERTY, EdgeportServer.DEFAULT_MAX_QUEUED);
         Pipelines pipelines = new Pipelines(mqttHandler, customizer, maxBytes, connectTimeout, wsPath, wsMaxFrame,
-                bufferFlushMillis, sslContext, needClientAuth, postOffice, maxInflight, maxQueued);
+                bufferFlushMillis, sslContext, needClientAuth, postOffice, maxInflight, maxQueued, durability);
         try {
             if (tcp != null) {
                 bindOne(config, host, tcp, EdgeportServer.MQTT, pipelines);
@@ -227,6 +227,7 @@ final class EdgeportAcceptor {
         private final PostOffice postOffice;
         private final int maxInflight;
         private final int maxQueued;
+        private final io.edgeport.broker.engine.internal.store.GroupCommit durability;
         final OutboundPressure.Group pressure = new OutboundPressure.Group();
         private final ChannelHandler idleCloser = new IdleCloser();
         private final ChannelHandler frameDecoder = new FrameToBytes();
@@ -234,8 +235,10 @@ final class EdgeportAcceptor {
 
         Pipelines(ChannelHandler mqttHandler, EdgeportServer.PipelineCustomizer customizer, int maxBytes,
                   int connectTimeout, String wsPath, int wsMaxFrame, int bufferFlushMillis, SslContext sslContext,
-                  boolean needClientAuth, PostOffice postOffice, int maxInflight, int maxQueued) {
+                  boolean needClientAuth, PostOffice postOffice, int maxInflight, int maxQueued,
+                  io.edgeport.broker.engine.internal.store.GroupCommit durability) {
             this.maxQueued = maxQueued;
+            this.durability = durability;
             this.postOffice = postOffice;
             this.maxInflight = maxInflight;
             this.mqttHandler = mqttHandler;
@@ -287,7 +290,7 @@ final class EdgeportAcceptor {
             }
             p.addLast("decoder", new MqttDecoder(maxBytes));
             p.addLast("encoder", MqttEncoder.INSTANCE);
-            p.addLast(AckHold.NAME, new AckHold()); // outside every handler that may write an acknowledgement
+            p.addLast(AckHold.NAME, new AckHold(durability)); // outside every handler that may write an acknowledgement
             if (customizer != null) {
                 customizer.customize(p, listener);
             }

@@ -22,7 +22,8 @@ import io.moquette.broker.subscriptions.CTrieSubscriptionDirectory;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
 import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
-import io.moquette.persistence.H2Builder;
+import io.edgeport.broker.engine.internal.store.DurableState;
+import io.edgeport.broker.engine.internal.store.GroupCommit;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
 import io.netty.channel.ChannelPipeline;
@@ -33,7 +34,7 @@ import io.netty.handler.ssl.SslContext;
  * Edgeport's way to run Moquette 0.17: the same components {@link Server#startServer(IConfig, List,
  * ISslContextCreator, IAuthenticator, IAuthorizatorPolicy)} wires, but with Edgeport's own acceptor (so callers can add
  * Netty handlers to every client pipeline, see {@link PipelineCustomizer}), no telemetry, no class loading by name,
- * and H2 persistence that survives a crash.
+ * and a store that survives a crash ({@link DurableState}: acknowledgements wait for the store's group commit).
  *
  * <p>Retained messages follow MQTT 3.1.1 section 3.3.1.3, which Moquette 0.17 does not (see
  * {@link EdgeportPostOffice}): a QoS 0 retained PUBLISH (from a client, {@link #internalPublish} or a Last Will) is
@@ -76,6 +77,14 @@ public final class EdgeportServer {
      */
     public static final String MAX_QUEUED_PROPERTY = "edgeport_max_queued_messages";
     public static final int DEFAULT_MAX_QUEUED = 1000;
+    /**
+     * Configuration key: how far an acknowledged message must be stored. {@code write} (default): in the store log,
+     * handed to the operating system (survives the broker process being killed); {@code fsync}: also forced to the
+     * device (survives a power cut). Acknowledgements wait for the next group commit either way.
+     */
+    public static final String PERSISTENCE_SYNC_PROPERTY = "edgeport_persistence_sync";
+    /** The store log's folder inside the persistence folder. */
+    public static final String STORE_LOG_DIR = DurableState.LOG_DIR;
     /** In-flight window of clients on the {@link #INTERNAL} listener: large enough for a sink's whole batch. */
     public static final int INTERNAL_INFLIGHT_WINDOW = 4096;
 
@@ -97,7 +106,8 @@ public final class EdgeportServer {
 
     private ScheduledExecutorService scheduler;
     private BrokerInterceptor interceptor;
-    private H2Builder h2;
+    private DurableState store;
+    private GroupCommit commits;
     private EventLoopSessions loops;
     private SessionRegistry sessions;
     private PostOffice postOffice;
@@ -187,24 +197,26 @@ public final class EdgeportServer {
                 throw new IOException(IConfig.DATA_PATH_PROPERTY_NAME + " is required when persistence is enabled");
             }
             Path dir = Paths.get(dataPath);
-            Files.createDirectories(dir);
-            int autosave = config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30);
+            String sync = config.getProperty(PERSISTENCE_SYNC_PROPERTY, "write").trim().toLowerCase();
+            if (!sync.equals("write") && !sync.equals("fsync")) {
+                throw new IOException(PERSISTENCE_SYNC_PROPERTY + " must be write or fsync, not '" + sync + "'");
+            }
             try {
-                h2 = new H2Builder(scheduler, dir, autosave, clock).initStore();
-            } catch (RuntimeException e) {
-                throw new IOException("Cannot open the Moquette store " + dir.resolve("moquette_store.h2")
+                store = DurableState.open(dir, clock, MoquetteInternals::h2, sync.equals("fsync"));
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("Cannot open the broker store " + dir.resolve(DurableState.STORE_FILE)
                         + " (corrupt, or in use by another process?): " + e, e);
             }
             String queueType = config.getProperty(IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME);
             if (queueType != null && !"h2".equalsIgnoreCase(queueType)) {
-                LOG.info("{}={} ignored: queues are kept in H2 (Moquette 0.17's segmented queues keep only one "
-                        + "client's queue across a restart)", IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, queueType);
+                LOG.info("{}={} ignored: queues are kept in the broker store", IConfig.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME,
+                        queueType);
             }
-            sessionsRepository = new PersistentSessionsOnly(h2.sessionsRepository());
-            subscriptionsRepository = h2.subscriptionsRepository();
-            queueRepository = h2.queueRepository();
+            sessionsRepository = new PersistentSessionsOnly(store.sessions());
+            subscriptionsRepository = store.subscriptions();
+            queueRepository = store.queues();
             repairSessions(sessionsRepository, queueRepository);
-            retained = h2.retainedRepository();
+            retained = store.retained();
         } else {
             sessionsRepository = new MemorySessionsRepository();
             subscriptionsRepository = new MemorySubscriptionsRepository();
@@ -217,16 +229,71 @@ public final class EdgeportServer {
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
         loops = new EventLoopSessions(interceptor, Runtime.getRuntime().availableProcessors());
-        sessions = new SessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler,
-                clock, expiry, loops);
+        sessions = new EdgeportSessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator,
+                scheduler, clock, expiry, loops, store);
+        if (store != null) {
+            openStore(config);
+        }
         postOffice = new EdgeportPostOffice(subscriptions, retained, new RetainedGate(retained), sessions, interceptor,
                 authorizator, loops);
         BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
         acceptor.bind(config, loops.group(), new NewNettyMQTTHandler(connections), sslContext, customizer,
-                brokerConfig.getBufferFlushMillis(), postOffice);
+                brokerConfig.getBufferFlushMillis(), postOffice, commits);
     }
+
+    /**
+     * After recovery: in-flight messages back into their queues, a checkpoint (so what recovery did is durable before
+     * anyone is served), then the group committer and the periodic checkpoints ({@code autosave_interval}).
+     */
+    private void openStore(IConfig config) throws IOException {
+        DurableState s = store;
+        int requeued = s.requeueInflight();
+        s.log().flush();
+        s.checkpoint(Runnable::run);
+        DurableState.Recovery r = s.recovery;
+        LOG.info("Broker store opened in {} ms: {} log record(s) ({} KB) replayed, {} persistent session(s), {} queued "
+                + "message(s), {} unacknowledged in-flight message(s) put back in their queues", r.millis, r.records,
+                r.bytes / 1024, sessions == null ? 0 : s.sessions().list().size(), s.queuedMessages(), requeued);
+        commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> s.log().flush());
+        long autosaveMs = 1000L * Math.max(1, config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30));
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                if (s.checkpointDue(autosaveMs)) {
+                    s.checkpoint(Runnable::run);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Broker store checkpoint failed (the log keeps everything; retried): {}", e.toString());
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /**
+     * Returns once every I/O thread (= session loop) ran what was queued to it before the call: a change routed to
+     * another session's loop before an acknowledgement was written has then been made (and logged).
+     */
+    private void barrier() {
+        EventLoopSessions l = loops;
+        if (l == null) {
+            return;
+        }
+        List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : l.group()) {
+            if (!e.isShuttingDown()) {
+                try {
+                    done.add(e.submit(NOOP));
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // the loop is stopping: nothing more will run there
+                }
+            }
+        }
+        for (io.netty.util.concurrent.Future<?> f : done) {
+            f.awaitUninterruptibly(10_000);
+        }
+    }
+
+    private static final Runnable NOOP = () -> { };
 
     /** A listener could not be bound (port in use, address not local): nothing to do with the store. */
     public static final class BindFailure extends IOException {
@@ -292,16 +359,17 @@ public final class EdgeportServer {
         }
         if (repaired > 0) {
             LOG.warn("Repaired {} persistent session(s) stored without an expiry (the broker did not stop cleanly "
-                    + "last time; messages accepted in the last autosave interval may be lost)", repaired);
+                    + "last time)", repaired);
         }
         LOG.debug("Deleted {} stored session(s) without a persistent queue", removed);
         return repaired;
     }
 
     /**
-     * Stops the broker in Moquette's order: listeners, scheduler, sessions and queues, store, interceptors, session
-     * loops; with persistence, in-flight messages of persistent sessions are put back into their queues before the
-     * queues close (see {@link InflightRequeue}). Idempotent; safe after a failed or partial start.
+     * Stops the broker: listeners, scheduler, sessions, session loops (after them nothing changes the store), the group
+     * committer, then the store (its log written and checkpointed, so the next start replays nothing; messages still in
+     * flight stay recorded and are put back into their queues at the next start), interceptors. Idempotent; safe after
+     * a failed or partial start.
      */
     public synchronized void stop() {
         live = null;
@@ -311,30 +379,33 @@ public final class EdgeportServer {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
-        if (h2 != null && sessions != null && loops != null) {
-            // Moquette keeps sent-but-unacknowledged messages in memory only: back into the persistent queues first.
-            H2Builder store = h2;
-            SessionRegistry registry = sessions;
-            SessionEventLoopGroup sessionLoops = loops;
-            quietly("in-flight messages", () -> InflightRequeue.requeueAll(registry,
-                    store.sessionsRepository().list(), sessionLoops, 5_000));
-        }
         if (sessions != null) {
             quietly("sessions", sessions::close);
         }
-        if (h2 != null) {
-            quietly("store", h2::closeStore);
+        if (loops != null) {
+            quietly("session loops", loops::terminate); // nothing changes the store after this
+        }
+        if (commits != null) {
+            quietly("group commit", commits::close);
+        }
+        if (store != null) {
+            DurableState s = store;
+            quietly("store", () -> {
+                try {
+                    s.close();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
         if (interceptor != null) {
             quietly("interceptors", interceptor::stop);
         }
-        if (loops != null) {
-            quietly("session loops", loops::terminate);
-        }
         acceptor = null;
         scheduler = null;
         sessions = null;
-        h2 = null;
+        store = null;
+        commits = null;
         interceptor = null;
         loops = null;
         postOffice = null;

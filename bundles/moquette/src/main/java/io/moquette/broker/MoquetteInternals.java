@@ -20,6 +20,10 @@ import io.netty.util.AttributeKey;
  * <li>{@code Session.inflightWindow} and {@code Session.sessionQueue}: read at a clean stop to put unacknowledged
  * messages back into the persistent queue; the queue is wrapped by a {@link PacedQueue} once a client connected.</li>
  * <li>{@code BrokerInterceptor.executor}: replaced by an inline executor ({@link #runInterceptorsInline}).</li>
+ * <li>{@code Session.inflightWindow} (final): replaced by a {@link DurableInflight} for persistent sessions, so messages
+ * in flight to them are in the store until acknowledged.</li>
+ * <li>{@code H2Builder.mvStore}: set to the store Edgeport opened, to get Moquette's repositories (some package-private)
+ * on it ({@link #h2}).</li>
  * <li>{@code Session.inflightTimeouts}: Moquette's resend timers, replaced by {@link #resendLongUnacknowledged}.</li>
  * <li>{@code Session.inflightSlots} and {@code MQTTConnection.bindedSession}: the free slots of the in-flight window,
  * which 0.17 fixes at {@code BrokerConstants.INFLIGHT_WINDOW_SIZE} (10); widened once per session object.</li>
@@ -40,6 +44,7 @@ public final class MoquetteInternals {
     private static final Field INFLIGHT_TIMEOUTS = field(Session.class, "inflightTimeouts");
     private static final Field INTERCEPTOR_EXECUTOR = field(io.moquette.interception.BrokerInterceptor.class,
             "executor");
+    private static final Field H2_STORE = field(io.moquette.persistence.H2Builder.class, "mvStore");
     /** Sessions whose in-flight window was already resized (Moquette reuses a persistent session's object). */
     private static final Map<Session, Boolean> RESIZED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
@@ -222,5 +227,28 @@ public final class MoquetteInternals {
     @SuppressWarnings("unchecked")
     static SessionMessageQueue<SessionRegistry.EnqueuedMessage> queue(Session session) {
         return (SessionMessageQueue<SessionRegistry.EnqueuedMessage>) get(SESSION_QUEUE, session);
+    }
+
+    /** Replaces a session's in-flight window; only before anything was put in it, on the session's loop. */
+    static void replaceInflightWindow(Session session, Map<Integer, SessionRegistry.EnqueuedMessage> window) {
+        verify();
+        try {
+            INFLIGHT_WINDOW.set(session, window);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot replace " + INFLIGHT_WINDOW, e);
+        }
+    }
+
+    /** Moquette's H2 repositories (some package-private classes) on {@code store}, which Edgeport opened. */
+    public static io.moquette.persistence.H2Builder h2(org.h2.mvstore.MVStore store) {
+        verify();
+        io.moquette.persistence.H2Builder builder = new io.moquette.persistence.H2Builder(null,
+                java.nio.file.Path.of("."), 0, java.time.Clock.systemDefaultZone());
+        try {
+            H2_STORE.set(builder, store);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot set " + H2_STORE, e);
+        }
+        return builder;
     }
 }

@@ -66,6 +66,20 @@ public @interface BrokerConfig {
             + " inside the gateway data directory.")
     String persistence__location() default "";
 
+    @AttributeDefinition(name = "persistence_sync", description = "How far a QoS 1/2 message, subscription or"
+            + " persistent session must be stored before the broker acknowledges it. 'write' (default): written to"
+            + " the store log and handed to the operating system; survives the gateway being killed (kill -9, OOM"
+            + " killer, crash). 'fsync': also forced to the disk; survives a power cut, at the disk's pace."
+            + " Acknowledgements wait for the next group commit (a few milliseconds), never one write per message.",
+            options = { @Option(label = "write (survives a crash)", value = "write"),
+                @Option(label = "fsync (survives a power cut)", value = "fsync") })
+    String persistence__sync() default "write";
+
+    @AttributeDefinition(name = "autosave_interval", description = "Seconds between checkpoints of the broker store"
+            + " (also after every 32 MB of store log): what recovery after a crash has to replay. Acknowledged"
+            + " messages are stored before this, in the log; unlike Mosquitto this interval loses nothing.")
+    int autosave__interval() default 30;
+
     @AttributeDefinition(name = "max_connections", description = "Most clients connected at once; -1 = no limit."
             + " Further connections are refused.")
     int max__connections() default -1;

@@ -96,10 +96,15 @@ final class MoquetteEngine implements AutoCloseable {
             if (!s.persistence() || !Files.exists(store) || e instanceof EdgeportServer.BindFailure) {
                 throw e; // a port in use says nothing about the store: keep it
             }
-            // Moquette 0.17 cannot reopen an H2 store after a crash ("session without expiry instant"). Keep the
-            // broker available: set the store aside for inspection and start with an empty one.
+            // A store that cannot be opened (damaged by something other than a crash: a crash only leaves a torn log
+            // tail, which recovery drops). Keep the broker available: set the store aside, untouched, for
+            // inspection, and start with an empty one.
             Path aside = store.resolveSibling(STORE_FILE + ".unreadable-" + System.currentTimeMillis());
             Files.move(store, aside);
+            Path log = s.persistenceLocation().resolve(EdgeportServer.STORE_LOG_DIR);
+            if (Files.exists(log)) {
+                Files.move(log, log.resolveSibling(log.getFileName() + ".unreadable-" + System.currentTimeMillis()));
+            }
             LOG.error("The broker store {} could not be opened ({}); it was moved to {} and the broker starts with"
                     + " an empty store: retained messages and persistent sessions from before are not restored",
                     store, e.toString(), aside);
@@ -135,8 +140,8 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(BrokerConstants.NEED_CLIENT_AUTH, Boolean.toString(s.requireCertificate()));
         p.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(s.persistence()));
         p.setProperty(BrokerConstants.DATA_PATH_PROPERTY_NAME, s.persistenceLocation().toString());
-        // Moquette 0.17's default 'segmented' queues keep only one client's queue across a restart; H2 keeps all.
-        p.setProperty(BrokerConstants.PERSISTENT_QUEUE_TYPE_PROPERTY_NAME, "h2");
+        p.setProperty(EdgeportServer.PERSISTENCE_SYNC_PROPERTY, s.persistenceSync());
+        p.setProperty(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, Integer.toString(s.autosaveInterval()));
         p.setProperty(BrokerConstants.ALLOW_ANONYMOUS_PROPERTY_NAME, Boolean.toString(s.allowAnonymous()));
         // mosquitto_pub/sub 2.x send an empty client id when none is given: accept it and assign one.
         p.setProperty(BrokerConstants.ALLOW_ZERO_BYTE_CLIENT_ID_PROPERTY_NAME, "true");

@@ -27,6 +27,8 @@ record Settings(
         TlsIdentity.Mode identityMode,
         boolean persistence,
         Path persistenceLocation,
+        String persistenceSync,
+        int autosaveInterval,
         int maxConnections,
         int maxKeepalive,
         int messageSizeLimit,
@@ -101,6 +103,13 @@ record Settings(
         if (c.max__inflight__messages() < 0 || c.max__inflight__messages() > 65_535) {
             errors.add("max_inflight_messages must be 0 (no limit) to 65535: " + c.max__inflight__messages());
         }
+        String sync = c.persistence__sync() == null ? "" : c.persistence__sync().trim().toLowerCase();
+        if (!sync.equals("write") && !sync.equals("fsync")) {
+            errors.add("persistence_sync must be write or fsync: '" + c.persistence__sync() + "'");
+        }
+        if (c.autosave__interval() < 1) {
+            errors.add("autosave_interval must be at least 1 second: " + c.autosave__interval());
+        }
         if (c.sys__interval() < 0) {
             errors.add("sys_interval must be 0 (off) or positive: " + c.sys__interval());
         }
@@ -121,6 +130,7 @@ record Settings(
         }
         return new Settings(bind, c.port(), c.websocket__port(), wsPath, c.tls__port(), c.wss__port(), cafile,
                 certfile, keyfile, c.require__certificate(), identity, c.persistence(), store.toAbsolutePath(),
+                sync, c.autosave__interval(),
                 c.max__connections(), c.max__keepalive(), c.message__size__limit(), c.max__queued__messages(),
                 c.max__inflight__messages() == 0 ? 65_535 : c.max__inflight__messages(),
                 anonymous, c.sys__interval());

@@ -1,0 +1,171 @@
+package io.edgeport.broker.engine.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.moquette.broker.ISessionsRepository;
+import io.moquette.broker.MoquetteInternals;
+import io.moquette.broker.SessionMessageQueue;
+import io.moquette.broker.SessionRegistry;
+import io.moquette.broker.subscriptions.Subscription;
+import io.moquette.broker.subscriptions.Topic;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+
+/**
+ * The broker store across crashes: what was written to the log before the crash is there after it (queues, in-flight
+ * messages, retained messages, subscriptions, sessions), whether or not a checkpoint came in between; what was not
+ * written is not; replaying records a checkpoint already holds changes nothing.
+ */
+class DurableStateTest {
+
+    private final Path dir = Path.of("target", "store-tests", Long.toString(System.nanoTime()));
+    private DurableState state;
+
+    private DurableState open() throws IOException {
+        state = DurableState.open(dir, Clock.systemUTC(), MoquetteInternals::h2, false);
+        return state;
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        if (state != null) {
+            state.close();
+        }
+    }
+
+    private void crash() throws IOException {
+        state.crash();
+        state = null;
+    }
+
+    private static SessionRegistry.PublishedMessage msg(String topic, String text) {
+        return new SessionRegistry.PublishedMessage(new Topic(topic), MqttQoS.AT_LEAST_ONCE,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), false);
+    }
+
+    private static List<String> drain(SessionMessageQueue<SessionRegistry.EnqueuedMessage> q) {
+        List<String> out = new ArrayList<>();
+        while (!q.isEmpty()) {
+            SessionRegistry.PublishedMessage m = (SessionRegistry.PublishedMessage) q.dequeue();
+            out.add(m.getTopic() + "=" + m.getPayload().toString(StandardCharsets.UTF_8));
+            m.release();
+        }
+        return out;
+    }
+
+    @Test
+    void queuedMessagesWrittenToTheLogSurviveACrash() throws IOException {
+        DurableState s = open();
+        var q = s.queues().getOrCreateQueue("sub-1");
+        for (int i = 1; i <= 5; i++) {
+            q.enqueue(msg("t/" + i, "m" + i));
+        }
+        SessionRegistry.EnqueuedMessage first = q.dequeue(); // delivered
+        first.release();
+        s.log().flush();
+        q.enqueue(msg("t/6", "not written before the crash"));
+        crash();
+
+        DurableState again = open();
+        assertThat(again.queues().containsQueue("sub-1")).isTrue();
+        assertThat(drain(again.queues().getOrCreateQueue("sub-1"))).containsExactly("t/2=m2", "t/3=m3", "t/4=m4",
+                "t/5=m5");
+    }
+
+    @Test
+    void inflightMessagesGoBackToTheFrontOfTheirQueueInSendOrder() throws IOException {
+        DurableState s = open();
+        var q = s.queues().getOrCreateQueue("sub-1");
+        q.enqueue(msg("t/q", "queued"));
+        long a = s.inflightPut("sub-1", msg("t/a", "a"));
+        long b = s.inflightPut("sub-1", msg("t/b", "b"));
+        s.inflightPut("sub-1", msg("t/c", "c"));
+        s.inflightRemove("sub-1", b); // acknowledged
+        s.inflightPut("gone", msg("t/x", "session ended")); // no queue: dropped at recovery
+        s.log().flush();
+        assertThat(a).isLessThan(b);
+        crash();
+
+        DurableState again = open();
+        assertThat(again.requeueInflight()).isEqualTo(2);
+        assertThat(drain(again.queues().getOrCreateQueue("sub-1"))).containsExactly("t/a=a", "t/c=c", "t/q=queued");
+        again.log().flush();
+        crash();
+        assertThat(open().requeueInflight()).as("requeued once, not at every start").isZero();
+    }
+
+    @Test
+    void changesAfterACheckpointAreReplayedOnceAndOnlyOnce() throws IOException {
+        DurableState s = open();
+        var q = s.queues().getOrCreateQueue("sub-1");
+        q.enqueue(msg("t/1", "before"));
+        s.log().flush();
+        s.checkpoint(Runnable::run);
+        q.enqueue(msg("t/2", "after"));
+        s.log().flush();
+        // a checkpoint that already holds t/3 but records a position before its log record (it raced with it)
+        long beforeT3 = s.log().appendedPosition();
+        q.enqueue(msg("t/3", "raced"));
+        SessionRegistry.EnqueuedMessage m1 = q.dequeue(); // t/1 delivered, also after the recorded position
+        m1.release();
+        s.log().flush();
+        s.checkpointAt(beforeT3, Runnable::run);
+        crash();
+
+        DurableState again = open();
+        assertThat(drain(again.queues().getOrCreateQueue("sub-1"))).containsExactly("t/2=after", "t/3=raced");
+        again.log().flush();
+        again.checkpoint(Runnable::run);
+        crash();
+        assertThat(open().queuedMessages()).isZero();
+    }
+
+    @Test
+    void retainedSubscriptionsAndSessionsSurviveACrash() throws IOException {
+        DurableState s = open();
+        s.retained().retain(new Topic("status/a"), publish("status/a", "on"));
+        s.retained().retain(new Topic("status/b"), publish("status/b", "on"));
+        s.retained().retain(new Topic("status/a"), publish("status/a", "off"));
+        s.retained().cleanRetained(new Topic("status/b"));
+        s.subscriptions().addNewSubscription(new Subscription("sub-1", new Topic("sensors/#"), MqttQoS.AT_LEAST_ONCE));
+        s.subscriptions().addNewSubscription(new Subscription("sub-1", new Topic("alerts/#"), MqttQoS.EXACTLY_ONCE));
+        s.subscriptions().removeSubscription("alerts/#", "sub-1");
+        s.sessions().saveSession(new ISessionsRepository.SessionData("sub-1", MqttVersion.MQTT_3_1_1, 3600,
+                Clock.systemUTC()));
+        s.sessions().saveSession(new ISessionsRepository.SessionData("old", MqttVersion.MQTT_3_1_1, 3600,
+                Clock.systemUTC()));
+        s.sessions().delete(new ISessionsRepository.SessionData("old", MqttVersion.MQTT_3_1_1, 0, Clock.systemUTC()));
+        s.log().flush();
+        crash();
+
+        DurableState again = open();
+        var retained = again.retained().retainedOnTopic("#");
+        assertThat(retained).hasSize(1);
+        assertThat(new String(retained.get(0).getPayload(), StandardCharsets.UTF_8)).isEqualTo("off");
+        assertThat(again.subscriptions().listAllSubscriptions()).extracting(sub -> sub.getTopicFilter().toString())
+                .containsExactly("sensors/#");
+        assertThat(again.sessions().list()).extracting(ISessionsRepository.SessionData::clientId)
+                .containsExactly("sub-1");
+        assertThat(again.sessions().list().iterator().next().expiryInterval()).isEqualTo(3600);
+    }
+
+    private static MqttPublishMessage publish(String topic, String text) {
+        return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, true,
+                0), new MqttPublishVariableHeader(topic, 0), Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,62 @@
+package io.moquette.broker;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.edgeport.broker.engine.internal.store.DurableState;
+
+/**
+ * A persistent session's in-flight window (Moquette's {@code Session.inflightWindow}, a HashMap owned by the session's
+ * loop) that also keeps each message in the store until the client acknowledged it, so that neither a clean stop nor a
+ * crash loses a message that left the queue but was not yet acknowledged: at the next start they are put back at the
+ * front of the session's queue ({@link DurableState#requeueInflight()}).
+ *
+ * <p>Moquette touches the window with {@code put} (a message sent, or a PUBREL marker replacing a QoS 2 message the
+ * client received: then the message is no longer needed), {@code remove} (PUBACK, PUBCOMP), {@code get} and
+ * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
+ */
+final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
+
+    private static final long serialVersionUID = 1L;
+    private final transient DurableState store;
+    private final String clientId;
+    /** packet id → store key of the message recorded for it. */
+    private final Map<Integer, Long> recorded = new HashMap<>();
+
+    DurableInflight(DurableState store, String clientId) {
+        this.store = store;
+        this.clientId = clientId;
+    }
+
+    @Override
+    public SessionRegistry.EnqueuedMessage put(Integer packetId, SessionRegistry.EnqueuedMessage value) {
+        forget(packetId);
+        if (value instanceof SessionRegistry.PublishedMessage p) {
+            recorded.put(packetId, store.inflightPut(clientId, p));
+        }
+        return super.put(packetId, value);
+    }
+
+    @Override
+    public SessionRegistry.EnqueuedMessage remove(Object packetId) {
+        if (packetId instanceof Integer id) {
+            forget(id);
+        }
+        return super.remove(packetId);
+    }
+
+    @Override
+    public void clear() {
+        for (Integer id : recorded.keySet().toArray(new Integer[0])) {
+            forget(id);
+        }
+        super.clear();
+    }
+
+    private void forget(Integer packetId) {
+        Long key = recorded.remove(packetId);
+        if (key != null) {
+            store.inflightRemove(clientId, key);
+        }
+    }
+}
