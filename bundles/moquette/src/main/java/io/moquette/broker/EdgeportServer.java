@@ -253,7 +253,7 @@ public final class EdgeportServer {
         s.log().flush();
         s.checkpoint(Runnable::run);
         DurableState.Recovery r = s.recovery;
-        LOG.info("Broker store opened in {} ms: {} log record(s) ({} KB) replayed, {} persistent session(s), {} queued "
+        LoggerFactory.getLogger(DurableState.class).info("Broker store opened in {} ms: {} log record(s) ({} KB) replayed, {} persistent session(s), {} queued "
                 + "message(s), {} unacknowledged in-flight message(s) put back in their queues", r.millis, r.records,
                 r.bytes / 1024, sessions == null ? 0 : s.sessions().list().size(), s.queuedMessages(), requeued);
         commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> s.log().flush());
@@ -358,8 +358,8 @@ public final class EdgeportServer {
             }
         }
         if (repaired > 0) {
-            LOG.warn("Repaired {} persistent session(s) stored without an expiry (the broker did not stop cleanly "
-                    + "last time)", repaired);
+            LoggerFactory.getLogger(DurableState.class).info("Repaired {} persistent session(s) stored without an "
+                    + "expiry (the broker did not stop cleanly last time)", repaired);
         }
         LOG.debug("Deleted {} stored session(s) without a persistent queue", removed);
         return repaired;
