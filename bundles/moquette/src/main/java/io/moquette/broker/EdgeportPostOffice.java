@@ -91,6 +91,15 @@ final class EdgeportPostOffice extends PostOffice {
 
     @Override
     RoutingResults receivedPublishQos2(MQTTConnection connection, MqttPublishMessage msg, String username) {
+        Session session = MoquetteInternals.boundSession(connection);
+        ReceivedQos2 received = session == null ? null : MoquetteInternals.receivedQos2(session);
+        int packetId = msg.variableHeader().packetId();
+        if (received != null && received.takeDuplicate(packetId)) {
+            // a resend of a message already routed: answer it, route nothing (exactly once)
+            connection.sendPubRec(packetId);
+            msg.release();
+            return new RoutingResults(List.of(), List.of(), CompletableFuture.completedFuture(null));
+        }
         return gate.allowWrites(() -> super.receivedPublishQos2(connection, msg, username));
     }
 

@@ -7,9 +7,10 @@ import io.edgeport.broker.engine.internal.store.DurableState;
 import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
 
 /**
- * Moquette's session registry with durable in-flight windows: every persistent session (restored at start or created
- * at CONNECT) gets a {@link DurableInflight} before anything can be sent to it, and a session that starts clean forgets
- * the in-flight records a previous session of its client id left in the store.
+ * Moquette's session registry with durable in-flight windows and exactly-once QoS 2 reception: every persistent session
+ * (restored at start or created at CONNECT) gets a {@link DurableInflight} before anything can be sent to it, every
+ * session a {@link ReceivedQos2} (kept in the store for persistent ones), and a session that starts clean forgets the
+ * records a previous session of its client id left in the store.
  *
  * <p>Patches the package-private {@code SessionRegistry.createOrReopenSession} and reads the package-private
  * {@code SessionCreationResult.session}/{@code mode}. Called on the client's session loop, like the method it wraps:
@@ -31,6 +32,7 @@ final class EdgeportSessionRegistry extends SessionRegistry {
                 Session s = retrieve(data.clientId());
                 if (s != null && !s.isClean()) {
                     MoquetteInternals.replaceInflightWindow(s, new DurableInflight(store, data.clientId()));
+                    MoquetteInternals.replaceQos2Receiving(s, new ReceivedQos2(store, data.clientId()));
                 }
             }
         }
@@ -40,12 +42,18 @@ final class EdgeportSessionRegistry extends SessionRegistry {
     SessionCreationResult createOrReopenSession(io.netty.handler.codec.mqtt.MqttConnectMessage msg, String clientId,
                                                 String username) {
         SessionCreationResult result = super.createOrReopenSession(msg, clientId, username);
-        if (store != null && result.mode == CreationModeEnum.CREATED_CLEAN_NEW) {
-            store.inflightDrop(clientId); // whatever an earlier session of this id left
-            if (!result.session.isClean()) {
-                MoquetteInternals.replaceInflightWindow(result.session, new DurableInflight(store, clientId));
-            }
+        if (result.mode != CreationModeEnum.CREATED_CLEAN_NEW) {
+            return result; // a resumed session keeps its maps
         }
+        boolean persistent = store != null && !result.session.isClean();
+        if (store != null) {
+            store.inflightDrop(clientId); // whatever an earlier session of this id left
+            store.qos2Drop(clientId);
+        }
+        if (persistent) {
+            MoquetteInternals.replaceInflightWindow(result.session, new DurableInflight(store, clientId));
+        }
+        MoquetteInternals.replaceQos2Receiving(result.session, new ReceivedQos2(persistent ? store : null, clientId));
         return result;
     }
 }

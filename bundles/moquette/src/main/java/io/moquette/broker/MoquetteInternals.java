@@ -22,6 +22,7 @@ import io.netty.util.AttributeKey;
  * <li>{@code BrokerInterceptor.executor}: replaced by an inline executor ({@link #runInterceptorsInline}).</li>
  * <li>{@code Session.inflightWindow} (final): replaced by a {@link DurableInflight} for persistent sessions, so messages
  * in flight to them are in the store until acknowledged.</li>
+ * <li>{@code Session.qos2Receiving} (final): replaced by a {@link ReceivedQos2} (exactly-once for QoS 2 resends).</li>
  * <li>{@code H2Builder.mvStore}: set to the store Edgeport opened, to get Moquette's repositories (some package-private)
  * on it ({@link #h2}).</li>
  * <li>{@code Session.inflightTimeouts}: Moquette's resend timers, replaced by {@link #resendLongUnacknowledged}.</li>
@@ -44,6 +45,7 @@ public final class MoquetteInternals {
     private static final Field INFLIGHT_TIMEOUTS = field(Session.class, "inflightTimeouts");
     private static final Field INTERCEPTOR_EXECUTOR = field(io.moquette.interception.BrokerInterceptor.class,
             "executor");
+    private static final Field QOS2_RECEIVING = field(Session.class, "qos2Receiving");
     private static final Field H2_STORE = field(io.moquette.persistence.H2Builder.class, "mvStore");
     /** Sessions whose in-flight window was already resized (Moquette reuses a persistent session's object). */
     private static final Map<Session, Boolean> RESIZED = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
@@ -237,6 +239,22 @@ public final class MoquetteInternals {
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("Cannot replace " + INFLIGHT_WINDOW, e);
         }
+    }
+
+    /** Replaces a session's QoS 2 receiving map; only before anything was put in it, on the session's loop. */
+    static void replaceQos2Receiving(Session session, ReceivedQos2 map) {
+        verify();
+        try {
+            QOS2_RECEIVING.set(session, map);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("Cannot replace " + QOS2_RECEIVING, e);
+        }
+    }
+
+    /** The session's QoS 2 receiving map, when it is ours. */
+    static ReceivedQos2 receivedQos2(Session session) {
+        Object m = get(QOS2_RECEIVING, session);
+        return m instanceof ReceivedQos2 r ? r : null;
     }
 
     /** Moquette's H2 repositories (some package-private classes) on {@code store}, which Edgeport opened. */

@@ -378,6 +378,51 @@ class EdgeportServerTest {
         assertThat(inbox.snapshot()).containsExactlyInAnyOrder("e=once@2", "marker=m@1");
     }
 
+    /**
+     * Exactly once across a crash: a QoS 2 PUBLISH answered with PUBREC, then the broker killed before the PUBREL. The
+     * client resends it after the restart (as Paho does with a persistent session); it is answered with PUBREC again
+     * and the persistent subscriber gets it once. After the PUBREL the same id is a new message.
+     */
+    @Test
+    void qos2ResentAfterACrashIsDeliveredOnce() throws Exception {
+        Path live = tmp.resolve("qos2-live");
+        Properties settings = persistent(live);
+        settings.setProperty("autosave_interval", "3600");
+        EdgeportServer running = start(settings);
+        MqttClient sub = client(running, "qos2-sub", false, 30, null);
+        sub.subscribe("x/#", 2);
+        sub.disconnect();
+        try (RawClient raw = new RawClient(running.boundPort(EdgeportServer.MQTT))) {
+            raw.send(Packets.connect("qos2-pub", 30, false));
+            raw.receive();
+            raw.send(rawPublish("x/1", MqttQoS.EXACTLY_ONCE, 9, false, "only-once"));
+            assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.PUBREC);
+        }
+        Path crashed = tmp.resolve("qos2-crashed");
+        copyTree(live, crashed); // the broker dies here, before the PUBREL
+
+        EdgeportServer restarted = start(persistent(crashed));
+        try (RawClient raw = new RawClient(restarted.boundPort(EdgeportServer.MQTT))) {
+            raw.send(Packets.connect("qos2-pub", 30, false));
+            raw.receive();
+            raw.send(rawPublish("x/1", MqttQoS.EXACTLY_ONCE, 9, true, "only-once"));
+            io.netty.handler.codec.mqtt.MqttMessage rec = raw.receive();
+            assertThat(Packets.type(rec)).isEqualTo(MqttMessageType.PUBREC);
+            assertThat(Packets.id(rec)).isEqualTo(9);
+            raw.send(Packets.ack(MqttMessageType.PUBREL, 9));
+            assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.PUBCOMP);
+            raw.send(rawPublish("x/2", MqttQoS.EXACTLY_ONCE, 9, false, "new-with-same-id"));
+            assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.PUBREC);
+            raw.send(Packets.ack(MqttMessageType.PUBREL, 9));
+            assertThat(Packets.type(raw.receive())).isEqualTo(MqttMessageType.PUBCOMP);
+        }
+        Inbox inbox = new Inbox();
+        client(restarted, "qos2-sub", false, 30, inbox);
+        publish(client(restarted, "marker", null), "x/3", "marker", 2); // queued behind any duplicate
+        await(() -> inbox.messages.contains("x/3=marker@2"));
+        assertThat(inbox.snapshot()).containsExactly("x/1=only-once@2", "x/2=new-with-same-id@2", "x/3=marker@2");
+    }
+
     private static MqttPublishMessage rawPublish(String topic, MqttQoS qos, int id, boolean dup, String payload) {
         return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, qos, false, 0),
                 new MqttPublishVariableHeader(topic, id), Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));

@@ -77,6 +77,8 @@ public final class DurableState implements Closeable {
     static final byte SESSION_DELETE = 10;
     static final byte INFLIGHT_PUT = 11;
     static final byte INFLIGHT_REMOVE = 12;
+    static final byte QOS2_MARK = 13;
+    static final byte QOS2_CLEAR = 14;
 
     /** The MVStore file: Moquette's name, so data of earlier versions opens. */
     public static final String STORE_FILE = "moquette_store.h2";
@@ -93,6 +95,7 @@ public final class DurableState implements Closeable {
     private final Clock clock;
     private final MVMap<String, Long> meta;
     private final MVMap<String, byte[]> inflight;
+    private final MVMap<String, Long> qos2;
     private final IRetainedRepository retainedStore;
     private final ISubscriptionsRepository subscriptionsStore;
     private final ISessionsRepository sessionsStore;
@@ -118,6 +121,7 @@ public final class DurableState implements Closeable {
         this.clock = clock;
         this.meta = store.openMap(META);
         this.inflight = store.openMap("edgeport_inflight");
+        this.qos2 = store.openMap("edgeport_qos2_received");
         H2Builder h2 = moquette.apply(store);
         this.retainedStore = h2.retainedRepository();
         this.subscriptionsStore = h2.subscriptionsRepository();
@@ -218,6 +222,8 @@ public final class DurableState implements Closeable {
                 inflightSeq.accumulateAndGet(seqOf(key), Math::max);
             }
             case INFLIGHT_REMOVE -> inflight.remove(Wal.getString(in));
+            case QOS2_MARK -> qos2.put(Wal.getString(in), 0L);
+            case QOS2_CLEAR -> qos2.remove(Wal.getString(in));
             default -> throw new IllegalStateException("unknown store log record type " + type);
         }
     }
@@ -555,6 +561,45 @@ public final class DurableState implements Closeable {
             wal.appendAfter(() -> inflight.remove(k), INFLIGHT_REMOVE, o -> o.putString(k));
         }
         return n;
+    }
+
+    // ---- QoS 2 packet ids received (PUBREC sent, PUBREL not yet received) ------------------------------------------
+
+    private static String qos2Key(String clientId, int packetId) {
+        return clientId + '\u0000' + packetId;
+    }
+
+    /** @return whether the client's QoS 2 PUBLISH with this id was received and its PUBREL has not come yet */
+    public boolean qos2Received(String clientId, int packetId) {
+        return qos2.containsKey(qos2Key(clientId, packetId));
+    }
+
+    public void qos2Mark(String clientId, int packetId) {
+        String key = qos2Key(clientId, packetId);
+        wal.appendAfter(() -> qos2.put(key, 0L), QOS2_MARK, o -> o.putString(key));
+    }
+
+    public void qos2Clear(String clientId, int packetId) {
+        String key = qos2Key(clientId, packetId);
+        if (qos2.containsKey(key)) {
+            wal.appendAfter(() -> qos2.remove(key), QOS2_CLEAR, o -> o.putString(key));
+        }
+    }
+
+    /** Forgets every QoS 2 packet id of a client (its session was discarded). */
+    public void qos2Drop(String clientId) {
+        String from = clientId + '\u0000';
+        List<String> keys = new ArrayList<>();
+        for (java.util.Iterator<String> it = qos2.keyIterator(from); it.hasNext();) {
+            String k = it.next();
+            if (!k.startsWith(from)) {
+                break;
+            }
+            keys.add(k);
+        }
+        for (String k : keys) {
+            wal.appendAfter(() -> qos2.remove(k), QOS2_CLEAR, o -> o.putString(k));
+        }
     }
 
     // ---- retained, subscriptions, sessions --------------------------------------------------------------------------
