@@ -100,11 +100,16 @@ EOF
         > >(stdbuf -o0 head -c 2000000 >"$dir/broker.log") 2>&1 &
       broker_pid=$!
       wait_port "$broker_pid" "$port" 60 ;;
-    edgeport|edgeport-full|edgeport-broker)
+    edgeport|edgeport-full|edgeport-broker|edgeport-broker-fsync|baseline)
       http=$(free_port)
       exe=$jar
-      [ "$broker" = edgeport-broker ] && exe=$root/run/target/broker.jar
-      (cd "$dir" && exec taskset -c 1 java ${BROKER_JAVA_OPTS:-} -Dedgeport.broker.port="$port" \
+      extra=""
+      case "$broker" in
+        edgeport-broker) exe=$root/run/target/broker.jar ;;
+        edgeport-broker-fsync) exe=$root/run/target/broker.jar; extra=-Dedgeport.broker.persistence_sync=fsync ;;
+        baseline) exe=${BASELINE_JAR:?set BASELINE_JAR to the broker.jar to compare with} ;;
+      esac
+      (cd "$dir" && exec taskset -c 1 java ${BROKER_JAVA_OPTS:-} $extra -Dedgeport.broker.port="$port" \
         -Dorg.osgi.service.http.port="$http" -jar "$exe") > >(stdbuf -o0 head -c 2000000 >"$dir/broker.log") 2>&1 &
       broker_pid=$!
       for i in $(seq 1 1200); do
@@ -129,6 +134,7 @@ scenario_args() {
   case "$1" in
     fanin-q0) echo "--scenario fanin --publishers 8 --qos 0" ;;
     fanin-q1) echo "--scenario fanin --publishers 8 --qos 1 --window 64" ;;
+    fanin-q1p) echo "--scenario fanin --publishers 8 --qos 1 --window 64 --persistent true" ;;
     fanin-paced) echo "--scenario fanin --publishers 8 --qos 0 --rate 20000" ;;
     fanout) echo "--scenario fanout --subscribers 50 --qos 0" ;;
     latency) echo "--scenario latency --qos 1 --rate 2000" ;;

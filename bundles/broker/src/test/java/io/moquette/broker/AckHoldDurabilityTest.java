@@ -30,7 +30,7 @@ class AckHoldDurabilityTest {
 
     /** Each permit lets one commit finish. */
     private final Semaphore commits = new Semaphore(0);
-    private final GroupCommit gc = new GroupCommit("test-commit", null, commits::acquire);
+    private final GroupCommit gc = new GroupCommit("test-commit", null, commits::acquire, Long.MAX_VALUE);
     private final EmbeddedChannel ch = new EmbeddedChannel(new AckHold(gc));
 
     @AfterEach

@@ -25,6 +25,8 @@ abstract class Client extends ByteToMessageDecoder {
     /** Completed once the CONNACK (and, for subscribers, the SUBACK) arrived; failed otherwise. Any thread. */
     final CompletableFuture<Void> ready = new CompletableFuture<>();
     String failure;
+    /** false: a persistent session (clean session off), whose messages the broker must keep until acknowledged. */
+    boolean cleanSession = true;
 
     Client(String clientId) {
         this.clientId = clientId;
@@ -38,7 +40,7 @@ abstract class Client extends ByteToMessageDecoder {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_3_1_1)
-                .cleanSession(true).keepAlive(600).build());
+                .cleanSession(cleanSession).keepAlive(600).build());
         super.channelActive(ctx);
     }
 

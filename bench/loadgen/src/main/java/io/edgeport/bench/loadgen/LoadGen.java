@@ -115,7 +115,9 @@ public final class LoadGen {
         result.put("rate", rate);
         List<Subscriber> subs = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
-            subs.add(open(new Subscriber("lg-" + run + "-s" + i, prefix + "/#", qos)));
+            Subscriber sub = new Subscriber("lg-" + run + "-s" + i, prefix + "/#", qos);
+            sub.cleanSession = !Boolean.parseBoolean(o.str("persistent"));
+            subs.add(open(sub));
         }
         if (!await(subs)) {
             return 1;

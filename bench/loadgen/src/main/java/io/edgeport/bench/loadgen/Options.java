@@ -19,6 +19,7 @@ final class Options {
               --topic-prefix bench              topics PREFIX/bench/temperature/pNNNNN/reading, filter PREFIX/#
               --connections 5000 --concurrency 64 --hold 3 --warmup-connections 1000   connections scenario
               --threads 1                       Netty event-loop threads of the generator
+              --persistent false                subscribers connect with clean session off (the broker stores)
             """;
 
     private final Map<String, String> values = new HashMap<>(Map.ofEntries(Map.entry("scenario", ""),
@@ -27,7 +28,8 @@ final class Options {
             Map.entry("qos", ""), Map.entry("window", "64"), Map.entry("rate", ""), Map.entry("size", "128"),
             Map.entry("warmup", "5"), Map.entry("duration", "10"), Map.entry("drain", "5"),
             Map.entry("topic-prefix", "bench"), Map.entry("connections", "5000"), Map.entry("concurrency", "64"),
-            Map.entry("hold", "3"), Map.entry("warmup-connections", "1000"), Map.entry("threads", "1")));
+            Map.entry("hold", "3"), Map.entry("warmup-connections", "1000"), Map.entry("threads", "1"),
+            Map.entry("persistent", "false")));
 
     Options(String[] args) {
         for (int i = 0; i < args.length; i++) {

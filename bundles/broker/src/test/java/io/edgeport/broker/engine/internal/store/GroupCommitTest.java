@@ -44,7 +44,7 @@ class GroupCommitTest {
     @Test
     void waitersOfARunningRoundWaitForTheNextOne() throws Exception {
         Semaphore commit = new Semaphore(0);
-        try (GroupCommit gc = new GroupCommit("test-commit", null, commit::acquire)) {
+        try (GroupCommit gc = new GroupCommit("test-commit", null, commit::acquire, Long.MAX_VALUE)) {
             CountDownLatch first = new CountDownLatch(1);
             CountDownLatch second = new CountDownLatch(1);
             long t1 = gc.ticket();

@@ -43,6 +43,7 @@ public final class GroupCommit implements AutoCloseable {
 
     private final Runnable barrier;
     private final Commit commit;
+    private final long idleFlushMs;
     private final Object lock = new Object();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private long started;
@@ -59,6 +60,12 @@ public final class GroupCommit implements AutoCloseable {
      * @param commit makes the changes durable
      */
     public GroupCommit(String name, Runnable barrier, Commit commit) {
+        this(name, barrier, commit, IDLE_FLUSH_MS);
+    }
+
+    /** @param idleFlushMs a round at least this often, also with nobody waiting (Long.MAX_VALUE: never) */
+    public GroupCommit(String name, Runnable barrier, Commit commit, long idleFlushMs) {
+        this.idleFlushMs = idleFlushMs;
         this.barrier = barrier;
         this.commit = commit;
         this.thread = new Thread(this::run, name);
@@ -116,7 +123,7 @@ public final class GroupCommit implements AutoCloseable {
             synchronized (lock) {
                 try {
                     while (!closed && waiters.isEmpty()) {
-                        lock.wait(IDLE_FLUSH_MS);
+                        lock.wait(idleFlushMs);
                         if (waiters.isEmpty()) {
                             break; // idle: a round anyway, so buffered changes reach the disk
                         }
