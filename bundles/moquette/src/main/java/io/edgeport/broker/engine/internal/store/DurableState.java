@@ -495,7 +495,12 @@ public final class DurableState implements Closeable {
     // ---- in-flight messages -----------------------------------------------------------------------------------------
 
     private static String inflightKey(String clientId, long seq) {
-        return clientId + '\u0000' + String.format("%019d", seq);
+        String digits = Long.toString(seq); // zero-padded to 19 digits: keys sort in send order
+        StringBuilder b = new StringBuilder(clientId.length() + 20).append(clientId).append('\u0000');
+        for (int i = digits.length(); i < 19; i++) {
+            b.append('0');
+        }
+        return b.append(digits).toString();
     }
 
     private static long seqOf(String key) {
