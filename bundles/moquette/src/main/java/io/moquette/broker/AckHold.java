@@ -23,8 +23,9 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * Holds back the acknowledgements the broker writes to a client until they may be sent. Two reasons, one queue:
  * <ul>
- * <li><b>Durability</b> (with a {@link GroupCommit}): PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK and the CONNACK of a
- * persistent session wait until what they promise is in the store: the acknowledgement takes a ticket when it is
+ * <li><b>Durability</b> (with a {@link GroupCommit}): PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK, PUBREL (to a
+ * subscriber: its message is no longer to be redelivered) and the CONNACK of a persistent session wait until what
+ * they promise is in the store: the acknowledgement takes a ticket when it is
  * written here (after Moquette made, or queued, the changes it answers for) and leaves when that group commit
  * completed. Everything written behind a held CONNACK waits too (the CONNACK must be the first packet); PUBLISH
  * packets to the client may overtake held acknowledgements (MQTT 3.1.1 allows a PUBLISH before the SUBACK).</li>
@@ -173,7 +174,8 @@ final class AckHold extends ChannelDuplexHandler {
                 || type == MqttMessageType.PUBCOMP;
         boolean connack = type == MqttMessageType.CONNACK;
         long ticket = durability != null && needsStore(type, msg) ? durability.ticket() : 0;
-        boolean ack = publishAck || connack || type == MqttMessageType.SUBACK || type == MqttMessageType.UNSUBACK;
+        boolean ack = publishAck || connack || type == MqttMessageType.SUBACK || type == MqttMessageType.UNSUBACK
+                || type == MqttMessageType.PUBREL;
         if (ticket > 0 || connackHeld || ack && (holding() || heldCount() > 0)) {
             if (held == null) {
                 held = new ArrayDeque<>();
@@ -196,7 +198,9 @@ final class AckHold extends ChannelDuplexHandler {
             return false;
         }
         return switch (type) {
-            case PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK -> true;
+            // PUBREL: the broker's second QoS 2 step towards a subscriber. Once it is out, the subscriber hands the
+            // message to its application, so the store must already know the message is no longer to be redelivered.
+            case PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK, PUBREL -> true;
             case CONNACK -> persistentConnect && ((MqttConnAckMessage) msg).variableHeader()
                     .connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED;
             default -> false;

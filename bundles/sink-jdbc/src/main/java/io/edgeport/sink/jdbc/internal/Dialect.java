@@ -46,6 +46,19 @@ enum Dialect {
             return H2Driver.create();
         }
 
+        /**
+         * H2 writes a committed transaction only after WRITE_DELAY (500 ms by default): a kill -9 in that window lost
+         * rows the sink had committed and acknowledged to the broker (3,331 of 27,118 in the crash harness). With 0
+         * each commit is written at once — one write per batch. A WRITE_DELAY in the URL wins.
+         */
+        @Override
+        Connection connect(String url, Properties properties) throws SQLException {
+            if (!url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")) {
+                properties.setProperty("WRITE_DELAY", "0");
+            }
+            return super.connect(url, properties);
+        }
+
         /** MERGE costs H2 a lookup per row (~17k rows/s); a plain INSERT is several times faster. */
         @Override
         String fastInsertReading(String table) {

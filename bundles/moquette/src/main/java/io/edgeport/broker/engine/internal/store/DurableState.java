@@ -87,7 +87,7 @@ public final class DurableState implements Closeable {
     static final String META = "edgeport_meta";
     static final String CHECKPOINT_KEY = "log.checkpoint";
     /** A checkpoint is due after this much log, whatever the interval: bounds recovery time and disk use. */
-    public static final long CHECKPOINT_BYTES = 32L * 1024 * 1024;
+    public static final long CHECKPOINT_BYTES = 8L * 1024 * 1024;
     static final long SEGMENT_BYTES = 16L * 1024 * 1024;
 
     private final MVStore store;
@@ -110,6 +110,8 @@ public final class DurableState implements Closeable {
     /** Figures of the last open. */
     public static final class Recovery {
         public long millis;
+        public long storeMillis;
+        public long replayMillis;
         public long records;
         public long bytes;
         public long migratedMessages;
@@ -137,11 +139,13 @@ public final class DurableState implements Closeable {
         }
         long from = meta.getOrDefault(CHECKPOINT_KEY, 0L);
         long[] counts = new long[2];
+        long t0 = System.nanoTime();
         this.wal = Wal.open(logDir, from, fsync, SEGMENT_BYTES, (type, body) -> {
             counts[0]++;
             counts[1] += body.remaining() + Wal.HEADER;
             replay(type, body);
         });
+        recovery.replayMillis = (System.nanoTime() - t0) / 1_000_000;
         recovery.records = counts[0];
         recovery.bytes = counts[1];
         checkpointPosition = from;
@@ -160,10 +164,12 @@ public final class DurableState implements Closeable {
         Files.createDirectories(dir);
         MVStore store = new MVStore.Builder().fileName(dir.resolve(STORE_FILE).toString()).autoCommitDisabled()
                 .open();
+        long opened = System.nanoTime();
         try {
             DurableState state = new DurableState(store, clock, moquette, dir.resolve(LOG_DIR), fsync);
             state.recovery.migratedMessages = state.migrateMoquetteQueues();
             state.recovery.millis = (System.nanoTime() - t0) / 1_000_000;
+            state.recovery.storeMillis = (opened - t0) / 1_000_000;
             return state;
         } catch (IOException | RuntimeException | Error e) {
             store.closeImmediately();
