@@ -12,7 +12,7 @@ kills=${1:-50}
 [ $# -gt 0 ] && shift
 
 jar=$root/run/target/gateway.jar
-if [ ! -f "$jar" ] || [ -n "$(find "$root/bundles" "$root/run" "$root/features" "$root/tests" -newer "$jar" -type f \
+if [ ! -f "$jar" ] || [ -n "$(find "$root/bundles" "$root/run" "$root/features" "$root/tests/support" -newer "$jar" -type f \
       -not -path '*/target/*' -not -path '*/generated/*' -not -name '*.bndrun' -print -quit)" ]; then
   echo "== building the gateway (mvn install -DskipTests)"
   (cd "$root" && mvn -q -B install -DskipTests ${MVN_FLAGS:-}) || exit 1
