@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The exported gateway jar as a child process, in its own working directory, on free loopback ports. Settings are
- * passed as {@code -Dedgeport.broker.*} properties. {@link #stop()} sends SIGTERM, as an init system would.
+ * passed as {@code -Dedgeport.broker.*} properties. {@link #stop()} sends SIGTERM, as an init system would;
+ * {@link #kill9()} sends SIGKILL, as a power cut or the kernel's OOM killer would. After either, {@link #start()}
+ * starts the gateway again on the same working (data) directory and the same ports.
  */
 final class Gateway implements AutoCloseable {
 
@@ -26,6 +28,8 @@ final class Gateway implements AutoCloseable {
     static final long START_TIMEOUT_S = 90;
     /** A JVM ended by SIGTERM after its shutdown hooks ran exits with 128 + 15. */
     static final int SIGTERM_EXIT = 143;
+    /** A process ended by SIGKILL: 128 + 9. */
+    static final int SIGKILL_EXIT = 137;
 
     final Path dir;
     final int mqttPort;
@@ -133,6 +137,42 @@ final class Gateway implements AutoCloseable {
         } catch (IOException e) {
             // best effort
         }
+    }
+
+    /** The gateway JVM's process id while it runs, else -1. */
+    long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
+    /**
+     * SIGKILL to the gateway JVM ({@link Process#destroyForcibly()} on Linux), then to every process it started: no
+     * shutdown hook runs and nothing is flushed. Waits, bounded, until they are gone, so the ports and the store's
+     * file locks are free for {@link #start()}.
+     *
+     * @return the exit code (137 = 128 + SIGKILL)
+     */
+    int kill9() throws InterruptedException {
+        if (process == null) {
+            return -1;
+        }
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("gateway JVM " + process.pid() + " still alive 30 s after SIGKILL");
+        }
+        for (ProcessHandle d : descendants) {
+            try {
+                d.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("process " + d.pid() + " started by the gateway survived SIGKILL", e);
+            }
+        }
+        int code = process.exitValue();
+        process = null;
+        saveLog(dir.getFileName().toString());
+        return code;
     }
 
     /** SIGTERM, then wait: the gateway must stop by itself and flush its store. @return the exit code */
