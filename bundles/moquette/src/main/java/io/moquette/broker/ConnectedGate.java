@@ -149,6 +149,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
         if (connected || checks >= MAX_CHECKS) {
             if (connected) {
                 MoquetteInternals.widenInflightWindow((MQTTConnection) connection, inflightWindow);
+                resendRestoredPubrels(ctx.channel(), (MQTTConnection) connection);
                 pace(ctx.channel(), (MQTTConnection) connection);
             }
             open = true;
@@ -158,6 +159,21 @@ final class ConnectedGate extends ChannelDuplexHandler {
         } else {
             ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** PUBRELs owed from before a restart go out right after the CONNACK (on the session's loop). */
+    private void resendRestoredPubrels(Channel channel, MQTTConnection connection) {
+        String clientId = NettyUtils.clientID(channel);
+        if (clientId == null || postOffice == null) {
+            return;
+        }
+        postOffice.routeCommand(clientId, "resend PUBRELs", () -> {
+            Session session = MoquetteInternals.boundSession(connection);
+            if (session != null && channel.isActive()) {
+                MoquetteInternals.resendRestoredPubrels(session, connection);
+            }
+            return clientId;
+        });
     }
 
     /** Wraps the session's queue (on the session's loop) so that publishers feeding this client are paced. */

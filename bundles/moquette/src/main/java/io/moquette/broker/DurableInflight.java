@@ -12,7 +12,8 @@ import io.edgeport.broker.engine.internal.store.DurableState;
  * front of the session's queue ({@link DurableState#requeueInflight()}).
  *
  * <p>Moquette touches the window with {@code put} (a message sent, or a PUBREL marker replacing a QoS 2 message the
- * client received: then the message is no longer needed), {@code remove} (PUBACK, PUBCOMP), {@code get} and
+ * client received: then the message is no longer needed, but the PUBREL is owed and recorded, and sent again after a
+ * restart: {@link #restorePubrel}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
  * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
  */
 final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
@@ -28,13 +29,38 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
         this.clientId = clientId;
     }
 
+    /** PUBREL markers put back after a restart, whose PUBREL has not been sent again yet. */
+    private final java.util.Set<Integer> restored = new java.util.LinkedHashSet<>();
+
     @Override
     public SessionRegistry.EnqueuedMessage put(Integer packetId, SessionRegistry.EnqueuedMessage value) {
         forget(packetId);
+        restored.remove(packetId);
         if (value instanceof SessionRegistry.PublishedMessage p) {
             recorded.put(packetId, store.inflightPut(clientId, p));
+        } else if (value instanceof SessionRegistry.PubRelMarker) {
+            recorded.put(packetId, store.inflightMarker(clientId, packetId));
         }
         return super.put(packetId, value);
+    }
+
+    /** At start: a PUBREL still owed from before the restart, recorded under {@code key}. */
+    void restorePubrel(int packetId, long key) {
+        super.put(packetId, new SessionRegistry.PubRelMarker());
+        recorded.put(packetId, key);
+        restored.add(packetId);
+    }
+
+    /** @return the highest packet id of a restored PUBREL not yet sent again, 0 if none */
+    int highestRestored() {
+        return restored.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** @return the restored PUBRELs to send again now (once), in send order */
+    java.util.List<Integer> takeRestored() {
+        java.util.List<Integer> out = new java.util.ArrayList<>(restored);
+        restored.clear();
+        return out;
     }
 
     @Override

@@ -249,7 +249,9 @@ public final class EdgeportServer {
      */
     private void openStore(IConfig config) throws IOException {
         DurableState s = store;
-        int requeued = s.requeueInflight();
+        DurableState.Requeued requeue = s.requeueInflight();
+        int requeued = requeue.messages();
+        ((EdgeportSessionRegistry) sessions).restorePubrels(requeue.pubrels());
         s.log().flush();
         s.checkpoint(Runnable::run);
         DurableState.Recovery r = s.recovery;

@@ -20,6 +20,21 @@ final class EdgeportSessionRegistry extends SessionRegistry {
 
     private final DurableState store;
 
+    /** At start: puts back the PUBRELs owed to persistent sessions' clients (see {@link DurableState#requeueInflight}). */
+    void restorePubrels(java.util.Map<String, java.util.List<long[]>> pubrels) {
+        pubrels.forEach((clientId, owed) -> {
+            Session s = retrieve(clientId);
+            if (s != null && MoquetteInternals.inflightWindow(s) instanceof DurableInflight d) {
+                for (long[] p : owed) {
+                    d.restorePubrel((int) p[0], p[1]);
+                    MoquetteInternals.takeInflightSlot(s);
+                }
+            } else {
+                owed.forEach(p -> store.inflightRemove(clientId, p[1]));
+            }
+        });
+    }
+
     EdgeportSessionRegistry(ISubscriptionsDirectory subscriptions, ISessionsRepository sessionsRepository,
                             IQueueRepository queueRepository, Authorizator authorizator,
                             ScheduledExecutorService scheduler, Clock clock, int globalExpirySeconds,
@@ -43,7 +58,18 @@ final class EdgeportSessionRegistry extends SessionRegistry {
                                                 String username) {
         SessionCreationResult result = super.createOrReopenSession(msg, clientId, username);
         if (result.mode != CreationModeEnum.CREATED_CLEAN_NEW) {
-            return result; // a resumed session keeps its maps
+            // A resumed session keeps its maps. PUBRELs owed from before a restart keep their packet ids: the new
+            // connection's ids continue after them, so a queued message cannot take one of those ids.
+            if (MoquetteInternals.inflightWindow(result.session) instanceof DurableInflight d) {
+                int highest = d.highestRestored();
+                io.netty.channel.Channel ch = EventLoopSessions.CURRENT_CHANNEL.get();
+                java.util.concurrent.atomic.AtomicInteger counter = highest == 0 || ch == null ? null
+                        : MoquetteInternals.packetIdCounter(ch);
+                if (counter != null) {
+                    counter.accumulateAndGet(highest, Math::max);
+                }
+            }
+            return result;
         }
         boolean persistent = store != null && !result.session.isClean();
         if (store != null) {

@@ -251,6 +251,27 @@ public final class MoquetteInternals {
         }
     }
 
+    /** Takes one slot of the session's in-flight window (a PUBREL put back after a restart occupies one). */
+    static void takeInflightSlot(Session session) {
+        ((AtomicInteger) get(INFLIGHT_SLOTS, session)).decrementAndGet();
+    }
+
+    /**
+     * Sends the PUBRELs a persistent session owed before a restart (once, after its client reconnected). On the
+     * session's loop.
+     */
+    static void resendRestoredPubrels(Session session, MQTTConnection connection) {
+        if (inflightWindow(session) instanceof DurableInflight d) {
+            java.util.List<Integer> ids = d.takeRestored();
+            for (int id : ids) {
+                connection.sendIfWritableElseDrop(MQTTConnection.pubrel(id));
+            }
+            if (!ids.isEmpty()) {
+                connection.flush();
+            }
+        }
+    }
+
     /** The session's QoS 2 receiving map, when it is ours. */
     static ReceivedQos2 receivedQos2(Session session) {
         Object m = get(QOS2_RECEIVING, session);

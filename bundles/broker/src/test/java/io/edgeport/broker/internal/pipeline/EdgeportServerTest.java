@@ -423,6 +423,54 @@ class EdgeportServerTest {
         assertThat(inbox.snapshot()).containsExactly("x/1=only-once@2", "x/2=new-with-same-id@2", "x/3=marker@2");
     }
 
+    /**
+     * QoS 2 towards a subscriber across a crash: the subscriber got the PUBLISH and sent PUBREC, the broker sent PUBREL
+     * (only once that was stored) and then died. After the restart the subscriber gets the PUBREL again, right after
+     * its CONNACK, with the same packet id, and not the message a second time; the next message uses another id.
+     */
+    @Test
+    void anOwedPubrelIsSentAgainAfterACrashAndTheMessageIsNot() throws Exception {
+        Path live = tmp.resolve("pubrel-live");
+        Properties settings = persistent(live);
+        settings.setProperty("autosave_interval", "3600");
+        EdgeportServer running = start(settings);
+        int id;
+        try (RawClient sub = new RawClient(running.boundPort(EdgeportServer.MQTT))) {
+            sub.send(Packets.connect("q2-sub", 30, false));
+            sub.receive();
+            sub.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(1)
+                    .addSubscription(MqttQoS.EXACTLY_ONCE, "y/#").build());
+            assertThat(Packets.type(sub.receive())).isEqualTo(MqttMessageType.SUBACK);
+            publish(client(running, "y-pub", null), "y/1", "exactly-once", 2);
+            io.netty.handler.codec.mqtt.MqttMessage p = sub.receive();
+            assertThat(Packets.type(p)).isEqualTo(MqttMessageType.PUBLISH);
+            id = ((MqttPublishMessage) p).variableHeader().packetId();
+            ((MqttPublishMessage) p).release();
+            sub.send(Packets.ack(MqttMessageType.PUBREC, id));
+            io.netty.handler.codec.mqtt.MqttMessage rel = sub.receive();
+            assertThat(Packets.type(rel)).isEqualTo(MqttMessageType.PUBREL);
+            assertThat(Packets.id(rel)).isEqualTo(id);
+            copyTree(live, tmp.resolve("pubrel-crashed")); // dies before the PUBCOMP arrives
+        }
+
+        EdgeportServer restarted = start(persistent(tmp.resolve("pubrel-crashed")));
+        try (RawClient sub = new RawClient(restarted.boundPort(EdgeportServer.MQTT))) {
+            sub.send(Packets.connect("q2-sub", 30, false));
+            assertThat(Packets.type(sub.receive())).isEqualTo(MqttMessageType.CONNACK);
+            io.netty.handler.codec.mqtt.MqttMessage rel = sub.receive();
+            assertThat(Packets.type(rel)).as("the owed PUBREL, not the message again").isEqualTo(
+                    MqttMessageType.PUBREL);
+            assertThat(Packets.id(rel)).isEqualTo(id);
+            sub.send(Packets.ack(MqttMessageType.PUBCOMP, id));
+            publish(client(restarted, "y-pub2", null), "y/2", "next", 2);
+            io.netty.handler.codec.mqtt.MqttMessage next = sub.receive();
+            assertThat(Packets.type(next)).isEqualTo(MqttMessageType.PUBLISH);
+            assertThat(((MqttPublishMessage) next).variableHeader().topicName()).isEqualTo("y/2");
+            assertThat(((MqttPublishMessage) next).variableHeader().packetId()).isNotEqualTo(id);
+            ((MqttPublishMessage) next).release();
+        }
+    }
+
     private static MqttPublishMessage rawPublish(String topic, MqttQoS qos, int id, boolean dup, String payload) {
         return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, qos, false, 0),
                 new MqttPublishVariableHeader(topic, id), Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));

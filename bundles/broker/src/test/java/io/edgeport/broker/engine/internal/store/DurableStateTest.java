@@ -102,11 +102,34 @@ class DurableStateTest {
         crash();
 
         DurableState again = open();
-        assertThat(again.requeueInflight()).isEqualTo(2);
+        assertThat(again.requeueInflight().messages()).isEqualTo(2);
         assertThat(drain(again.queues().getOrCreateQueue("sub-1"))).containsExactly("t/a=a", "t/c=c", "t/q=queued");
         again.log().flush();
         crash();
-        assertThat(open().requeueInflight()).as("requeued once, not at every start").isZero();
+        assertThat(open().requeueInflight().messages()).as("requeued once, not at every start").isZero();
+    }
+
+    @Test
+    void aPubrelStillOwedComesBackAsAMarkerNotAsTheMessage() throws IOException {
+        DurableState s = open();
+        s.queues().getOrCreateQueue("sub-2");
+        long msgKey = s.inflightPut("sub-2", msg("t/q2", "has it"));
+        s.inflightRemove("sub-2", msgKey); // PUBREC came: the message is replaced by the owed PUBREL
+        s.inflightMarker("sub-2", 77);
+        s.log().flush();
+        crash();
+
+        DurableState again = open();
+        DurableState.Requeued r = again.requeueInflight();
+        assertThat(r.messages()).isZero();
+        assertThat(r.pubrels()).containsOnlyKeys("sub-2");
+        assertThat(r.pubrels().get("sub-2")).hasSize(1);
+        assertThat(r.pubrels().get("sub-2").get(0)[0]).isEqualTo(77);
+        assertThat(again.queuedMessages()).isZero();
+        again.inflightRemove("sub-2", r.pubrels().get("sub-2").get(0)[1]); // PUBCOMP
+        again.log().flush();
+        crash();
+        assertThat(open().requeueInflight().pubrels()).isEmpty();
     }
 
     @Test

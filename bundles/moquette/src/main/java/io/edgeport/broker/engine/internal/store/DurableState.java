@@ -547,18 +547,50 @@ public final class DurableState implements Closeable {
         }
     }
 
+    /** A marker value: a QoS 2 message the client has (PUBREC received) whose PUBREL/PUBCOMP is still owed. */
+    private static final byte MARKER = 0x7F;
+
+    /**
+     * Records that a persistent session's client received a QoS 2 message (PUBREC) and is owed its PUBREL, replacing
+     * the message's record: after a restart the PUBREL is sent again, the message never.
+     *
+     * @return its key for {@link #inflightRemove}
+     */
+    public long inflightMarker(String clientId, int packetId) {
+        byte[] bytes = ByteBuffer.allocate(5).put(MARKER).putInt(packetId).array();
+        long seq = inflightSeq.incrementAndGet();
+        String key = inflightKey(clientId, seq);
+        wal.appendAfter(() -> inflight.put(key, bytes), INFLIGHT_PUT, o -> o.putString(key).putBytes(bytes));
+        return seq;
+    }
+
+    /** What {@link #requeueInflight()} did. */
+    public record Requeued(int messages, Map<String, List<long[]>> pubrels) {
+    }
+
     /**
      * At start: puts every recorded in-flight message back at the front of its session's queue, in the order it was
-     * sent, and forgets the records. Messages of clients without a persistent queue are dropped (their session ended).
-     *
-     * @return messages put back
+     * sent, and forgets those records; messages of clients without a persistent queue are dropped (their session
+     * ended). PUBREL markers stay recorded and are returned ({@code [packet id, key]} per client, in send order) for
+     * the caller to put back into the sessions' in-flight windows.
      */
-    public int requeueInflight() {
+    public Requeued requeueInflight() {
         Map<String, List<byte[]>> byClient = new LinkedHashMap<>();
+        Map<String, List<long[]>> pubrels = new LinkedHashMap<>();
+        List<String> done = new ArrayList<>();
         List<String> keys = new ArrayList<>(inflight.keySet()); // ascending: client, then send order
         for (String k : keys) {
             String clientId = k.substring(0, k.lastIndexOf('\u0000'));
-            byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(inflight.get(k));
+            byte[] v = inflight.get(k);
+            if (v.length == 5 && v[0] == MARKER && queues.containsKey(clientId)) {
+                pubrels.computeIfAbsent(clientId, c -> new ArrayList<>())
+                        .add(new long[] {ByteBuffer.wrap(v, 1, 4).getInt(), seqOf(k)});
+            } else {
+                if (v[0] != MARKER) {
+                    byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(v);
+                }
+                done.add(k);
+            }
         }
         int n = 0;
         for (Map.Entry<String, List<byte[]>> e : byClient.entrySet()) {
@@ -568,10 +600,10 @@ public final class DurableState implements Closeable {
                 n += e.getValue().size();
             }
         }
-        for (String k : keys) {
+        for (String k : done) {
             wal.appendAfter(() -> inflight.remove(k), INFLIGHT_REMOVE, o -> o.putString(k));
         }
-        return n;
+        return new Requeued(n, pubrels);
     }
 
     // ---- QoS 2 packet ids received (PUBREC sent, PUBREL not yet received) ------------------------------------------
