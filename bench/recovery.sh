@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Recovery time of the broker store after kill -9 (docs/store.md): N queued messages (default 1,000,000) for 10
-# offline persistent sessions, with the broker's checkpoints (every 32 MB of log) and without any (everything in the
+# offline persistent sessions, with the broker's checkpoints (every 8 MB of log) and without any (everything in the
 # log: the worst case). Files under target/recovery. ~1 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."

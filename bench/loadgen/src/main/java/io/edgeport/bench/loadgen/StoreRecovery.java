@@ -1,6 +1,5 @@
 package io.edgeport.bench.loadgen;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -55,9 +54,9 @@ public final class StoreRecovery {
         long t0 = System.nanoTime();
         DurableState s = DurableState.open(dir, Clock.systemUTC(), MoquetteInternals::h2, false);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("recovered in %,d ms: %,d queued messages, %,d log records replayed (%,d KB), store %s%n",
-                ms, s.queuedMessages(), s.recovery.records, s.recovery.bytes / 1024,
-                new String(dir.toString().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
+        System.out.printf("recovered in %,d ms (MVStore open %,d ms, log replay %,d ms): %,d queued messages, %,d log "
+                + "records replayed (%,d KB)%n", ms, s.recovery.storeMillis, s.recovery.replayMillis,
+                s.queuedMessages(), s.recovery.records, s.recovery.bytes / 1024);
         Runtime.getRuntime().halt(0);
     }
 }

@@ -76,7 +76,7 @@ public @interface BrokerConfig {
     String persistence__sync() default "write";
 
     @AttributeDefinition(name = "autosave_interval", description = "Seconds between checkpoints of the broker store"
-            + " (also after every 32 MB of store log): what recovery after a crash has to replay. Acknowledged"
+            + " (also after every 8 MB of store log): what recovery after a crash has to replay. Acknowledged"
             + " messages are stored before this, in the log; unlike Mosquitto this interval loses nothing.")
     int autosave__interval() default 30;
 
