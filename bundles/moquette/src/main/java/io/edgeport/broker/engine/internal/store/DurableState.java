@@ -89,6 +89,8 @@ public final class DurableState implements Closeable {
     /** A checkpoint is due after this much log, whatever the interval: bounds recovery time and disk use. */
     public static final long CHECKPOINT_BYTES = 8L * 1024 * 1024;
     static final long SEGMENT_BYTES = 16L * 1024 * 1024;
+    static final int COMPACT_BELOW_FILL_RATE = 50;
+    static final int COMPACT_WRITE_BYTES = 4 * 1024 * 1024;
 
     private final MVStore store;
     private final Wal wal;
@@ -164,6 +166,10 @@ public final class DurableState implements Closeable {
         Files.createDirectories(dir);
         MVStore store = new MVStore.Builder().fileName(dir.resolve(STORE_FILE).toString()).autoCommitDisabled()
                 .open();
+        // Chunks freed by a checkpoint may be reused at once: every checkpoint is forced to the disk before it counts
+        // (the 45 s default guards against disks that had not written yet). With the default the file grew by 28 MB
+        // for every 200,000 messages queued and delivered, without bound.
+        store.setRetentionTime(0);
         long opened = System.nanoTime();
         try {
             DurableState state = new DurableState(store, clock, moquette, dir.resolve(LOG_DIR), fsync);
@@ -288,6 +294,12 @@ public final class DurableState implements Closeable {
             meta.put(CHECKPOINT_KEY, position);
             store.commit();
             store.sync(); // the log before it may now go: the MVStore must be on the device first
+            if (store.getChunksFillRate() < COMPACT_BELOW_FILL_RATE) {
+                // live pages of sparse chunks move to a new one, so their space can be reused (bounded work)
+                store.compact(COMPACT_BELOW_FILL_RATE, COMPACT_WRITE_BYTES);
+                store.commit();
+                store.sync();
+            }
             checkpointPosition = position;
             checkpointAt = System.nanoTime();
             deleteLog.accept(() -> {
