@@ -260,21 +260,7 @@ public final class EdgeportServer {
                 r.bytes / 1024, sessions == null ? 0 : s.sessions().list().size(), s.queuedMessages(), requeued);
         commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> s.log().flush());
         long autosaveMs = 1000L * Math.max(1, config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30));
-        String[] lastFailure = {null};
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                if (s.checkpointDue(autosaveMs)) {
-                    s.checkpoint(Runnable::run);
-                    lastFailure[0] = null;
-                }
-            } catch (RuntimeException e) {
-                if (!e.toString().equals(lastFailure[0])) { // once per kind: a full disk fails every second
-                    LoggerFactory.getLogger(DurableState.class).warn("Broker store checkpoint failed (the log keeps"
-                            + " everything; retried every second): {}", e.toString());
-                    lastFailure[0] = e.toString();
-                }
-            }
-        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        s.startCheckpoints(autosaveMs);
     }
 
     /**

@@ -105,6 +105,8 @@ public final class DurableState implements Closeable {
     private final AtomicLong inflightSeq = new AtomicLong();
     private final Object checkpointLock = new Object();
     private volatile long checkpointPosition;
+    /** Log before this is deleted: the checkpoint before the last one, so one MVStore version of slack remains. */
+    private volatile long keepLogFrom;
     private volatile long checkpointAt;
     /** What {@link #open} found and did, for its log line and for tests. */
     public final Recovery recovery = new Recovery();
@@ -117,6 +119,8 @@ public final class DurableState implements Closeable {
         public long records;
         public long bytes;
         public long migratedMessages;
+        /** The store file needed log records that were no longer there. */
+        public boolean logMissing;
     }
 
     private DurableState(MVStore store, Clock clock, Function<MVStore, H2Builder> moquette, Path logDir,
@@ -142,6 +146,13 @@ public final class DurableState implements Closeable {
         long from = meta.getOrDefault(CHECKPOINT_KEY, 0L);
         long[] counts = new long[2];
         long t0 = System.nanoTime();
+        Long firstSegment = Wal.firstSegment(logDir);
+        if (firstSegment != null && firstSegment > from) {
+            LOG.error("Broker store: the checkpoint in {} needs the store log from position {}, but the log starts at"
+                    + " {}: the store file is older than the log (restored from a backup, or damaged); changes in"
+                    + " between are missing", STORE_FILE, from, firstSegment);
+            recovery.logMissing = true;
+        }
         this.wal = Wal.open(logDir, from, fsync, SEGMENT_BYTES, (type, body) -> {
             counts[0]++;
             counts[1] += body.remaining() + Wal.HEADER;
@@ -151,6 +162,7 @@ public final class DurableState implements Closeable {
         recovery.records = counts[0];
         recovery.bytes = counts[1];
         checkpointPosition = from;
+        keepLogFrom = from;
         checkpointAt = System.nanoTime();
     }
 
@@ -166,10 +178,8 @@ public final class DurableState implements Closeable {
         Files.createDirectories(dir);
         MVStore store = new MVStore.Builder().fileName(dir.resolve(STORE_FILE).toString()).autoCommitDisabled()
                 .open();
-        // Chunks freed by a checkpoint may be reused at once: every checkpoint is forced to the disk before it counts
-        // (the 45 s default guards against disks that had not written yet). With the default the file grew by 28 MB
-        // for every 200,000 messages queued and delivered, without bound.
-        store.setRetentionTime(0);
+        // H2's default chunk retention (45 s) is kept: freed space is reused after it, which bounds the file (a
+        // retention of 0 would reuse chunks at once, but H2 then finds its newest chunk less reliably after a crash).
         long opened = System.nanoTime();
         try {
             DurableState state = new DurableState(store, clock, moquette, dir.resolve(LOG_DIR), fsync);
@@ -300,11 +310,13 @@ public final class DurableState implements Closeable {
                 store.commit();
                 store.sync();
             }
+            long deleteBefore = keepLogFrom;
+            keepLogFrom = checkpointPosition;
             checkpointPosition = position;
             checkpointAt = System.nanoTime();
             deleteLog.accept(() -> {
                 try {
-                    wal.deleteBefore(position);
+                    wal.deleteBefore(deleteBefore);
                 } catch (IOException e) {
                     LOG.warn("Cannot delete old store log segments: {}", e.toString());
                 }
@@ -317,9 +329,60 @@ public final class DurableState implements Closeable {
         return wal;
     }
 
+    private Thread checkpointer;
+    private volatile boolean stopping;
+    private final Object checkpointerSignal = new Object();
+
+    /**
+     * Starts the checkpoint thread: every second it checks {@link #checkpointDue(long)}. A thread of its own, never
+     * interrupted (an interrupt during H2's file I/O closes its file channel), stopped by {@link #close()}.
+     */
+    public void startCheckpoints(long intervalMillis) {
+        checkpointer = new Thread(() -> {
+            String lastFailure = null;
+            while (!stopping) {
+                synchronized (checkpointerSignal) {
+                    try {
+                        checkpointerSignal.wait(1_000);
+                    } catch (InterruptedException e) {
+                        // only close() ends this thread
+                    }
+                }
+                if (stopping) {
+                    return;
+                }
+                try {
+                    if (checkpointDue(intervalMillis)) {
+                        checkpoint(Runnable::run);
+                        lastFailure = null;
+                    }
+                } catch (RuntimeException e) {
+                    if (!e.toString().equals(lastFailure)) { // once per kind: a full disk fails every second
+                        LOG.warn("Broker store checkpoint failed (the log keeps everything; retried every second):"
+                                + " {}", e.toString());
+                        lastFailure = e.toString();
+                    }
+                }
+            }
+        }, "edgeport-store-checkpoint");
+        checkpointer.setDaemon(true);
+        checkpointer.start();
+    }
+
     /** Writes the log, checkpoints and closes everything (a clean stop: the next start replays nothing). */
     @Override
     public void close() throws IOException {
+        stopping = true;
+        if (checkpointer != null) {
+            synchronized (checkpointerSignal) {
+                checkpointerSignal.notifyAll();
+            }
+            try {
+                checkpointer.join(60_000); // a checkpoint in progress finishes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         try {
             wal.flush();
             checkpoint(Runnable::run);

@@ -99,6 +99,15 @@ public final class Wal implements Closeable {
         return wal;
     }
 
+    /** @return the start position of the oldest segment in {@code dir}, null when there is none */
+    static Long firstSegment(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        List<Long> starts = new Wal(dir, false, 1).segments();
+        return starts.isEmpty() ? null : starts.get(0);
+    }
+
     /** @return segment start positions in ascending order */
     List<Long> segments() throws IOException {
         List<Long> out = new ArrayList<>();
