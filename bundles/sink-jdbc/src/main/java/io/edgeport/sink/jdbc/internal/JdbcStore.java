@@ -188,6 +188,7 @@ final class JdbcStore implements AutoCloseable {
                 }
                 work.run(c);
                 c.commit();
+                settings.dialect().afterCommit(c);
             } catch (SQLException e) {
                 if (c != null && connection == c && uniqueViolation(e) && rolledBack(c)) {
                     throw e; // the connection is fine: keep it for the retry that skips existing rows

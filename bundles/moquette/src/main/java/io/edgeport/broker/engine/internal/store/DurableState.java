@@ -302,7 +302,12 @@ public final class DurableState implements Closeable {
     void checkpointAt(long position, java.util.function.Consumer<Runnable> deleteLog) {
         synchronized (checkpointLock) {
             meta.put(CHECKPOINT_KEY, position);
+            long version = store.getCurrentVersion();
             store.commit();
+            if (store.getCurrentVersion() == version) {
+                // MVStore skips a commit when another thread is storing: then nothing here is on disk yet
+                throw new IllegalStateException("the store's commit was skipped; the checkpoint is retried");
+            }
             store.sync(); // the log before it may now go: the MVStore must be on the device first
             if (store.getChunksFillRate() < COMPACT_BELOW_FILL_RATE) {
                 // live pages of sparse chunks move to a new one, so their space can be reused (bounded work)
