@@ -42,7 +42,8 @@ class SettingsTest {
     void everyBadValueIsNamed() {
         assertThatThrownBy(() -> Settings.from(cfg(Map.of("port", 70000, "max_keepalive", 0,
                 "message_size_limit", -5, "allow_anonymous", "maybe", "websocket_path", "mqtt",
-                "max_connections", 0, "sys_interval", -1)), data))
+                "max_connections", 0, "sys_interval", -1, "persistence_sync", "sometimes",
+                "autosave_interval", 0)), data))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("port must be")
                 .hasMessageContaining("max_keepalive")
@@ -50,7 +51,20 @@ class SettingsTest {
                 .hasMessageContaining("allow_anonymous")
                 .hasMessageContaining("websocket_path")
                 .hasMessageContaining("max_connections")
-                .hasMessageContaining("sys_interval");
+                .hasMessageContaining("sys_interval")
+                .hasMessageContaining("persistence_sync must be write or fsync: 'sometimes'")
+                .hasMessageContaining("autosave_interval");
+    }
+
+    @Test
+    void durabilityDefaultsToWriteAndFsyncIsAccepted() {
+        assertThat(Settings.from(cfg(Map.of()), data).persistenceSync()).isEqualTo("write");
+        assertThat(Settings.from(cfg(Map.of()), data).autosaveInterval()).isEqualTo(30);
+        assertThat(Settings.from(cfg(Map.of("persistence_sync", " FSYNC ")), data).persistenceSync())
+                .isEqualTo("fsync");
+        assertThat(MoquetteEngine.moquetteProperties(Settings.from(cfg(Map.of("persistence_sync", "fsync",
+                "autosave_interval", 5)), data))).containsEntry("edgeport_persistence_sync", "fsync")
+                .containsEntry("autosave_interval", "5");
     }
 
     @Test
