@@ -19,7 +19,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeport.broker.internal.TopicFilters;
 import io.moquette.broker.EdgeportServer;
@@ -46,8 +45,6 @@ class PipelinedConnectTest {
     private static final String USER = "device";
     private static final String PASSWORD = "s3cret";
 
-    @TempDir
-    Path tmp;
     private final EdgeportServer server = new EdgeportServer();
     private MqttClient subscriber;
 
@@ -74,7 +71,7 @@ class PipelinedConnectTest {
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", "0");
         p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        p.setProperty("data_path", Path.of("target", "unused-data").toString()); // persistence off: nothing written
         p.setProperty("telemetry_enabled", "false");
         PipelineAssembly assembly = new PipelineAssembly(0, 65_535, 0, TlsIdentity.Mode.NONE, TopicFilters.MATCHER);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, SLOW_PASSWORD_CHECK,

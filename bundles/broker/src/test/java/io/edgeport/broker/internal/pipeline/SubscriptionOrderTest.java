@@ -9,7 +9,6 @@ import java.util.Properties;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeport.broker.internal.TopicFilters;
 import io.moquette.broker.EdgeportServer;
@@ -36,8 +35,6 @@ import io.netty.handler.codec.mqtt.MqttQoS;
  */
 class SubscriptionOrderTest {
 
-    @TempDir
-    Path tmp;
     private final EdgeportServer server = new EdgeportServer();
 
     @AfterEach
@@ -51,7 +48,7 @@ class SubscriptionOrderTest {
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", "0");
         p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        p.setProperty("data_path", Path.of("target", "unused-data").toString()); // persistence off: nothing written
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
                 new PipelineAssembly(0, 65_535, 0, TlsIdentity.Mode.NONE, TopicFilters.MATCHER));
         int port = server.boundPort(EdgeportServer.MQTT);
