@@ -75,6 +75,7 @@ final class SecurityProviders implements StartupAdmission.Probe {
             return new StartupAdmission.Pending(true, List.of()); // no configured components without both
         }
         List<String> waiting = new ArrayList<>();
+        List<String> inPlace = new ArrayList<>();
         for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
             if (!providesSecurity(d) || "ignore".equals(d.configurationPolicy) || d.configurationPid == null
                     || !runtime.isComponentEnabled(d)) {
@@ -87,13 +88,16 @@ final class SecurityProviders implements StartupAdmission.Probe {
                     if (instance != null && instance.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
                         continue; // not coming; SCR logged why
                     }
+                    String name = d.name + " (" + c.getPid() + ")";
                     if (instance == null || !inService(instance.state) || !bound(d, instance)) {
-                        waiting.add(d.name + " (" + c.getPid() + ")");
+                        waiting.add(name);
+                    } else {
+                        inPlace.add(name);
                     }
                 }
             }
         }
-        return new StartupAdmission.Pending(true, waiting);
+        return new StartupAdmission.Pending(true, waiting, inPlace);
     }
 
     boolean startupFinished() {

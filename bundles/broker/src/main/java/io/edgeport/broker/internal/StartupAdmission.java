@@ -36,8 +36,13 @@ final class StartupAdmission implements AutoCloseable {
      *
      * @param startupFinished whether the framework (and launcher) finished starting bundles
      * @param providers security providers configured but not in place yet, for the log
+     * @param inPlace security providers configured and in place, for the log
      */
-    record Pending(boolean startupFinished, List<String> providers) {
+    record Pending(boolean startupFinished, List<String> providers, List<String> inPlace) {
+        Pending(boolean startupFinished, List<String> providers) {
+            this(startupFinished, providers, List.of());
+        }
+
         boolean ready() {
             return startupFinished && providers.isEmpty();
         }
@@ -112,6 +117,9 @@ final class StartupAdmission implements AutoCloseable {
             LOG.debug("Security provider check failed; trying again", e);
             p = last != null ? last : new Pending(false, List.of());
         }
+        if (!p.equals(last) && !p.ready()) {
+            LOG.debug("Holding CONNECTs until {}", p.describe());
+        }
         last = p;
         boolean timedOut = nowNanos - startNanos >= limitNanos;
         if (!p.ready() && !timedOut) {
@@ -122,8 +130,8 @@ final class StartupAdmission implements AutoCloseable {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(nowNanos - startNanos);
         if (p.ready()) {
-            LOG.info("MQTT clients admitted: the security providers configured at start are in place (after {} ms)",
-                    ms);
+            LOG.info("MQTT clients admitted after {} ms; security providers configured at start: {}", ms,
+                    p.inPlace().isEmpty() ? "none" : String.join(", ", p.inPlace()));
         } else {
             LOG.warn("MQTT clients admitted after waiting {} ms for {}: logins only they would accept are refused"
                     + " until they are in place", ms, p.describe());

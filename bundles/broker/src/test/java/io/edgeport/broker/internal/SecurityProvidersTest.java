@@ -98,6 +98,7 @@ class SecurityProvidersTest {
 
         bound.add(realm);
         assertThat(p.check().ready()).isTrue();
+        assertThat(p.check().inPlace()).containsExactly("passwd (" + DEFAULT_REALM + ")");
     }
 
     @Test
