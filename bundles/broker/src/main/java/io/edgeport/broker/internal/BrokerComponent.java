@@ -2,17 +2,12 @@ package io.edgeport.broker.internal;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.condition.Condition;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,7 +27,6 @@ import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
 import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.broker.MessageObserver;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
 
 /**
  * The broker core: runs Moquette with the settings of PID {@value BrokerConfig#PID} (defaults when there is no
@@ -41,7 +35,7 @@ import io.edgeport.broker.internal.pipeline.ConnectAdmission;
  * without a broker restart.
  *
  * <p>At start the client listeners hold CONNECTs until the security providers configured then are in place
- * ({@link StartupAdmission}, {@code security_wait}); then the broker registers the {@link Condition}
+ * ({@link AdmissionControl}, {@code security_wait}); then the broker registers the condition
  * {@link BrokerService#READY_CONDITION}, which the ready line waits for.
  */
 @Component(configurationPid = BrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -87,56 +81,14 @@ public final class BrokerComponent implements BrokerService {
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         this.version = "edgeport " + context.getBundle().getVersion() + " (moquette " + MoquetteEngine.MOQUETTE + ")";
         Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
-        int wait = securityWait(props);
-        this.admission = new ConnectAdmission.Gate(wait <= 0);
-        this.startup = new StartupAdmission(admission, new SecurityProviders(context, startupSignal(props),
-                () -> componentRuntime, () -> configAdmin, this::isBound), Duration.ofSeconds(Math.max(0, wait)),
-                System.nanoTime(), this::announceReady);
+        this.admission = new AdmissionControl(context, ConfigValues.of(props, context::getProperty),
+                () -> componentRuntime, () -> configAdmin, this::isBound);
         this.engine = start(settings);
-        if (admission.isOpen()) {
-            announceReady();
-        } else {
-            startup.start();
-        }
+        admission.start();
     }
 
     private final String version;
-    private final ConnectAdmission.Gate admission;
-    private final StartupAdmission startup;
-    private ServiceRegistration<Condition> ready;
-    private boolean deactivated;
-
-    /** security_wait in seconds; read at start only (a bad value: the default, logged). */
-    private int securityWait(Map<String, Object> props) {
-        try {
-            return ConfigValues.of(props, context::getProperty).security__wait();
-        } catch (IllegalArgumentException e) {
-            LOG.error("{}; using 30 s", e.getMessage());
-            return 30;
-        }
-    }
-
-    /** startup_signal; null when empty or not a valid filter (logged). */
-    private String startupSignal(Map<String, Object> props) {
-        String signal;
-        try {
-            signal = ConfigValues.of(props, context::getProperty).startup__signal();
-        } catch (IllegalArgumentException e) {
-            LOG.error("{}; waiting for the framework only", e.getMessage());
-            return null;
-        }
-        if (signal == null || signal.isBlank()) {
-            return null;
-        }
-        try {
-            FrameworkUtil.createFilter(signal.trim());
-            return signal.trim();
-        } catch (InvalidSyntaxException e) {
-            LOG.error("startup_signal '{}' is not a valid service filter ({}); waiting for the framework only", signal,
-                    e.getMessage());
-            return null;
-        }
-    }
+    private final AdmissionControl admission;
 
     /** Whether a provider service object is one the broker's AuthBridge asks. */
     private boolean isBound(Object provider) {
@@ -151,15 +103,6 @@ public final class BrokerComponent implements BrokerService {
             }
         }
         return false;
-    }
-
-    /** Registers {@link BrokerService#READY_CONDITION}: the broker admits clients. Once; never after deactivation. */
-    private synchronized void announceReady() {
-        if (deactivated || ready != null) {
-            return;
-        }
-        ready = context.registerService(Condition.class, Condition.INSTANCE,
-                FrameworkUtil.asDictionary(Map.of(Condition.CONDITION_ID, BrokerService.READY_CONDITION)));
     }
 
     @Modified
@@ -190,7 +133,7 @@ public final class BrokerComponent implements BrokerService {
     private MoquetteEngine start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous(), authExecutor);
-        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission);
+        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission.gate());
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", s.listenerUris(),
                 s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",
@@ -204,18 +147,7 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
-        startup.close();
-        synchronized (this) {
-            deactivated = true;
-            if (ready != null) {
-                try {
-                    ready.unregister();
-                } catch (IllegalStateException alreadyGone) {
-                    // the bundle is stopping
-                }
-                ready = null;
-            }
-        }
+        admission.close();
         MoquetteEngine e = engine;
         engine = null;
         if (e != null) {
