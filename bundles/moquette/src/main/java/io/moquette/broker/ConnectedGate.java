@@ -10,27 +10,34 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
-import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageType;
-import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Holds a client's packets that follow its CONNECT until Moquette has marked the connection connected.
+ * Holds every packet a client sends after its CONNECT until Moquette has marked the connection connected, then passes
+ * them on in order.
  *
- * <p>Moquette 0.17 writes the CONNACK from a session thread and only then attaches the listener that sets
- * {@code MQTTConnection.connected}; when the write completes first, the listener runs late on that session thread. A
- * client that subscribes the moment it reads the CONNACK (mosquitto_sub does) can have its SUBSCRIBE processed on the
- * I/O thread before that, and Moquette drops it ("SUBSCRIBE received on already closed connection"): the client never
- * gets a SUBACK. This handler queues SUBSCRIBE, UNSUBSCRIBE and DISCONNECT (and whatever follows one of them, to keep
- * the order) and passes them on once Moquette reports the connection connected; PUBLISH and acknowledgements pass at
- * once, since Moquette does not need the flag for them. One instance per channel, just before Moquette's handler; runs on the channel's event loop.
+ * <p>MQTT 3.1.1 (section 3.1.4) lets a client send packets right behind its CONNECT, before the CONNACK. Moquette 0.17
+ * hands the CONNECT to the client's session loop and, when that is another I/O thread, goes on reading: a PUBLISH
+ * behind it found no client id yet and was dropped without a PUBACK ("Routing collision"), more often behind an
+ * authenticated CONNECT (the password check delays the hand-over). A SUBSCRIBE read before Moquette's own CONNACK
+ * listener has run is dropped too ("SUBSCRIBE received on already closed connection"). So nothing after the CONNECT
+ * reaches Moquette, or the Edgeport handlers behind this one (which would otherwise acknowledge a refused PUBLISH
+ * before the CONNACK), before the connection is marked connected; the CONNACK is always the first packet the client
+ * gets.
+ *
+ * <p>Memory is bounded: while anything is held the channel's reading is paused ({@link ReadGate#CONNECTING}), so at most
+ * one read's worth of packets waits; a client that still gets past {@link #MAX_HELD} held packets is disconnected.
+ * A refused CONNECT drops what was held; a client that goes away first has what was held passed on at once if Moquette
+ * already knows its client id (a publisher that sends PUBLISH and DISCONNECT and closes), else dropped.
+ *
+ * <p>One instance per channel, right behind {@link AckHold} (before every Edgeport handler that looks at packets after
+ * CONNECT); runs on the channel's event loop.
  */
 final class ConnectedGate extends ChannelDuplexHandler {
 
     private static final AttributeKey<Object> CONNECTION = AttributeKey.valueOf("connection");
-    /** A client that floods before its CONNACK is not worth buffering for. */
+    /** Reading pauses while packets are held, so this is only reached by a flood within one read. */
     static final int MAX_HELD = 1_000;
     /** Moquette sets the flag within microseconds; give up (and pass packets on) after this many 1 ms checks. */
     static final int MAX_CHECKS = 5_000;
@@ -101,14 +108,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
         } else if (!connectSeen) {
             ctx.fireChannelRead(msg); // Moquette refuses anything before CONNECT itself
-        } else if (held.isEmpty() && !needsConnected(msg)) {
-            ctx.fireChannelRead(msg); // Moquette handles PUBLISH, acks and PINGREQ without the connected flag
         } else if (held.size() >= MAX_HELD) {
             ReferenceCountUtil.release(msg);
             discard();
             ctx.close();
         } else {
             held.add(msg);
+            if (held.size() == 1) {
+                ReadGate.pause(ctx.channel(), ReadGate.CONNECTING);
+            }
         }
     }
 
@@ -131,15 +139,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
         ctx.write(msg, promise);
     }
 
-    /** Moquette drops SUBSCRIBE and DISCONNECT (and so UNSUBSCRIBE after them) on a connection not yet marked. */
-    private static boolean needsConnected(Object msg) {
-        if (!(msg instanceof MqttMessage) || ((MqttMessage) msg).fixedHeader() == null) {
-            return false;
-        }
-        MqttMessageType t = ((MqttMessage) msg).fixedHeader().messageType();
-        return t == MqttMessageType.SUBSCRIBE || t == MqttMessageType.UNSUBSCRIBE || t == MqttMessageType.DISCONNECT;
-    }
-
     private void awaitConnected(ChannelHandlerContext ctx, int checks) {
         Object connection = ctx.channel().attr(CONNECTION).get();
         boolean connected = connection instanceof MQTTConnection && ((MQTTConnection) connection).isConnected();
@@ -153,11 +152,30 @@ final class ConnectedGate extends ChannelDuplexHandler {
                 pace(ctx.channel(), (MQTTConnection) connection);
             }
             open = true;
+            passHeld(ctx);
+            ReadGate.resume(ctx.channel(), ReadGate.CONNECTING);
+        } else if (checks == 0) {
+            // Moquette attaches its listener (which sets the flag) right after writing the CONNACK: usually set by the
+            // time the next task of this loop runs.
+            ctx.executor().execute(() -> awaitConnected(ctx, 1));
+        } else {
+            ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Passes the held packets on as if just read (a session loop they overfill can pause this channel). */
+    private void passHeld(ChannelHandlerContext ctx) {
+        if (held.isEmpty()) {
+            return;
+        }
+        Channel before = EventLoopSessions.CURRENT_CHANNEL.get();
+        EventLoopSessions.CURRENT_CHANNEL.set(ctx.channel());
+        try {
             while (!held.isEmpty()) {
                 ctx.fireChannelRead(held.poll());
             }
-        } else {
-            ctx.executor().schedule(() -> awaitConnected(ctx, checks + 1), 1, TimeUnit.MILLISECONDS);
+        } finally {
+            EventLoopSessions.CURRENT_CHANNEL.set(before);
         }
     }
 
@@ -216,11 +234,15 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        // The connection is gone: hand over what was held and tell Moquette at once (waiting for the connected flag
-        // here delayed the connection-lost handling and, under load, the Last Will).
+        // The connection is gone: tell Moquette at once (waiting for the connected flag here delayed the connection-lost
+        // handling and, under load, the Last Will). What was held still counts when Moquette knows whose it is.
         open = true;
-        while (!held.isEmpty()) {
-            ctx.fireChannelRead(held.poll());
+        if (NettyUtils.clientID(ctx.channel()) != null) {
+            passHeld(ctx);
+        } else if (!held.isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(ConnectedGate.class).debug(
+                    "Connection closed before its session existed: {} packet(s) after CONNECT dropped", held.size());
+            discard();
         }
         PacedQueue q = paced;
         String clientId = NettyUtils.clientID(ctx.channel());

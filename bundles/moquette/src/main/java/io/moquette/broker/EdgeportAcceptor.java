@@ -53,8 +53,8 @@ import io.netty.handler.timeout.IdleStateHandler;
  * <p>Pipeline, head to tail: {@code ssl} (mqtts, wss) → {@code http}, {@code aggregator}, {@code webSocketHandler},
  * {@code ws2bytebuf}, {@code bytebuf2ws} (ws, wss) → {@code flushConsolidation}, {@code outboundPressure} →
  * {@code idleStateHandler}, {@code idleEventHandler} → [{@code autoflush}] → {@code decoder}, {@code encoder} →
- * {@code ackHold} ({@link AckHold}) → whatever the {@link EdgeportServer.PipelineCustomizer}
- * adds → {@code retainedFlags} ({@link RetainedFlagHandler}) → {@code connectedGate} ({@link ConnectedGate}) →
+ * {@code ackHold} ({@link AckHold}) → {@code connectedGate} ({@link ConnectedGate}) → whatever the
+ * {@link EdgeportServer.PipelineCustomizer} adds → {@code retainedFlags} ({@link RetainedFlagHandler}) →
  * {@code handler}. The names {@code idleStateHandler}
  * and {@code handler} are load-bearing: Moquette's {@code MQTTConnection} replaces {@code idleStateHandler} after
  * CONNACK (keep-alive) and adds {@code inflightResender} at the head.
@@ -299,7 +299,8 @@ final class EdgeportAcceptor {
             int window = EdgeportServer.INTERNAL.equals(listener) ? EdgeportServer.INTERNAL_INFLIGHT_WINDOW
                     : maxInflight;
             int queued = EdgeportServer.INTERNAL.equals(listener) ? Math.max(maxQueued, 2 * window) : maxQueued;
-            p.addLast("connectedGate", new ConnectedGate(postOffice, window, queued));
+            // Right behind ackHold: what follows a CONNECT reaches no handler before the session exists.
+            p.addAfter(AckHold.NAME, "connectedGate", new ConnectedGate(postOffice, window, queued));
             p.addLast("handler", mqttHandler);
         }
     }

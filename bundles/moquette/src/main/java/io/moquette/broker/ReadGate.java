@@ -7,13 +7,15 @@ import io.netty.util.AttributeKey;
 
 /**
  * Who holds a channel's reading paused. Several reasons may pause the same channel ({@link #LOOP}: a session loop is
- * behind; {@link #OUTBOUND}: some client cannot take what the broker writes); it reads again only when none holds it.
+ * behind; {@link #OUTBOUND}: some client cannot take what the broker writes; {@link #CONNECTING}: packets sent right
+ * behind the CONNECT wait until the session exists); it reads again only when none holds it.
  * Thread-safe: every change of a channel's reasons and its {@code autoRead} happens under one lock per channel.
  */
 final class ReadGate {
 
     static final int LOOP = 1;
     static final int OUTBOUND = 2;
+    static final int CONNECTING = 4;
     private static final AttributeKey<AtomicInteger> REASONS = AttributeKey.valueOf(ReadGate.class, "reasons");
 
     private ReadGate() {

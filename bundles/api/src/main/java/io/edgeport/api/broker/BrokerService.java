@@ -14,6 +14,16 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface BrokerService {
 
     /**
+     * {@code osgi.condition.id} of the {@code org.osgi.service.condition.Condition} service the broker registers once
+     * it admits MQTT clients: after its start, when the security providers configured then are in place (or it gave
+     * up waiting for them). Components that announce the gateway as ready reference it, for example with
+     * {@code @Reference(target = "(osgi.condition.id=" + READY_CONDITION + ")")}.
+     *
+     * @since 1.2
+     */
+    String READY_CONDITION = "io.edgeport.broker.ready";
+
+    /**
      * Publishes a message as the broker itself (no client, no ACL check), exactly as if a client had published it:
      * retained handling and delivery to subscribers apply.
      *

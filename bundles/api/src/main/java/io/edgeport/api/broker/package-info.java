@@ -5,7 +5,7 @@
  * @since 1.0
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.edgeport.api.broker;
 
 import org.osgi.annotation.bundle.Export;

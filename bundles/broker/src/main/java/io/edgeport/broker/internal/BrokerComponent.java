@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -31,6 +33,10 @@ import io.edgeport.api.broker.MessageObserver;
  * configuration). A changed configuration is validated first; a bad one is logged and the running broker keeps its
  * last good settings. Authentication and authorization providers and message observers are dynamic: they come and go
  * without a broker restart.
+ *
+ * <p>At start the client listeners hold CONNECTs until the security providers configured then are in place
+ * ({@link AdmissionControl}, {@code security_wait}); then the broker registers the condition
+ * {@link BrokerService#READY_CONDITION}, which the ready line waits for.
  */
 @Component(configurationPid = BrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 @Designate(ocd = BrokerConfig.class)
@@ -47,6 +53,13 @@ public final class BrokerComponent implements BrokerService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     volatile List<Authorizer> authorizers;
+
+    /** Only to see which security providers have a configuration and are active at start. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ServiceComponentRuntime componentRuntime;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConfigurationAdmin configAdmin;
 
     private final ObserverHub hub = new ObserverHub();
     /** Authentication providers run here, bounded in time (see AuthBridge). */
@@ -68,10 +81,29 @@ public final class BrokerComponent implements BrokerService {
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         this.version = "edgeport " + context.getBundle().getVersion() + " (moquette " + MoquetteEngine.MOQUETTE + ")";
         Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
+        this.admission = new AdmissionControl(context, ConfigValues.of(props, context::getProperty),
+                () -> componentRuntime, () -> configAdmin, this::isBound);
         this.engine = start(settings);
+        admission.start();
     }
 
     private final String version;
+    private final AdmissionControl admission;
+
+    /** Whether a provider service object is one the broker's AuthBridge asks. */
+    private boolean isBound(Object provider) {
+        for (Authenticator a : nonNull(authenticators)) {
+            if (a == provider) {
+                return true;
+            }
+        }
+        for (Authorizer a : nonNull(authorizers)) {
+            if (a == provider) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     @Modified
     void modified(Map<String, Object> props) throws IOException {
@@ -101,7 +133,7 @@ public final class BrokerComponent implements BrokerService {
     private MoquetteEngine start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous(), authExecutor);
-        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version);
+        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission.gate());
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", s.listenerUris(),
                 s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",
@@ -115,6 +147,7 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
+        admission.close();
         MoquetteEngine e = engine;
         engine = null;
         if (e != null) {

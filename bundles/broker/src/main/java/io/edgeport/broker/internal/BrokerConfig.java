@@ -115,4 +115,16 @@ public @interface BrokerConfig {
     @AttributeDefinition(name = "sys_interval", description = "Seconds between updates of $SYS/broker/... topics;"
             + " 0 = off.")
     int sys__interval() default 10;
+
+    @AttributeDefinition(name = "security_wait", description = "At start, CONNECTs wait (the listeners are open,"
+            + " clients get their CONNACK later) until every authentication and authorization provider that has a"
+            + " configuration is active, so that no valid login is refused while the gateway is still starting; at"
+            + " most this many seconds, then the broker admits clients anyway and logs which providers are missing."
+            + " 0 = no waiting. Read when the broker component starts.")
+    int security__wait() default 30;
+
+    @AttributeDefinition(name = "startup_signal", description = "LDAP filter of a service whose registration marks"
+            + " the end of the start, for security_wait: the bnd launcher registers (launcher.ready=true) once it"
+            + " started every bundle. Empty = when the framework is STARTED. Read when the broker component starts.")
+    String startup__signal() default "";
 }

@@ -18,6 +18,7 @@ import io.edgeport.api.broker.BrokerStatistics;
 import io.moquette.BrokerConstants;
 import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.Server;
+import io.edgeport.broker.internal.pipeline.ConnectAdmission;
 import io.edgeport.broker.internal.pipeline.PipelineAssembly;
 import io.edgeport.broker.internal.pipeline.TlsIdentity;
 import io.edgeport.broker.internal.pipeline.TrafficCounter;
@@ -53,11 +54,12 @@ final class MoquetteEngine implements AutoCloseable {
 
     private final String version;
 
-    private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub, String version) {
+    private MoquetteEngine(Settings settings, AuthBridge auth, ObserverHub hub, String version,
+                           ConnectAdmission.Gate admission) {
         this.version = version;
         this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.identityMode(), TopicFilter::matches, auth::anonymousWill,
-                auth::mayPublish, auth::mayReceive);
+                auth::mayPublish, auth::mayReceive, admission);
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);
@@ -84,7 +86,13 @@ final class MoquetteEngine implements AutoCloseable {
     }
 
     static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version) throws IOException {
-        MoquetteEngine engine = new MoquetteEngine(s, auth, hub, version);
+        return start(s, auth, hub, version, new ConnectAdmission.Gate(true));
+    }
+
+    /** @param admission CONNECTs on the client listeners wait until it is open */
+    static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version,
+                                ConnectAdmission.Gate admission) throws IOException {
+        MoquetteEngine engine = new MoquetteEngine(s, auth, hub, version, admission);
         if (s.persistence()) {
             Files.createDirectories(s.persistenceLocation());
         }
@@ -108,7 +116,7 @@ final class MoquetteEngine implements AutoCloseable {
             LOG.error("The broker store {} could not be opened ({}); it was moved to {} and the broker starts with"
                     + " an empty store: retained messages and persistent sessions from before are not restored",
                     store, e.toString(), aside);
-            engine = new MoquetteEngine(s, auth, hub, version);
+            engine = new MoquetteEngine(s, auth, hub, version, admission);
             try {
                 engine.startMoquette();
             } catch (RuntimeException | IOException e2) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.osgi.service.servlet.runtime.HttpServiceRuntime;
 import org.osgi.service.servlet.runtime.HttpServiceRuntimeConstants;
 
@@ -15,7 +16,9 @@ import io.edgeport.api.broker.BrokerService;
 
 /**
  * Prints one line to standard output once the broker and the HTTP server are up: the listeners and the console
- * address. Operators and the black-box tests wait for it. Printed again whenever either comes back after a change.
+ * address. Operators and the black-box tests wait for it. "Up" for the broker means it admits clients
+ * ({@link BrokerService#READY_CONDITION}: the security providers configured at start are in place), so a login right
+ * after the line is never refused for want of a provider. Printed again whenever either comes back after a change.
  */
 @Component(immediate = true)
 public final class ReadyLine {
@@ -24,7 +27,8 @@ public final class ReadyLine {
 
     @Activate
     public ReadyLine(@Reference BrokerService broker, @Reference HttpServiceRuntime http,
-            Map<String, Object> unused) {
+            @Reference(target = "(" + Condition.CONDITION_ID + "=" + BrokerService.READY_CONDITION + ")")
+            Condition admitting, Map<String, Object> unused) {
         System.out.println(line(broker.listeners(), endpoints(http), ManagementFactory.getRuntimeMXBean().getUptime()));
         System.out.flush();
     }

@@ -7,13 +7,13 @@ import io.netty.channel.ChannelPipeline;
 
 /**
  * The Edgeport handlers in the order they must have, as one {@link EdgeportServer.PipelineCustomizer}:
- * {@code traffic} → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
+ * {@code traffic} → [{@code admission} while the broker does not admit clients yet] → {@code connectGuard} → [{@code tlsIdentity} on mqtts/wss] → {@code publishGuard} →
  * {@code dollarFilter} → (EdgeportServer's own {@code retainedFlags}, which sets RETAIN=1 on retained copies replayed
  * after a SUBACK, then Moquette's {@code handler}).
  *
  * <p>Why this order: the traffic counter sees every packet that really crosses the wire (not the synthetic acks
  * {@link DollarFilter} feeds Moquette, not outbound messages it drops); limits are checked before anything else looks at
- * a CONNECT; the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
+ * a CONNECT (a CONNECT held by {@link ConnectAdmission} is checked when it is let through); the certificate username is in place before Moquette authenticates; DollarFilter must be next to Moquette
  * (only EdgeportServer's retainedFlags follows) so its synthetic acks reach only Moquette.
  *
  * <p>One instance per server run; the counters it exposes cover all listeners. Thread-safe.
@@ -30,6 +30,7 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     private final DollarFilter.Shared dollarFilter;
     private final TlsIdentity tlsIdentity;
     private final InflightJournal inflightJournal = new InflightJournal();
+    private final ConnectAdmission.Gate admission;
 
     /**
      * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
@@ -42,17 +43,20 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
                             BiPredicate<String, String> topicMatcher) {
         this(maxConnections, maxKeepalive, messageSizeLimit, usernameMode, topicMatcher, (c, w) -> true,
-                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL);
+                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, new ConnectAdmission.Gate(true));
     }
 
     /**
      * @param anonymousWill (client id, will topic) → may a client without username leave that Last Will
      * @param writePolicy asked for every inbound PUBLISH (refused ones are acknowledged and dropped)
      * @param receivePolicy asked for every message before it is written to a client
+     * @param admission holds CONNECTs until it opens (a new connection gets no handler for it once it is open)
      */
     public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
                             BiPredicate<String, String> topicMatcher, BiPredicate<String, String> anonymousWill,
-                            PublishGuard.WritePolicy writePolicy, DollarFilter.ReceivePolicy receivePolicy) {
+                            PublishGuard.WritePolicy writePolicy, DollarFilter.ReceivePolicy receivePolicy,
+                            ConnectAdmission.Gate admission) {
+        this.admission = admission;
         this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill);
         this.publishGuard = new PublishGuard.Shared(messageSizeLimit, writePolicy);
         this.dollarFilter = new DollarFilter.Shared(topicMatcher, receivePolicy);
@@ -63,6 +67,9 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
     public void customize(ChannelPipeline p, String listenerName) {
         p.channel().attr(ConnectContext.LISTENER).set(listenerName);
         p.addLast("traffic", traffic);
+        if (!admission.isOpen()) {
+            p.addLast("admission", admission.newHandler());
+        }
         p.addLast("connectGuard", connectGuard);
         if (EdgeportServer.MQTTS.equals(listenerName) || EdgeportServer.WSS.equals(listenerName)) {
             p.addLast("tlsIdentity", tlsIdentity);
