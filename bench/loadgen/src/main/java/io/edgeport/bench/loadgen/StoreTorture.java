@@ -66,6 +66,25 @@ public final class StoreTorture {
         long n = s.queuedMessages();
         byte[] payload = new byte[128];
         long lastCheckpoint = s.log().appendedPosition();
+        // A second session's queue, filled and drained on another thread (as a subscriber's session loop does), so
+        // that the store is read and changed concurrently with the checkpoints, as in the broker.
+        SessionMessageQueue<SessionRegistry.EnqueuedMessage> other = s.queues().getOrCreateQueue("drained");
+        Thread drainer = new Thread(() -> {
+            while (true) {
+                for (int i = 0; i < 50; i++) {
+                    other.enqueue(new SessionRegistry.PublishedMessage(new Topic("d"), MqttQoS.AT_LEAST_ONCE,
+                            Unpooled.wrappedBuffer(payload), false));
+                }
+                for (int i = 0; i < 50; i++) {
+                    SessionRegistry.EnqueuedMessage m = other.dequeue();
+                    if (m != null) {
+                        m.release();
+                    }
+                }
+            }
+        });
+        drainer.setDaemon(true);
+        drainer.start();
         while (true) {
             for (int i = 0; i < 100; i++) {
                 q.enqueue(new SessionRegistry.PublishedMessage(new Topic("t/" + (n % 10)), MqttQoS.AT_LEAST_ONCE,

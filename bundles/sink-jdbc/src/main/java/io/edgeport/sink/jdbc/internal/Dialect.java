@@ -64,10 +64,21 @@ enum Dialect {
             }
         }
 
+        /**
+         * REUSE_SPACE=FALSE: H2 2.5 writes a commit into free space inside the file when it can, and after a SIGKILL
+         * it then sometimes opens an older version: with a reader running beside the writer, 3 of 20 kills lost
+         * 1,000-6,500 committed rows even with CHECKPOINT (CHECKPOINT SYNC: 1 of 20); appending instead lost none in
+         * 20. The file grows with what is written (about 1.4 times the rows for this table), not with the commits.
+         * Settings in the URL win.
+         */
         @Override
         Connection connect(String url, Properties properties) throws SQLException {
-            if (!url.toUpperCase(Locale.ROOT).contains("WRITE_DELAY")) {
+            String upper = url.toUpperCase(Locale.ROOT);
+            if (!upper.contains("WRITE_DELAY")) {
                 properties.setProperty("WRITE_DELAY", "0");
+            }
+            if (!upper.contains("REUSE_SPACE")) {
+                properties.setProperty("REUSE_SPACE", "FALSE");
             }
             return super.connect(url, properties);
         }
