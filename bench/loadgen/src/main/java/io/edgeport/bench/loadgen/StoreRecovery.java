@@ -47,7 +47,7 @@ public final class StoreRecovery {
                 }
             }
             s.log().flush();
-            System.out.printf("filled %,d messages in %,d ms; %,d KB of log since the last checkpoint%n", n,
+            System.out.printf("filled %,d messages in %,d ms; %,d KB of log written%n", n,
                     (System.nanoTime() - t0) / 1_000_000, s.log().bytesSince(0) / 1024);
             Runtime.getRuntime().halt(0); // no close, no shutdown hooks: as kill -9
         }
