@@ -269,8 +269,8 @@ public final class EdgeportServer {
      */
     private void barrier() {
         EventLoopSessions l = loops;
-        if (l == null || l.allQueuedCommandsRan()) {
-            return; // no command queued before the acknowledgements is still waiting or running
+        if (l == null) {
+            return;
         }
         List<io.netty.util.concurrent.Future<?>> done = new ArrayList<>();
         for (io.netty.util.concurrent.EventExecutor e : l.group()) {

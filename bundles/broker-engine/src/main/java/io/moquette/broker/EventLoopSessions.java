@@ -45,9 +45,6 @@ final class EventLoopSessions extends SessionEventLoopGroup {
     private final NioEventLoopGroup group;
     private final EventLoop[] loops;
     final AtomicLong pauses = new AtomicLong();
-    /** Commands queued to another loop, and those of them that have run (see {@link #allQueuedCommandsRan()}). */
-    private final AtomicLong queuedCommands = new AtomicLong();
-    private final AtomicLong ranCommands = new AtomicLong();
 
     /** @param threads I/O threads (and session loops); at least 1 */
     EventLoopSessions(BrokerInterceptor interceptor, int threads) {
@@ -98,15 +95,8 @@ final class EventLoopSessions extends SessionEventLoopGroup {
             return PostOffice.RouteResult.failed(clientId);
         }
         Channel ch = CURRENT_CHANNEL.get();
-        queuedCommands.incrementAndGet();
         if (ch == null) {
-            target.execute(() -> {
-                try {
-                    run(task);
-                } finally {
-                    ranCommands.incrementAndGet();
-                }
-            });
+            target.execute(() -> run(task));
         } else {
             // The packet's channel travels with the command: a queue it overfills holds that publisher (PacedQueue).
             target.execute(() -> {
@@ -116,7 +106,6 @@ final class EventLoopSessions extends SessionEventLoopGroup {
                     run(task);
                 } finally {
                     CURRENT_CHANNEL.set(before);
-                    ranCommands.incrementAndGet();
                 }
             });
         }
@@ -125,17 +114,6 @@ final class EventLoopSessions extends SessionEventLoopGroup {
             target.execute(new Resume(target, ch));
         }
         return PostOffice.RouteResult.success(clientId, cmd.completableFuture());
-    }
-
-    /**
-     * Whether every command queued to another loop before this call has run (commands run inline never count). Reads
-     * the completions first: if they equal the queued count read afterwards, nothing queued up to the first read is
-     * still waiting or running. Lets the group commit skip its barrier when no thread has anything in hand (always on
-     * a one-thread broker).
-     */
-    boolean allQueuedCommandsRan() {
-        long ran = ranCommands.get();
-        return ran == queuedCommands.get();
     }
 
     private static int pending(EventLoop loop) {

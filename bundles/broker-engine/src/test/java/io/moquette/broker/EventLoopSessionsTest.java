@@ -37,31 +37,6 @@ class EventLoopSessionsTest {
         }
     }
 
-    /** The group commit may skip its barrier only when every command queued to another loop has run. */
-    @Test
-    void queuedCommandsAreTrackedUntilTheyRan() throws Exception {
-        assertThat(loops.allQueuedCommandsRan()).isTrue();
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        String other = clientOn(1);
-        loops.routeCommand(other, "held", () -> {
-            release.await(30, TimeUnit.SECONDS);
-            return other;
-        });
-        loops.routeCommand(other, "after", () -> {
-            done.countDown();
-            return other;
-        });
-        assertThat(loops.allQueuedCommandsRan()).as("one is running, one waits").isFalse();
-        release.countDown();
-        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!loops.allQueuedCommandsRan() && System.nanoTime() < deadline) {
-            Thread.onSpinWait(); // the counter is bumped right after the command returns
-        }
-        assertThat(loops.allQueuedCommandsRan()).isTrue();
-    }
-
     @Test
     void aFullLoopQueuesEverythingAndPausesTheFloodingChannelUntilItDrained() throws Exception {
         String busy = clientOn(1);
