@@ -13,7 +13,7 @@ import io.edgeport.broker.engine.internal.store.DurableState;
  *
  * <p>Moquette touches the window with {@code put} (a message sent, or a PUBREL marker replacing a QoS 2 message the
  * client received: then the message is no longer needed, but the PUBREL is owed and recorded, and sent again after a
- * restart: {@link #restorePubrel}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
+ * restart: {@link #restore}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
  * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
  */
 final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
@@ -29,7 +29,7 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
         this.clientId = clientId;
     }
 
-    /** PUBREL markers put back after a restart, whose PUBREL has not been sent again yet. */
+    /** What was put back after a restart (PUBRELs, QoS 2 messages) and has not been sent again yet. */
     private final java.util.Set<Integer> restored = new java.util.LinkedHashSet<>();
 
     @Override
@@ -37,16 +37,19 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
         forget(packetId);
         restored.remove(packetId);
         if (value instanceof SessionRegistry.PublishedMessage p) {
-            recorded.put(packetId, store.inflightPut(clientId, p));
+            recorded.put(packetId, store.inflightPut(clientId, packetId, p));
         } else if (value instanceof SessionRegistry.PubRelMarker) {
             recorded.put(packetId, store.inflightMarker(clientId, packetId));
         }
         return super.put(packetId, value);
     }
 
-    /** At start: a PUBREL still owed from before the restart, recorded under {@code key}. */
-    void restorePubrel(int packetId, long key) {
-        super.put(packetId, new SessionRegistry.PubRelMarker());
+    /**
+     * At start: something owed from before the restart under {@code packetId}, recorded under {@code key}: a QoS 2
+     * message (sent again with DUP=1 after the client's CONNACK) or, when {@code message} is null, a PUBREL.
+     */
+    void restore(int packetId, long key, SessionRegistry.PublishedMessage message) {
+        super.put(packetId, message != null ? message : new SessionRegistry.PubRelMarker());
         recorded.put(packetId, key);
         restored.add(packetId);
     }
@@ -56,7 +59,7 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
         return restored.stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
-    /** @return the restored PUBRELs to send again now (once), in send order */
+    /** @return the packet ids restored after a restart, to send again now (once), in send order */
     java.util.List<Integer> takeRestored() {
         java.util.List<Integer> out = new java.util.ArrayList<>(restored);
         restored.clear();

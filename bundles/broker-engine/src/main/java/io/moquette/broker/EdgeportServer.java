@@ -251,7 +251,7 @@ public final class EdgeportServer {
         DurableState s = store;
         DurableState.Requeued requeue = s.requeueInflight();
         int requeued = requeue.messages();
-        ((EdgeportSessionRegistry) sessions).restorePubrels(requeue.pubrels());
+        ((EdgeportSessionRegistry) sessions).restoreOwed(requeue.owed());
         s.log().flush();
         s.checkpoint(Runnable::run);
         DurableState.Recovery r = s.recovery;

@@ -20,17 +20,25 @@ final class EdgeportSessionRegistry extends SessionRegistry {
 
     private final DurableState store;
 
-    /** At start: puts back the PUBRELs owed to persistent sessions' clients (see {@link DurableState#requeueInflight}). */
-    void restorePubrels(java.util.Map<String, java.util.List<long[]>> pubrels) {
-        pubrels.forEach((clientId, owed) -> {
+    /**
+     * At start: puts back what persistent sessions' clients are owed under their packet ids (PUBRELs, QoS 2 messages;
+     * see {@link DurableState#requeueInflight}).
+     */
+    void restoreOwed(java.util.Map<String, java.util.List<DurableState.Owed>> owed) {
+        owed.forEach((clientId, list) -> {
             Session s = retrieve(clientId);
             if (s != null && MoquetteInternals.inflightWindow(s) instanceof DurableInflight d) {
-                for (long[] p : owed) {
-                    d.restorePubrel((int) p[0], p[1]);
+                for (DurableState.Owed o : list) {
+                    d.restore(o.packetId(), o.key(), o.message());
                     MoquetteInternals.takeInflightSlot(s);
                 }
             } else {
-                owed.forEach(p -> store.inflightRemove(clientId, p[1]));
+                list.forEach(o -> {
+                    store.inflightRemove(clientId, o.key());
+                    if (o.message() != null) {
+                        o.message().release();
+                    }
+                });
             }
         });
     }
@@ -58,7 +66,7 @@ final class EdgeportSessionRegistry extends SessionRegistry {
                                                 String username) {
         SessionCreationResult result = super.createOrReopenSession(msg, clientId, username);
         if (result.mode != CreationModeEnum.CREATED_CLEAN_NEW) {
-            // A resumed session keeps its maps. PUBRELs owed from before a restart keep their packet ids: the new
+            // A resumed session keeps its maps. What is owed from before a restart keeps its packet ids: the new
             // connection's ids continue after them, so a queued message cannot take one of those ids.
             if (MoquetteInternals.inflightWindow(result.session) instanceof DurableInflight d) {
                 int highest = d.highestRestored();

@@ -257,14 +257,25 @@ public final class MoquetteInternals {
     }
 
     /**
-     * Sends the PUBRELs a persistent session owed before a restart (once, after its client reconnected). On the
-     * session's loop.
+     * Sends what a persistent session owed before a restart (PUBRELs, QoS 2 messages with DUP=1 and their packet
+     * ids), once, after its client reconnected. On the session's loop.
      */
     static void resendRestoredPubrels(Session session, MQTTConnection connection) {
         if (inflightWindow(session) instanceof DurableInflight d) {
             java.util.List<Integer> ids = d.takeRestored();
             for (int id : ids) {
-                connection.sendIfWritableElseDrop(MQTTConnection.pubrel(id));
+                SessionRegistry.EnqueuedMessage owed = d.get(id);
+                if (owed instanceof SessionRegistry.PublishedMessage p) {
+                    // the same message under the same id, DUP=1: a client that already has it recognises it
+                    connection.sendPublish(new io.netty.handler.codec.mqtt.MqttPublishMessage(
+                            new io.netty.handler.codec.mqtt.MqttFixedHeader(
+                                    io.netty.handler.codec.mqtt.MqttMessageType.PUBLISH, true, p.getPublishingQos(),
+                                    false, 0),
+                            new io.netty.handler.codec.mqtt.MqttPublishVariableHeader(p.getTopic().toString(), id),
+                            p.getPayload().retainedDuplicate()));
+                } else if (owed instanceof SessionRegistry.PubRelMarker) {
+                    connection.sendIfWritableElseDrop(MQTTConnection.pubrel(id));
+                }
             }
             if (!ids.isEmpty()) {
                 connection.flush();

@@ -471,6 +471,54 @@ class EdgeportServerTest {
         }
     }
 
+    /**
+     * A QoS 2 message in flight to a subscriber that has it but whose PUBREC did not reach the broker before a crash:
+     * after the restart it comes again under the same packet id with DUP=1 (MQTT-4.4.0-1), so the client recognises
+     * it; it never comes under a new id (which the client would deliver a second time).
+     */
+    @Test
+    void aQos2MessageInFlightIsResentUnderItsIdAfterACrash() throws Exception {
+        Path live = tmp.resolve("q2id-live");
+        Properties settings = persistent(live);
+        settings.setProperty("autosave_interval", "3600");
+        EdgeportServer running = start(settings);
+        int id;
+        try (RawClient sub = new RawClient(running.boundPort(EdgeportServer.MQTT))) {
+            sub.send(Packets.connect("q2id-sub", 30, false));
+            sub.receive();
+            sub.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.subscribe().messageId(1)
+                    .addSubscription(MqttQoS.EXACTLY_ONCE, "z/#").build());
+            assertThat(Packets.type(sub.receive())).isEqualTo(MqttMessageType.SUBACK);
+            publish(client(running, "z-pub", null), "z/1", "once", 2); // PUBCOMP: acknowledged to the publisher
+            io.netty.handler.codec.mqtt.MqttMessage p = sub.receive();
+            assertThat(Packets.type(p)).isEqualTo(MqttMessageType.PUBLISH);
+            id = ((MqttPublishMessage) p).variableHeader().packetId();
+            ((MqttPublishMessage) p).release();
+            copyTree(live, tmp.resolve("q2id-crashed")); // dies before the subscriber's PUBREC arrives
+        }
+
+        EdgeportServer restarted = start(persistent(tmp.resolve("q2id-crashed")));
+        try (RawClient sub = new RawClient(restarted.boundPort(EdgeportServer.MQTT))) {
+            sub.send(Packets.connect("q2id-sub", 30, false));
+            assertThat(Packets.type(sub.receive())).isEqualTo(MqttMessageType.CONNACK);
+            io.netty.handler.codec.mqtt.MqttMessage again = sub.receive();
+            assertThat(Packets.type(again)).isEqualTo(MqttMessageType.PUBLISH);
+            MqttPublishMessage resent = (MqttPublishMessage) again;
+            assertThat(resent.variableHeader().packetId()).as("the same packet id").isEqualTo(id);
+            assertThat(resent.fixedHeader().isDup()).isTrue();
+            assertThat(resent.payload().toString(StandardCharsets.UTF_8)).isEqualTo("once");
+            resent.release();
+            sub.send(Packets.ack(MqttMessageType.PUBREC, id));
+            io.netty.handler.codec.mqtt.MqttMessage rel = sub.receive();
+            assertThat(Packets.type(rel)).isEqualTo(MqttMessageType.PUBREL);
+            sub.send(Packets.ack(MqttMessageType.PUBCOMP, id));
+            publish(client(restarted, "z-pub2", null), "z/2", "next", 2);
+            MqttPublishMessage next = (MqttPublishMessage) sub.receive();
+            assertThat(next.variableHeader().topicName()).as("nothing else came in between").isEqualTo("z/2");
+            next.release();
+        }
+    }
+
     private static MqttPublishMessage rawPublish(String topic, MqttQoS qos, int id, boolean dup, String payload) {
         return new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, qos, false, 0),
                 new MqttPublishVariableHeader(topic, id), Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8));

@@ -594,12 +594,13 @@ public final class DurableState implements Closeable {
     }
 
     /**
-     * Records a message sent to a persistent session and not yet acknowledged.
+     * Records a message sent to a persistent session under {@code packetId} and not yet acknowledged.
      *
      * @return its key for {@link #inflightRemove}
      */
-    public long inflightPut(String clientId, SessionRegistry.PublishedMessage m) {
-        byte[] bytes = encode(m);
+    public long inflightPut(String clientId, int packetId, SessionRegistry.PublishedMessage m) {
+        byte[] message = encode(m);
+        byte[] bytes = ByteBuffer.allocate(5 + message.length).put(WITH_ID).putInt(packetId).put(message).array();
         long seq = inflightSeq.incrementAndGet();
         String key = inflightKey(clientId, seq);
         wal.appendAfter(() -> inflight.put(key, bytes), INFLIGHT_PUT, o -> o.putString(key).putBytes(bytes));
@@ -629,6 +630,8 @@ public final class DurableState implements Closeable {
 
     /** A marker value: a QoS 2 message the client has (PUBREC received) whose PUBREL/PUBCOMP is still owed. */
     private static final byte MARKER = 0x7F;
+    /** A message value with the packet id it was sent under: [WITH_ID][int id][encoded message]. */
+    private static final byte WITH_ID = 0x7E;
 
     /**
      * Records that a persistent session's client received a QoS 2 message (PUBREC) and is owed its PUBREL, replacing
@@ -644,33 +647,51 @@ public final class DurableState implements Closeable {
         return seq;
     }
 
+    /**
+     * Something a persistent session's client is owed from before a restart, under its packet id: a PUBREL
+     * ({@code message} null) or a QoS 2 message to send again with DUP=1. {@code key} is its in-flight record.
+     */
+    public record Owed(int packetId, long key, SessionRegistry.PublishedMessage message) {
+    }
+
     /** What {@link #requeueInflight()} did. */
-    public record Requeued(int messages, Map<String, List<long[]>> pubrels) {
+    public record Requeued(int messages, Map<String, List<Owed>> owed) {
     }
 
     /**
-     * At start: puts every recorded in-flight message back at the front of its session's queue, in the order it was
-     * sent, and forgets those records; messages of clients without a persistent queue are dropped (their session
-     * ended). PUBREL markers stay recorded and are returned ({@code [packet id, key]} per client, in send order) for
-     * the caller to put back into the sessions' in-flight windows.
+     * At start: puts every recorded QoS 1 in-flight message back at the front of its session's queue, in the order it
+     * was sent, and forgets those records (they come again with new packet ids; QoS 1 allows a duplicate). QoS 2
+     * messages and owed PUBRELs stay recorded and are returned, per client in send order, for the caller to put back
+     * into the sessions' in-flight windows under their packet ids: the client may already hold a QoS 2 message under
+     * its id (PUBREC lost in the crash), and only the same id lets it recognise the resend (MQTT-4.4.0-1). Records of
+     * clients without a persistent queue are dropped (their session ended).
      */
     public Requeued requeueInflight() {
         Map<String, List<byte[]>> byClient = new LinkedHashMap<>();
-        Map<String, List<long[]>> pubrels = new LinkedHashMap<>();
+        Map<String, List<Owed>> owed = new LinkedHashMap<>();
         List<String> done = new ArrayList<>();
         List<String> keys = new ArrayList<>(inflight.keySet()); // ascending: client, then send order
         for (String k : keys) {
             String clientId = k.substring(0, k.lastIndexOf('\u0000'));
             byte[] v = inflight.get(k);
-            if (v.length == 5 && v[0] == MARKER && queues.containsKey(clientId)) {
-                pubrels.computeIfAbsent(clientId, c -> new ArrayList<>())
-                        .add(new long[] {ByteBuffer.wrap(v, 1, 4).getInt(), seqOf(k)});
-            } else {
-                if (v[0] != MARKER) {
-                    byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(v);
-                }
-                done.add(k);
+            boolean live = queues.containsKey(clientId);
+            if (live && v.length == 5 && v[0] == MARKER) {
+                owed.computeIfAbsent(clientId, c -> new ArrayList<>())
+                        .add(new Owed(ByteBuffer.wrap(v, 1, 4).getInt(), seqOf(k), null));
+                continue;
             }
+            if (live && v.length > 5 && v[0] == WITH_ID && v[5] == MqttQoS.EXACTLY_ONCE.value()) {
+                owed.computeIfAbsent(clientId, c -> new ArrayList<>()).add(new Owed(ByteBuffer.wrap(v, 1, 4).getInt(),
+                        seqOf(k), decode(java.util.Arrays.copyOfRange(v, 5, v.length))));
+                continue;
+            }
+            if (v[0] == WITH_ID) {
+                byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(java.util.Arrays.copyOfRange(v, 5,
+                        v.length));
+            } else if (v[0] != MARKER) {
+                byClient.computeIfAbsent(clientId, c -> new ArrayList<>()).add(v); // written before packet ids
+            }
+            done.add(k);
         }
         int n = 0;
         for (Map.Entry<String, List<byte[]>> e : byClient.entrySet()) {
@@ -683,7 +704,7 @@ public final class DurableState implements Closeable {
         for (String k : done) {
             wal.appendAfter(() -> inflight.remove(k), INFLIGHT_REMOVE, o -> o.putString(k));
         }
-        return new Requeued(n, pubrels);
+        return new Requeued(n, owed);
     }
 
     // ---- QoS 2 packet ids received (PUBREC sent, PUBREL not yet received) ------------------------------------------

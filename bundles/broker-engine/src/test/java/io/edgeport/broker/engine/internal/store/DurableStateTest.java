@@ -92,11 +92,11 @@ class DurableStateTest {
         DurableState s = open();
         var q = s.queues().getOrCreateQueue("sub-1");
         q.enqueue(msg("t/q", "queued"));
-        long a = s.inflightPut("sub-1", msg("t/a", "a"));
-        long b = s.inflightPut("sub-1", msg("t/b", "b"));
-        s.inflightPut("sub-1", msg("t/c", "c"));
+        long a = s.inflightPut("sub-1", 1, msg("t/a", "a"));
+        long b = s.inflightPut("sub-1", 2, msg("t/b", "b"));
+        s.inflightPut("sub-1", 3, msg("t/c", "c"));
         s.inflightRemove("sub-1", b); // acknowledged
-        s.inflightPut("gone", msg("t/x", "session ended")); // no queue: dropped at recovery
+        s.inflightPut("gone", 4, msg("t/x", "session ended")); // no queue: dropped at recovery
         s.log().flush();
         assertThat(a).isLessThan(b);
         crash();
@@ -113,7 +113,7 @@ class DurableStateTest {
     void aPubrelStillOwedComesBackAsAMarkerNotAsTheMessage() throws IOException {
         DurableState s = open();
         s.queues().getOrCreateQueue("sub-2");
-        long msgKey = s.inflightPut("sub-2", msg("t/q2", "has it"));
+        long msgKey = s.inflightPut("sub-2", 77, msg("t/q2", "has it"));
         s.inflightRemove("sub-2", msgKey); // PUBREC came: the message is replaced by the owed PUBREL
         s.inflightMarker("sub-2", 77);
         s.log().flush();
@@ -122,14 +122,37 @@ class DurableStateTest {
         DurableState again = open();
         DurableState.Requeued r = again.requeueInflight();
         assertThat(r.messages()).isZero();
-        assertThat(r.pubrels()).containsOnlyKeys("sub-2");
-        assertThat(r.pubrels().get("sub-2")).hasSize(1);
-        assertThat(r.pubrels().get("sub-2").get(0)[0]).isEqualTo(77);
+        assertThat(r.owed()).containsOnlyKeys("sub-2");
+        assertThat(r.owed().get("sub-2")).hasSize(1);
+        assertThat(r.owed().get("sub-2").get(0).packetId()).isEqualTo(77);
+        assertThat(r.owed().get("sub-2").get(0).message()).as("a PUBREL, not the message").isNull();
         assertThat(again.queuedMessages()).isZero();
-        again.inflightRemove("sub-2", r.pubrels().get("sub-2").get(0)[1]); // PUBCOMP
+        again.inflightRemove("sub-2", r.owed().get("sub-2").get(0).key()); // PUBCOMP
         again.log().flush();
         crash();
-        assertThat(open().requeueInflight().pubrels()).isEmpty();
+        assertThat(open().requeueInflight().owed()).isEmpty();
+    }
+
+    @Test
+    void aQos2MessageInFlightComesBackUnderItsPacketIdNotThroughTheQueue() throws IOException {
+        DurableState s = open();
+        s.queues().getOrCreateQueue("sub-3");
+        SessionRegistry.PublishedMessage q2 = new SessionRegistry.PublishedMessage(new Topic("t/2"),
+                MqttQoS.EXACTLY_ONCE, Unpooled.copiedBuffer("twice? never", StandardCharsets.UTF_8), false);
+        s.inflightPut("sub-3", 4242, q2);
+        s.inflightPut("sub-3", 4243, msg("t/1", "qos1")); // QoS 1: back through the queue
+        s.log().flush();
+        crash();
+
+        DurableState again = open();
+        DurableState.Requeued r = again.requeueInflight();
+        assertThat(r.messages()).isEqualTo(1);
+        DurableState.Owed owed = r.owed().get("sub-3").get(0);
+        assertThat(owed.packetId()).isEqualTo(4242);
+        assertThat(owed.message().getPublishingQos()).isEqualTo(MqttQoS.EXACTLY_ONCE);
+        assertThat(owed.message().getPayload().toString(StandardCharsets.UTF_8)).isEqualTo("twice? never");
+        owed.message().release();
+        assertThat(drain(again.queues().getOrCreateQueue("sub-3"))).containsExactly("t/1=qos1");
     }
 
     @Test
