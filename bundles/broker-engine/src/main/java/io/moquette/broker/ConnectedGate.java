@@ -148,8 +148,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
         if (connected || checks >= MAX_CHECKS) {
             if (connected) {
                 MoquetteInternals.widenInflightWindow((MQTTConnection) connection, inflightWindow);
-                resendRestoredPubrels(ctx.channel(), (MQTTConnection) connection);
-                pace(ctx.channel(), (MQTTConnection) connection);
+                sessionConnected(ctx.channel(), (MQTTConnection) connection);
             }
             open = true;
             passHeld(ctx);
@@ -179,33 +178,24 @@ final class ConnectedGate extends ChannelDuplexHandler {
         }
     }
 
-    /** PUBRELs owed from before a restart go out right after the CONNACK (on the session's loop). */
-    private void resendRestoredPubrels(Channel channel, MQTTConnection connection) {
+    /**
+     * One command on the session's loop once the client is connected: what it is owed from before a restart goes out
+     * right after the CONNACK, and its queue is wrapped so that publishers feeding it are paced.
+     */
+    private void sessionConnected(Channel channel, MQTTConnection connection) {
         String clientId = NettyUtils.clientID(channel);
         if (clientId == null || postOffice == null) {
             return;
         }
-        postOffice.routeCommand(clientId, "resend PUBRELs", () -> {
+        postOffice.routeCommand(clientId, "session connected", () -> {
             Session session = MoquetteInternals.boundSession(connection);
             if (session != null && channel.isActive()) {
                 MoquetteInternals.resendRestoredPubrels(session, connection);
-            }
-            return clientId;
-        });
-    }
-
-    /** Wraps the session's queue (on the session's loop) so that publishers feeding this client are paced. */
-    private void pace(Channel channel, MQTTConnection connection) {
-        String clientId = NettyUtils.clientID(channel);
-        if (clientId == null || maxQueued <= 0) {
-            return;
-        }
-        postOffice.routeCommand(clientId, "pace queue", () -> {
-            Session session = MoquetteInternals.boundSession(connection);
-            if (session != null && channel.isActive()) {
-                PacedQueue q = MoquetteInternals.pacedQueue(session, maxQueued);
-                q.attach(channel);
-                channel.eventLoop().execute(() -> paced = q);
+                if (maxQueued > 0) {
+                    PacedQueue q = MoquetteInternals.pacedQueue(session, maxQueued);
+                    q.attach(channel);
+                    channel.eventLoop().execute(() -> paced = q);
+                }
             }
             return clientId;
         });

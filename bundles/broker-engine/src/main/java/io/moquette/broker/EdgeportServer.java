@@ -83,7 +83,8 @@ public final class EdgeportServer {
      * device (survives a power cut). Acknowledgements wait for the next group commit either way.
      */
     public static final String PERSISTENCE_SYNC_PROPERTY = "edgeport_persistence_sync";
-    /** The store log's folder inside the persistence folder. */
+    /** The store file and the store log's folder inside the persistence folder. */
+    public static final String STORE_FILE = DurableState.STORE_FILE;
     public static final String STORE_LOG_DIR = DurableState.LOG_DIR;
     /** In-flight window of clients on the {@link #INTERNAL} listener: large enough for a sink's whole batch. */
     public static final int INTERNAL_INFLIGHT_WINDOW = 4096;
@@ -250,14 +251,15 @@ public final class EdgeportServer {
     private void openStore(IConfig config) throws IOException {
         DurableState s = store;
         DurableState.Requeued requeue = s.requeueInflight();
-        int requeued = requeue.messages();
         ((EdgeportSessionRegistry) sessions).restoreOwed(requeue.owed());
         s.log().flush();
-        s.checkpoint(Runnable::run);
+        s.checkpoint();
         DurableState.Recovery r = s.recovery;
-        LoggerFactory.getLogger(DurableState.class).info("Broker store opened in {} ms: {} log record(s) ({} KB) replayed, {} persistent session(s), {} queued "
-                + "message(s), {} unacknowledged in-flight message(s) put back in their queues", r.millis, r.records,
-                r.bytes / 1024, sessions == null ? 0 : s.sessions().list().size(), s.queuedMessages(), requeued);
+        int owed = requeue.owed().values().stream().mapToInt(java.util.List::size).sum();
+        LoggerFactory.getLogger(DurableState.class).info("Broker store opened in {} ms: {} log record(s) ({} KB) "
+                + "replayed, {} persistent session(s), {} queued message(s), {} unacknowledged QoS 1 message(s) put "
+                + "back in their queues, {} QoS 2 message(s)/PUBREL(s) owed under their packet ids", r.millis,
+                r.records, r.bytes / 1024, s.sessions().list().size(), s.queuedMessages(), requeue.messages(), owed);
         commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> s.log().flush());
         long autosaveMs = 1000L * Math.max(1, config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30));
         s.startCheckpoints(autosaveMs);

@@ -42,7 +42,7 @@ public final class StoreRecovery {
                 if (i % 1000 == 999) {
                     s.log().flush(); // a group commit
                     if (checkpoints && s.checkpointDue(Long.MAX_VALUE)) {
-                        s.checkpoint(Runnable::run);
+                        s.checkpoint();
                     }
                 }
             }

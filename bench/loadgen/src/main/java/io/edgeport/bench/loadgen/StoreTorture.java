@@ -94,7 +94,7 @@ public final class StoreTorture {
             s.log().flush();
             System.out.println("durable " + n);
             if (s.log().appendedPosition() - lastCheckpoint > 256 * 1024) {
-                s.checkpoint(Runnable::run);
+                s.checkpoint();
                 lastCheckpoint = s.log().appendedPosition();
             }
         }

@@ -100,14 +100,14 @@ final class MoquetteEngine implements AutoCloseable {
             engine.startMoquette();
         } catch (RuntimeException | IOException e) {
             engine.close();
-            Path store = s.persistenceLocation().resolve(STORE_FILE);
+            Path store = s.persistenceLocation().resolve(EdgeportServer.STORE_FILE);
             if (!s.persistence() || !Files.exists(store) || e instanceof EdgeportServer.BindFailure) {
                 throw e; // a port in use says nothing about the store: keep it
             }
             // A store that cannot be opened (damaged by something other than a crash: a crash only leaves a torn log
             // tail, which recovery drops). Keep the broker available: set the store aside, untouched, for
             // inspection, and start with an empty one.
-            Path aside = store.resolveSibling(STORE_FILE + ".unreadable-" + System.currentTimeMillis());
+            Path aside = store.resolveSibling(EdgeportServer.STORE_FILE + ".unreadable-" + System.currentTimeMillis());
             Files.move(store, aside);
             Path log = s.persistenceLocation().resolve(EdgeportServer.STORE_LOG_DIR);
             if (Files.exists(log)) {
@@ -165,8 +165,6 @@ final class MoquetteEngine implements AutoCloseable {
         p.setProperty(BrokerConstants.BROKER_INTERCEPTOR_THREAD_POOL_SIZE, "1");
         return p;
     }
-
-    static final String STORE_FILE = "moquette_store.h2";
 
     private void startMoquette() throws IOException {
         server.start(new MemoryConfig(moquetteProperties(settings)), List.of(events),

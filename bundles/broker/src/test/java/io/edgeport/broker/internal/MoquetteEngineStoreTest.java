@@ -35,7 +35,7 @@ class MoquetteEngineStoreTest {
         Settings s = Settings.from(ConfigValues.of(Map.of("port", port, "sys_interval", 0), k -> null), data);
         first = MoquetteEngine.start(s, auth, new ObserverHub(), "test");
         first.close();
-        Path store = s.persistenceLocation().resolve(MoquetteEngine.STORE_FILE);
+        Path store = s.persistenceLocation().resolve(io.moquette.broker.EdgeportServer.STORE_FILE);
         assertThat(store).exists();
 
         try (ServerSocket taken = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {

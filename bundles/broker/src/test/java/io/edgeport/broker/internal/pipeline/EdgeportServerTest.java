@@ -386,9 +386,7 @@ class EdgeportServerTest {
     @Test
     void qos2ResentAfterACrashIsDeliveredOnce() throws Exception {
         Path live = tmp.resolve("qos2-live");
-        Properties settings = persistent(live);
-        settings.setProperty("autosave_interval", "3600");
-        EdgeportServer running = start(settings);
+        EdgeportServer running = startWithoutCheckpoints(live);
         MqttClient sub = client(running, "qos2-sub", false, 30, null);
         sub.subscribe("x/#", 2);
         sub.disconnect();
@@ -431,9 +429,7 @@ class EdgeportServerTest {
     @Test
     void anOwedPubrelIsSentAgainAfterACrashAndTheMessageIsNot() throws Exception {
         Path live = tmp.resolve("pubrel-live");
-        Properties settings = persistent(live);
-        settings.setProperty("autosave_interval", "3600");
-        EdgeportServer running = start(settings);
+        EdgeportServer running = startWithoutCheckpoints(live);
         int id;
         try (RawClient sub = new RawClient(running.boundPort(EdgeportServer.MQTT))) {
             sub.send(Packets.connect("q2-sub", 30, false));
@@ -479,9 +475,7 @@ class EdgeportServerTest {
     @Test
     void aQos2MessageInFlightIsResentUnderItsIdAfterACrash() throws Exception {
         Path live = tmp.resolve("q2id-live");
-        Properties settings = persistent(live);
-        settings.setProperty("autosave_interval", "3600");
-        EdgeportServer running = start(settings);
+        EdgeportServer running = startWithoutCheckpoints(live);
         int id;
         try (RawClient sub = new RawClient(running.boundPort(EdgeportServer.MQTT))) {
             sub.send(Packets.connect("q2id-sub", 30, false));
@@ -540,6 +534,16 @@ class EdgeportServerTest {
         assertThat(inbox.snapshot()).containsExactly("w=" + "x".repeat(600) + "@1");
     }
 
+    /**
+     * A persistent broker that makes no checkpoint after its start: whatever it acknowledges later is only in the store
+     * log, so copying its files ({@link #copyTree}) is what kill -9 leaves behind.
+     */
+    private EdgeportServer startWithoutCheckpoints(Path dir) throws Exception {
+        Properties settings = persistent(dir);
+        settings.setProperty("autosave_interval", "3600");
+        return start(settings);
+    }
+
     private Properties persistent(Path dir) {
         Properties p = new Properties();
         p.setProperty("persistence_enabled", "true");
@@ -588,9 +592,7 @@ class EdgeportServerTest {
     @Test
     void startsFromTheFilesAKillLeavesBehindWithEveryAcknowledgedMessage() throws Exception {
         Path live = tmp.resolve("live");
-        Properties settings = persistent(live);
-        settings.setProperty("autosave_interval", "3600"); // no checkpoint: everything after the start is in the log
-        EdgeportServer running = start(settings);
+        EdgeportServer running = startWithoutCheckpoints(live);
         MqttClient c = client(running, "crashy", false, 30, null);
         c.subscribe("q/crashy", 1);
         c.disconnect();

@@ -284,14 +284,12 @@ public final class DurableState implements Closeable {
     }
 
     /**
-     * Commits the MVStore with the log position it covers, then deletes the log segments before it. Safe while the
-     * broker runs; one at a time.
-     *
-     * @param deleteLog runs the deletion (on the thread that writes the log: pass a hand-off to it)
+     * Commits the MVStore with the log position it covers, then deletes the log segments no longer needed. Safe
+     * while the broker runs; one at a time.
      */
-    public void checkpoint(java.util.function.Consumer<Runnable> deleteLog) {
+    public void checkpoint() {
         synchronized (checkpointLock) {
-            checkpointAt(wal.appendedPosition(), deleteLog); // every change before it was made before it was logged
+            checkpointAt(wal.appendedPosition()); // every change before it was made before it was logged
         }
     }
 
@@ -299,7 +297,7 @@ public final class DurableState implements Closeable {
      * A checkpoint that records {@code position} but commits the maps as they are now, so it may hold changes whose
      * log records come after {@code position}: what happens when the broker changes the store during a checkpoint.
      */
-    void checkpointAt(long position, java.util.function.Consumer<Runnable> deleteLog) {
+    void checkpointAt(long position) {
         synchronized (checkpointLock) {
             meta.put(CHECKPOINT_KEY, position);
             long version = store.getCurrentVersion();
@@ -319,13 +317,11 @@ public final class DurableState implements Closeable {
             keepLogFrom = checkpointPosition;
             checkpointPosition = position;
             checkpointAt = System.nanoTime();
-            deleteLog.accept(() -> {
-                try {
-                    wal.deleteBefore(deleteBefore);
-                } catch (IOException e) {
-                    LOG.warn("Cannot delete old store log segments: {}", e.toString());
-                }
-            });
+            try {
+                wal.deleteBefore(deleteBefore);
+            } catch (IOException e) {
+                LOG.warn("Cannot delete old store log segments: {}", e.toString());
+            }
         }
     }
 
@@ -358,7 +354,7 @@ public final class DurableState implements Closeable {
                 }
                 try {
                     if (checkpointDue(intervalMillis)) {
-                        checkpoint(Runnable::run);
+                        checkpoint();
                         lastFailure = null;
                     }
                 } catch (RuntimeException e) {
@@ -390,7 +386,7 @@ public final class DurableState implements Closeable {
         }
         try {
             wal.flush();
-            checkpoint(Runnable::run);
+            checkpoint();
         } finally {
             try {
                 wal.close();
@@ -600,7 +596,11 @@ public final class DurableState implements Closeable {
      */
     public long inflightPut(String clientId, int packetId, SessionRegistry.PublishedMessage m) {
         byte[] message = encode(m);
-        byte[] bytes = ByteBuffer.allocate(5 + message.length).put(WITH_ID).putInt(packetId).put(message).array();
+        return putInflight(clientId,
+                ByteBuffer.allocate(5 + message.length).put(WITH_ID).putInt(packetId).put(message).array());
+    }
+
+    private long putInflight(String clientId, byte[] bytes) {
         long seq = inflightSeq.incrementAndGet();
         String key = inflightKey(clientId, seq);
         wal.appendAfter(() -> inflight.put(key, bytes), INFLIGHT_PUT, o -> o.putString(key).putBytes(bytes));
@@ -614,9 +614,14 @@ public final class DurableState implements Closeable {
 
     /** Forgets every in-flight record of a client (its session was discarded). */
     public void inflightDrop(String clientId) {
+        dropClient(inflight, clientId, INFLIGHT_REMOVE);
+    }
+
+    /** Removes (and logs the removal of) every key of {@code map} that belongs to {@code clientId}. */
+    private void dropClient(MVMap<String, ?> map, String clientId, byte removeRecord) {
         String from = clientId + '\u0000';
         List<String> keys = new ArrayList<>();
-        for (java.util.Iterator<String> it = inflight.keyIterator(from); it.hasNext();) {
+        for (java.util.Iterator<String> it = map.keyIterator(from); it.hasNext();) {
             String k = it.next();
             if (!k.startsWith(from)) {
                 break;
@@ -624,7 +629,7 @@ public final class DurableState implements Closeable {
             keys.add(k);
         }
         for (String k : keys) {
-            wal.appendAfter(() -> inflight.remove(k), INFLIGHT_REMOVE, o -> o.putString(k));
+            wal.appendAfter(() -> map.remove(k), removeRecord, o -> o.putString(k));
         }
     }
 
@@ -640,11 +645,7 @@ public final class DurableState implements Closeable {
      * @return its key for {@link #inflightRemove}
      */
     public long inflightMarker(String clientId, int packetId) {
-        byte[] bytes = ByteBuffer.allocate(5).put(MARKER).putInt(packetId).array();
-        long seq = inflightSeq.incrementAndGet();
-        String key = inflightKey(clientId, seq);
-        wal.appendAfter(() -> inflight.put(key, bytes), INFLIGHT_PUT, o -> o.putString(key).putBytes(bytes));
-        return seq;
+        return putInflight(clientId, ByteBuffer.allocate(5).put(MARKER).putInt(packetId).array());
     }
 
     /**
@@ -732,18 +733,7 @@ public final class DurableState implements Closeable {
 
     /** Forgets every QoS 2 packet id of a client (its session was discarded). */
     public void qos2Drop(String clientId) {
-        String from = clientId + '\u0000';
-        List<String> keys = new ArrayList<>();
-        for (java.util.Iterator<String> it = qos2.keyIterator(from); it.hasNext();) {
-            String k = it.next();
-            if (!k.startsWith(from)) {
-                break;
-            }
-            keys.add(k);
-        }
-        for (String k : keys) {
-            wal.appendAfter(() -> qos2.remove(k), QOS2_CLEAR, o -> o.putString(k));
-        }
+        dropClient(qos2, clientId, QOS2_CLEAR);
     }
 
     // ---- retained, subscriptions, sessions --------------------------------------------------------------------------

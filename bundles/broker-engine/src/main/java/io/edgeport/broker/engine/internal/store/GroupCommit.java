@@ -120,6 +120,7 @@ public final class GroupCommit implements AutoCloseable {
     private void run() {
         while (true) {
             long generation;
+            boolean answering;
             synchronized (lock) {
                 try {
                     while (!closed && waiters.isEmpty()) {
@@ -135,9 +136,10 @@ public final class GroupCommit implements AutoCloseable {
                     return;
                 }
                 generation = ++started;
+                answering = !waiters.isEmpty(); // an idle round only writes: nobody needs the barrier's guarantee
             }
             try {
-                if (barrier != null) {
+                if (barrier != null && answering) {
                     barrier.run();
                 }
                 commit.commit();

@@ -104,12 +104,16 @@ public final class Wal implements Closeable {
         if (!Files.isDirectory(dir)) {
             return null;
         }
-        List<Long> starts = new Wal(dir, false, 1).segments();
+        List<Long> starts = segments(dir);
         return starts.isEmpty() ? null : starts.get(0);
     }
 
     /** @return segment start positions in ascending order */
     List<Long> segments() throws IOException {
+        return segments(dir);
+    }
+
+    private static List<Long> segments(Path dir) throws IOException {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX)).forEach(n -> {

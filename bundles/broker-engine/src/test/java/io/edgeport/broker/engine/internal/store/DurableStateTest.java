@@ -161,7 +161,7 @@ class DurableStateTest {
         var q = s.queues().getOrCreateQueue("sub-1");
         q.enqueue(msg("t/1", "before"));
         s.log().flush();
-        s.checkpoint(Runnable::run);
+        s.checkpoint();
         q.enqueue(msg("t/2", "after"));
         s.log().flush();
         // a checkpoint that already holds t/3 but records a position before its log record (it raced with it)
@@ -170,13 +170,13 @@ class DurableStateTest {
         SessionRegistry.EnqueuedMessage m1 = q.dequeue(); // t/1 delivered, also after the recorded position
         m1.release();
         s.log().flush();
-        s.checkpointAt(beforeT3, Runnable::run);
+        s.checkpointAt(beforeT3);
         crash();
 
         DurableState again = open();
         assertThat(drain(again.queues().getOrCreateQueue("sub-1"))).containsExactly("t/2=after", "t/3=raced");
         again.log().flush();
-        again.checkpoint(Runnable::run);
+        again.checkpoint();
         crash();
         assertThat(open().queuedMessages()).isZero();
     }
