@@ -85,12 +85,49 @@ final class Broker {
             }
             TimeUnit.MILLISECONDS.sleep(50);
         }
-        throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms");
+        throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms; threads:\n"
+                + threadDump());
     }
 
+    /** What every thread is doing, for a failure message: a wait that times out says too little on its own. */
+    static String threadDump() {
+        StringBuilder b = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean()
+                .dumpAllThreads(true, true)) {
+            b.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState());
+            if (t.getLockName() != null) {
+                b.append(" on ").append(t.getLockName());
+            }
+            if (t.getLockOwnerName() != null) {
+                b.append(" owned by ").append(t.getLockOwnerName());
+            }
+            b.append('\n');
+            for (StackTraceElement e : t.getStackTrace()) {
+                b.append("\tat ").append(e).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Deletes the broker configuration and waits until SCR has handed the deletion to the broker component. Without
+     * the wait a test that creates the next configuration at once races SCR: when the deletion event finds the new
+     * configuration already there, SCR takes it with the new configuration's change count (1), which is not above the
+     * deleted one's, and ignores it and the update event after it, so the broker never moves to the new port (seen on
+     * CI: "broker did not start listening … within 30000 ms" in the test after a deletion).
+     */
     static void deleteConfiguration(ConfigurationAdmin ca) throws Exception {
         Configuration c = ca.getConfiguration(PID, "?");
         c.delete();
+        BundleContext ctx = context();
+        long end = System.currentTimeMillis() + WAIT_MS;
+        while (System.currentTimeMillis() < end) {
+            if (ctx.getServiceReferences(BrokerService.class, "(service.pid=" + PID + ")").isEmpty()) {
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        throw new AssertionError("the broker still carries its deleted configuration after " + WAIT_MS + " ms");
     }
 
     static MqttClient connect(int port, String clientId) throws MqttException {
