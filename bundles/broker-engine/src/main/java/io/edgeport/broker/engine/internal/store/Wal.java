@@ -410,6 +410,174 @@ public final class Wal implements Closeable {
         channel.close();
     }
 
+    /**
+     * A reader of the records that are durable ({@link #durablePosition()}), from a position on, while the log is
+     * written: what consumers of the message log use. Records are read with positional reads from the segment files
+     * (the page cache serves recent ones). A reader is used by one thread at a time.
+     */
+    public Reader reader(long from) {
+        return new Reader(from);
+    }
+
+    /** One record read by a {@link Reader}. */
+    public record Record(byte type, ByteBuffer body, long end) {
+    }
+
+    public final class Reader implements Closeable {
+        private long position;
+        private FileChannel channel;
+        private long channelStart = -1;
+        private long channelSize;
+        private ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+        /** Log position of {@code buf}'s byte 0; the buffer holds valid data up to its limit. */
+        private long bufStart;
+        private long skipped;
+        private final CRC32C check = new CRC32C();
+
+        private Reader(long from) {
+            this.position = from;
+            this.bufStart = from;
+            buf.limit(0);
+        }
+
+        /** @return the position of the next record to read (after the last one returned) */
+        public long position() {
+            return position;
+        }
+
+        /** Bytes jumped over because the segments that held them were deleted (retention) or were damaged. */
+        public long skipped() {
+            return skipped;
+        }
+
+        /** Moves to {@code to}, which must be the start of a record (a position a reader returned). */
+        public void seek(long to) {
+            position = to;
+            buf.limit(0);
+            bufStart = to;
+        }
+
+        /** @return the next durable record, or null when there is none (yet); its body is valid until the next call */
+        public Record next() throws IOException {
+            long end = durable;
+            while (position < end) {
+                if (!available(HEADER)) {
+                    if (!openSegmentFor(position)) {
+                        return null;
+                    }
+                    if (!available(HEADER)) {
+                        if (position >= channelStart + channelSize && channelSize > 0) {
+                            channel.close(); // this segment is done; the next one starts here
+                            channel = null;
+                            continue;
+                        }
+                        return null;
+                    }
+                }
+                int at = (int) (position - bufStart);
+                int length = buf.getInt(at);
+                int crc = buf.getInt(at + 4);
+                if (length < 1 || length > MAX_RECORD || !available(8 + length)) {
+                    damaged("record length " + length);
+                    continue;
+                }
+                at = (int) (position - bufStart);
+                check.reset();
+                check.update(buf.array(), at + 8, length);
+                if ((int) check.getValue() != crc) {
+                    damaged("checksum mismatch");
+                    continue;
+                }
+                byte type = buf.get(at + 8);
+                ByteBuffer body = ByteBuffer.wrap(buf.array(), at + 9, length - 1).slice();
+                position += 8 + length;
+                return new Record(type, body, position);
+            }
+            return null;
+        }
+
+        /** Whether {@code n} bytes from {@link #position} are in the buffer, reading from the segment if needed. */
+        private boolean available(int n) throws IOException {
+            long offsetInBuf = position - bufStart;
+            if (offsetInBuf >= 0 && offsetInBuf + n <= buf.limit()) {
+                return true;
+            }
+            if (channel == null || position < channelStart) {
+                return false;
+            }
+            channelSize = channel.size();
+            long inFile = position - channelStart;
+            if (inFile + n > channelSize) {
+                return false;
+            }
+            if (buf.capacity() < n) {
+                buf = ByteBuffer.allocate(Math.max(n, buf.capacity() * 2));
+            }
+            buf.clear();
+            int want = (int) Math.min(buf.capacity(), channelSize - inFile);
+            buf.limit(want);
+            readFully(channel, buf, inFile);
+            buf.flip();
+            bufStart = position;
+            return buf.limit() >= n;
+        }
+
+        private boolean openSegmentFor(long pos) throws IOException {
+            if (channel != null && pos >= channelStart && pos < channelStart + channel.size()) {
+                return true;
+            }
+            List<Long> starts = segments();
+            if (starts.isEmpty()) {
+                return false;
+            }
+            long start = -1;
+            for (long s : starts) {
+                if (s <= pos) {
+                    start = s;
+                }
+            }
+            if (start < 0) {
+                long first = starts.get(0);
+                skipped += first - pos;
+                seek(first);
+                start = first;
+            }
+            if (channel != null) {
+                channel.close();
+            }
+            try {
+                channel = FileChannel.open(segment(start), StandardOpenOption.READ);
+            } catch (NoSuchFileException e) {
+                channel = null; // deleted meanwhile: the next call finds the first one left
+                return false;
+            }
+            channelStart = start;
+            channelSize = channel.size();
+            buf.limit(0);
+            bufStart = position;
+            return true;
+        }
+
+        /** A record that cannot be read: go on with the next segment (counted as skipped, logged). */
+        private void damaged(String why) throws IOException {
+            long next = channelStart + channelSize;
+            LOG.warn("Message log: unreadable record at position {} in {} ({}); skipping {} bytes to the next segment",
+                    position, segment(channelStart).getFileName(), why, next - position);
+            skipped += next - position;
+            channel.close();
+            channel = null;
+            seek(next);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (channel != null) {
+                channel.close();
+                channel = null;
+            }
+        }
+    }
+
     /** Writes a record body into the log's buffer; only valid inside {@link Body#write}. */
     public static final class Out {
         private Wal target;

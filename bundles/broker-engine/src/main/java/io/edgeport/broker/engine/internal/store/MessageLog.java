@@ -1,0 +1,681 @@
+package io.edgeport.broker.engine.internal.store;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The message log: every message the broker accepted on a topic that some in-process consumer wants, in acceptance
+ * order, each consumer (sink, rule engine, bridge) at its own named position. This is what makes the store the spine
+ * of the gateway: consumers read what the broker stored, in process, at their own pace, instead of holding MQTT
+ * sessions on the broker.
+ *
+ * <p>Writes go through a {@link Wal} of their own (folder {@code messages/} beside the broker store), written by the
+ * same group commit as the broker's state log, so a QoS 1/2 message is acknowledged only when its record is durable.
+ * Readers see only durable records: a consumer never acts on a message that a crash could still take back.
+ *
+ * <p>Consumers register with their topic filters ({@link #consumer}); a registration is durable and outlives the
+ * consumer's service (a sink bundle being updated keeps its place and the log keeps what it has not read), like an
+ * MQTT persistent session, until {@link #remove} (its configuration deleted). Only messages that match some registered
+ * consumer are logged; with no consumer the log costs nothing. A new consumer starts at the end of the log.
+ *
+ * <p>Positions are byte positions in the log, after the record ({@link StoredMessage#position()}): a consumer commits
+ * the position of the last message it has made durable on its side; the log rewrites its position file at most every
+ * {@link #POSITION_SAVE_MS} (and at registration, removal and close). After a crash a consumer resumes from the last
+ * saved position (at least once); one that keeps its position in its own transaction (the JDBC sink) seeks to it and
+ * gets exactly once.
+ *
+ * <p>Retention: a segment is deleted when every consumer has read past it; beyond {@code retentionBytes} of log, or
+ * for segments older than {@code retentionMillis}, the oldest segments are deleted even if a consumer has not read
+ * them: never silently — each affected consumer's lost messages are counted, logged and reported
+ * ({@link #droppedForRetention()}).
+ */
+public final class MessageLog implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MessageLog.class);
+    static final byte MESSAGE = 1;
+    static final String POSITIONS = "consumers.dat";
+    static final long SEGMENT_BYTES = 16L * 1024 * 1024;
+    /** Committed positions reach the disk at least this often. */
+    static final long POSITION_SAVE_MS = 200;
+    /** Retention is applied at most this often. */
+    static final long RETENTION_CHECK_MS = 1_000;
+    private static final int POSITIONS_MAGIC = 0x45504d4c; // "EPML"
+    /** A consumer name: what sinks, rules and bridges are called (also a file-safe word). */
+    static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    private final Path dir;
+    private final Wal wal;
+    private final boolean fsync;
+    private final Clock clock;
+    private final long retentionBytes;
+    private final long retentionMillis;
+    private final Map<String, Registration> consumers = new LinkedHashMap<>();
+    /** Every registered consumer's filters: what {@link #wanted} checks on each publish. */
+    private volatile String[][] filters = new String[0][];
+    private final Object signal = new Object();
+    private boolean positionsDirty;
+    private long positionsSavedAt;
+    private long retentionCheckedAt;
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong appendedMessages = new AtomicLong();
+    private volatile boolean closed;
+
+    /** A consumer's durable registration. */
+    private static final class Registration {
+        final String name;
+        List<String> filters;
+        long committed;
+        Cursor open;
+
+        Registration(String name, List<String> filters, long committed) {
+            this.name = name;
+            this.filters = filters;
+            this.committed = committed;
+        }
+    }
+
+    private MessageLog(Path dir, Wal wal, boolean fsync, Clock clock, long retentionBytes, long retentionMillis) {
+        this.dir = dir;
+        this.wal = wal;
+        this.fsync = fsync;
+        this.clock = clock;
+        this.retentionBytes = retentionBytes;
+        this.retentionMillis = retentionMillis;
+    }
+
+    /**
+     * Opens (or creates) the log in {@code dir}. Only the last segment is checked (a crash leaves at most its tail
+     * torn); earlier segments were complete when the next one began.
+     *
+     * @param retentionBytes most log kept for consumers that lag, in bytes (at least two segments are kept)
+     * @param retentionMillis oldest log kept for consumers that lag
+     */
+    public static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock)
+            throws IOException {
+        return open(dir, fsync, retentionBytes, retentionMillis, clock, SEGMENT_BYTES);
+    }
+
+    static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock,
+                           long segmentBytes) throws IOException {
+        Files.createDirectories(dir);
+        Long last = null;
+        Long first = Wal.firstSegment(dir);
+        if (first != null) {
+            List<Long> starts = new ArrayList<>();
+            try (var files = Files.list(dir)) {
+                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".wal"))
+                        .forEach(n -> starts.add(Long.parseLong(n.substring(0, n.length() - 4))));
+            }
+            starts.sort(null);
+            last = starts.get(starts.size() - 1);
+        }
+        Wal wal = Wal.open(dir, last == null ? 0 : last, fsync, segmentBytes, (type, body) -> {
+            // only the tail is checked; records are read by consumers
+        });
+        MessageLog log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis);
+        try {
+            log.loadPositions();
+        } catch (IOException | RuntimeException e) {
+            wal.close();
+            throw e;
+        }
+        return log;
+    }
+
+    // ---- writing ----------------------------------------------------------------------------------------------------
+
+    /** Whether some registered consumer wants messages on {@code topic}. Cheap; called for every publish. */
+    public boolean wanted(String topic) {
+        String[][] all = filters;
+        if (all.length == 0 || topic.startsWith("$")) {
+            return false;
+        }
+        for (String[] f : all) {
+            if (matches(f, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Appends a message (to memory; {@link #flush} writes it). Thread-safe.
+     *
+     * @return the position after its record
+     */
+    public long append(long timestampMillis, String clientId, String topic, int qos, boolean retain,
+                       io.netty.buffer.ByteBuf payload) {
+        appendedMessages.incrementAndGet();
+        return wal.append(MESSAGE, out -> out.putLong(timestampMillis).putByte(qos | (retain ? 0x80 : 0))
+                .putString(clientId == null ? "" : clientId).putString(topic).putBytes(payload));
+    }
+
+    /** Same as the other append, with the payload as bytes (tests, the broker's own publishes). */
+    public long append(long timestampMillis, String clientId, String topic, int qos, boolean retain, byte[] payload) {
+        return append(timestampMillis, clientId, topic, qos, retain, io.netty.buffer.Unpooled.wrappedBuffer(payload));
+    }
+
+    /**
+     * Writes what was appended (the group committer calls this in each round), wakes readers, saves positions and
+     * applies retention when they are due.
+     */
+    public long flush() throws IOException {
+        long before = wal.durablePosition();
+        long end = wal.flush();
+        if (end != before) {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+        }
+        long now = System.nanoTime();
+        boolean save;
+        synchronized (consumers) {
+            save = positionsDirty && now - positionsSavedAt >= TimeUnit.MILLISECONDS.toNanos(POSITION_SAVE_MS);
+        }
+        if (save) {
+            savePositions();
+        }
+        if (now - retentionCheckedAt >= TimeUnit.MILLISECONDS.toNanos(RETENTION_CHECK_MS)) {
+            retentionCheckedAt = now;
+            applyRetention();
+        }
+        return end;
+    }
+
+    /** @return the position after the last durable record: where a new consumer starts */
+    public long end() {
+        return wal.durablePosition();
+    }
+
+    /** Messages appended since the log was opened. */
+    public long appendedMessages() {
+        return appendedMessages.get();
+    }
+
+    /** Messages that consumers lost to retention since the log was opened. */
+    public long droppedForRetention() {
+        return dropped.get();
+    }
+
+    // ---- consumers --------------------------------------------------------------------------------------------------
+
+    /**
+     * Registers (or finds) the consumer {@code name} and opens it. A new consumer starts at the end of the log; a
+     * known one where it committed last, with its filters replaced by {@code topicFilters} (they apply to what is
+     * logged from now on). One open cursor per name: opening again closes the previous cursor.
+     */
+    public Cursor consumer(String name, Collection<String> topicFilters) throws IOException {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("consumer name must match " + NAME + ": '" + name + "'");
+        }
+        List<String> list = List.copyOf(topicFilters);
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException("consumer '" + name + "' names no topic filter");
+        }
+        for (String f : list) {
+            if (!validFilter(f)) {
+                throw new IllegalArgumentException("consumer '" + name + "': not a valid topic filter: '" + f + "'");
+            }
+        }
+        Cursor cursor;
+        boolean changed;
+        synchronized (consumers) {
+            if (closed) {
+                throw new IllegalStateException("message log closed");
+            }
+            Registration r = consumers.get(name);
+            changed = r == null || !r.filters.equals(list);
+            if (r == null) {
+                r = new Registration(name, list, wal.appendedPosition());
+                consumers.put(name, r);
+            } else {
+                r.filters = list;
+            }
+            if (r.open != null) {
+                r.open.closed = true;
+            }
+            cursor = new Cursor(r);
+            r.open = cursor;
+            if (changed) {
+                rebuildFilters();
+            }
+        }
+        if (changed) {
+            savePositions();
+        }
+        return cursor;
+    }
+
+    /** Forgets a consumer and its position (its configuration was deleted); what only it wanted may be deleted. */
+    public void remove(String name) throws IOException {
+        boolean removed;
+        synchronized (consumers) {
+            Registration r = consumers.remove(name);
+            removed = r != null;
+            if (r != null && r.open != null) {
+                r.open.closed = true;
+            }
+            rebuildFilters();
+        }
+        if (removed) {
+            savePositions();
+        }
+    }
+
+    /** Registered consumers and their committed positions (for statistics). */
+    public Map<String, Long> positions() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        synchronized (consumers) {
+            consumers.values().forEach(r -> out.put(r.name, r.committed));
+        }
+        return out;
+    }
+
+    private void rebuildFilters() {
+        List<String[]> all = new ArrayList<>();
+        for (Registration r : consumers.values()) {
+            for (String f : r.filters) {
+                all.add(f.split("/", -1));
+            }
+        }
+        filters = all.toArray(new String[0][]);
+    }
+
+    /** A consumer's reading position: one thread at a time. */
+    public final class Cursor implements Closeable {
+        private final Registration registration;
+        private final Wal.Reader reader;
+        private final String[][] own;
+        private volatile boolean closed;
+
+        private Cursor(Registration r) {
+            this.registration = r;
+            this.reader = wal.reader(r.committed);
+            this.own = r.filters.stream().map(f -> f.split("/", -1)).toArray(String[][]::new);
+        }
+
+        public String name() {
+            return registration.name;
+        }
+
+        /**
+         * Reads up to {@code max} messages that match this consumer's filters, waiting up to {@code timeoutMillis}
+         * for the first one.
+         *
+         * @return the messages, in log order; empty on timeout
+         */
+        public List<StoredMessage> poll(int max, long timeoutMillis) throws IOException, InterruptedException {
+            List<StoredMessage> out = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (true) {
+                check();
+                long skippedBefore = reader.skipped();
+                Wal.Record r;
+                while (out.size() < max && (r = reader.next()) != null) {
+                    if (r.type() != MESSAGE) {
+                        continue;
+                    }
+                    ByteBuffer b = r.body();
+                    long ts = b.getLong();
+                    int flags = b.get() & 0xff;
+                    String client = Wal.getString(b);
+                    String topic = Wal.getString(b);
+                    if (!matchesAny(topic)) {
+                        continue;
+                    }
+                    out.add(new StoredMessage(r.end(), ts, client, topic, flags & 0x03, (flags & 0x80) != 0,
+                            Wal.getBytes(b)));
+                }
+                if (reader.skipped() != skippedBefore) {
+                    LOG.debug("Consumer '{}' skipped {} bytes of the message log that were no longer there",
+                            registration.name, reader.skipped() - skippedBefore);
+                }
+                if (!out.isEmpty()) {
+                    return out;
+                }
+                long wait = deadline - System.nanoTime();
+                if (wait <= 0) {
+                    return out;
+                }
+                synchronized (signal) {
+                    if (wal.durablePosition() <= reader.position() && !closed) {
+                        TimeUnit.NANOSECONDS.timedWait(signal, Math.min(wait, TimeUnit.MILLISECONDS.toNanos(100)));
+                    }
+                }
+            }
+        }
+
+        private boolean matchesAny(String topic) {
+            for (String[] f : own) {
+                if (matches(f, topic)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Records that everything up to {@code position} (a {@link StoredMessage#position()} this cursor returned, or
+         * one the consumer kept itself) is done: the log may delete it. Saved within {@link #POSITION_SAVE_MS}.
+         */
+        public void commit(long position) {
+            check();
+            synchronized (consumers) {
+                if (position > registration.committed) {
+                    registration.committed = position;
+                    positionsDirty = true;
+                }
+            }
+        }
+
+        /** @return the last committed position */
+        public long committed() {
+            synchronized (consumers) {
+                return registration.committed;
+            }
+        }
+
+        /**
+         * Continues reading from {@code position}: for a consumer that keeps its position in its own storage (in the
+         * same transaction as its data) and is ahead of the log's saved one after a crash. Also commits it.
+         */
+        public void seek(long position) {
+            check();
+            reader.seek(position);
+            commit(position);
+        }
+
+        /** Bytes of log this consumer has not read. */
+        public long lagBytes() {
+            return Math.max(0, wal.durablePosition() - reader.position());
+        }
+
+        private void check() {
+            if (closed || MessageLog.this.closed) {
+                throw new IllegalStateException("consumer '" + registration.name + "' is closed");
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed = true;
+            synchronized (consumers) {
+                if (registration.open == this) {
+                    registration.open = null;
+                }
+            }
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+            reader.close();
+        }
+    }
+
+    // ---- retention --------------------------------------------------------------------------------------------------
+
+    void applyRetention() throws IOException {
+        List<Long> starts = wal.segments();
+        if (starts.size() < 2) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        synchronized (consumers) {
+            for (Registration r : consumers.values()) {
+                min = Math.min(min, r.committed);
+            }
+        }
+        long end = wal.appendedPosition();
+        long keepFrom = min == Long.MAX_VALUE ? end : min;
+        // beyond the limits: the oldest segments go even if someone still needs them
+        long cutoffMillis = clock.millis() - retentionMillis;
+        long cut = -1;
+        String setting = null;
+        for (int i = 0; i < starts.size() - 1; i++) { // never the segment being written
+            boolean tooBig = end - starts.get(i) > retentionBytes;
+            boolean tooOld = lastModified(starts.get(i)) < cutoffMillis;
+            if (!tooBig && !tooOld) {
+                break;
+            }
+            cut = starts.get(i + 1);
+            setting = tooBig ? "store_retention_bytes" : "store_retention_age";
+        }
+        if (cut > keepFrom) {
+            dropForRetention(cut, setting);
+            keepFrom = cut;
+        }
+        wal.deleteBefore(keepFrom);
+    }
+
+    private long lastModified(long segmentStart) {
+        try {
+            FileTime t = Files.getLastModifiedTime(dir.resolve(String.format("%020d.wal", segmentStart)));
+            return t.toMillis();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** Moves every consumer that has not read up to {@code cut} there, counting and logging what each loses. */
+    private void dropForRetention(long cut, String setting) throws IOException {
+        List<Registration> behind = new ArrayList<>();
+        synchronized (consumers) {
+            for (Registration r : consumers.values()) {
+                if (r.committed < cut) {
+                    behind.add(r);
+                }
+            }
+        }
+        for (Registration r : behind) {
+            long lost = 0;
+            String[][] own = r.filters.stream().map(f -> f.split("/", -1)).toArray(String[][]::new);
+            try (Wal.Reader reader = wal.reader(r.committed)) {
+                Wal.Record rec;
+                while (reader.position() < cut && (rec = reader.next()) != null) {
+                    if (rec.type() == MESSAGE) {
+                        ByteBuffer b = rec.body();
+                        b.getLong();
+                        b.get();
+                        Wal.getString(b);
+                        String topic = Wal.getString(b);
+                        for (String[] f : own) {
+                            if (matches(f, topic)) {
+                                lost++;
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            synchronized (consumers) {
+                if (r.committed < cut) {
+                    r.committed = cut;
+                    positionsDirty = true;
+                }
+            }
+            if (lost > 0) {
+                dropped.addAndGet(lost);
+                LOG.warn("Message log: {} messages consumer '{}' had not read were deleted ({} reached); it continues"
+                        + " after them", lost, r.name, setting);
+            }
+        }
+    }
+
+    // ---- positions file ---------------------------------------------------------------------------------------------
+
+    private void loadPositions() throws IOException {
+        Path file = dir.resolve(POSITIONS);
+        if (!Files.exists(file)) {
+            return;
+        }
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < 8) {
+            throw new IOException(file + " is cut short");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(all, 0, all.length - 4);
+        ByteBuffer b = ByteBuffer.wrap(all);
+        if (b.getInt(all.length - 4) != (int) crc.getValue() || b.getInt() != POSITIONS_MAGIC) {
+            throw new IOException(file + " is damaged (checksum)");
+        }
+        long end = wal.appendedPosition();
+        int n = b.getInt();
+        for (int i = 0; i < n; i++) {
+            String name = Wal.getString(b);
+            long position = b.getLong();
+            int count = b.getInt();
+            List<String> filters = new ArrayList<>(count);
+            for (int j = 0; j < count; j++) {
+                filters.add(Wal.getString(b));
+            }
+            if (position > end) {
+                // records the consumer had read were lost with the OS (power cut with persistence_sync write)
+                LOG.warn("Message log: consumer '{}' was at position {}, after the end of the log ({}): it continues"
+                        + " at the end", name, position, end);
+                position = end;
+            }
+            consumers.put(name, new Registration(name, List.copyOf(filters), position));
+        }
+        rebuildFilters();
+    }
+
+    /** Writes every registration to a new file and moves it over the old one. */
+    void savePositions() throws IOException {
+        byte[] bytes;
+        synchronized (consumers) {
+            java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+            java.io.DataOutputStream out = new java.io.DataOutputStream(raw);
+            out.writeInt(POSITIONS_MAGIC);
+            out.writeInt(consumers.size());
+            for (Registration r : consumers.values()) {
+                writeString(out, r.name);
+                out.writeLong(r.committed);
+                out.writeInt(r.filters.size());
+                for (String f : r.filters) {
+                    writeString(out, f);
+                }
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(raw.toByteArray());
+            out.writeInt((int) crc.getValue());
+            bytes = raw.toByteArray();
+            positionsDirty = false;
+            positionsSavedAt = System.nanoTime();
+        }
+        Path tmp = dir.resolve(POSITIONS + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            if (fsync) {
+                ch.force(true);
+            }
+        }
+        try {
+            Files.move(tmp, dir.resolve(POSITIONS), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, dir.resolve(POSITIONS), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void writeString(java.io.DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    // ---- topic filters ----------------------------------------------------------------------------------------------
+
+    static boolean validFilter(String filter) {
+        if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0) {
+            return false;
+        }
+        String[] levels = filter.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            String l = levels[i];
+            if (l.equals("#")) {
+                if (i != levels.length - 1) {
+                    return false;
+                }
+            } else if (!l.equals("+") && (l.contains("#") || l.contains("+"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** MQTT 3.1.1 matching of a topic name against a filter split at '/'. */
+    static boolean matches(String[] filter, String topic) {
+        int level = 0;
+        int from = 0;
+        int n = topic.length();
+        while (true) {
+            if (level == filter.length) {
+                return from > n;
+            }
+            String f = filter[level];
+            if (f.equals("#")) {
+                return true;
+            }
+            if (from > n) {
+                return false; // topic has fewer levels
+            }
+            int slash = topic.indexOf('/', from);
+            int to = slash < 0 ? n : slash;
+            if (!f.equals("+") && !topic.regionMatches(from, f, 0, Math.max(f.length(), to - from))) {
+                return false;
+            }
+            if (!f.equals("+") && f.length() != to - from) {
+                return false;
+            }
+            level++;
+            from = to + 1;
+            if (slash < 0) {
+                from = n + 1;
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (consumers) {
+            closed = true;
+            consumers.values().forEach(r -> {
+                if (r.open != null) {
+                    r.open.closed = true;
+                }
+            });
+        }
+        synchronized (signal) {
+            signal.notifyAll();
+        }
+        try {
+            wal.close();
+        } finally {
+            savePositions();
+        }
+    }
+}

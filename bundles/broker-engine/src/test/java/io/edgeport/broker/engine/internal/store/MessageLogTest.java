@@ -1,0 +1,237 @@
+package io.edgeport.broker.engine.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MessageLogTest {
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
+    Path tmp;
+
+    private static final long DAY = Duration.ofDays(1).toMillis();
+
+    private MessageLog open(Path dir) throws Exception {
+        return MessageLog.open(dir, false, Long.MAX_VALUE, DAY, Clock.systemUTC(), 64 * 1024);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> texts(List<StoredMessage> ms) {
+        List<String> out = new ArrayList<>();
+        for (StoredMessage m : ms) {
+            out.add(m.topic() + "=" + new String(m.payload(), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    private static List<StoredMessage> drain(MessageLog.Cursor c) throws Exception {
+        List<StoredMessage> all = new ArrayList<>();
+        List<StoredMessage> got;
+        while (!(got = c.poll(1000, 0)).isEmpty()) {
+            all.addAll(got);
+        }
+        return all;
+    }
+
+    @Test
+    void logsOnlyWhatAConsumerWantsAndReadsItInOrderOnceDurable() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            assertThat(log.wanted("sensors/a/t/reading")).as("no consumer: nothing is logged").isFalse();
+            MessageLog.Cursor c = log.consumer("jdbc", List.of("sensors/+/+/reading"));
+            assertThat(log.wanted("sensors/a/t/reading")).isTrue();
+            assertThat(log.wanted("status/a/health")).isFalse();
+            assertThat(log.wanted("$SYS/broker/uptime")).isFalse();
+            log.append(1, "dev", "sensors/a/t/reading", 1, false, b("1"));
+            log.append(2, "dev", "sensors/a/t/reading", 1, false, b("2"));
+            assertThat(c.poll(10, 0)).as("appended but not written: invisible").isEmpty();
+            log.flush();
+            List<StoredMessage> got = c.poll(10, 0);
+            assertThat(texts(got)).containsExactly("sensors/a/t/reading=1", "sensors/a/t/reading=2");
+            assertThat(got.get(0).clientId()).isEqualTo("dev");
+            assertThat(got.get(0).qos()).isEqualTo(1);
+            assertThat(got.get(0).position()).isLessThan(got.get(1).position());
+        }
+    }
+
+    @Test
+    void eachConsumerGetsOnlyItsFilters() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            MessageLog.Cursor readings = log.consumer("sink", List.of("sensors/#"));
+            MessageLog.Cursor status = log.consumer("rules", List.of("status/+/health", "sensors/+/+/reading"));
+            log.append(1, "a", "sensors/x/t/reading", 0, false, b("r"));
+            log.append(2, "a", "status/x/health", 1, true, b("h"));
+            log.flush();
+            assertThat(texts(drain(readings))).containsExactly("sensors/x/t/reading=r");
+            List<StoredMessage> s = drain(status);
+            assertThat(texts(s)).containsExactly("sensors/x/t/reading=r", "status/x/health=h");
+            assertThat(s.get(1).retain()).isTrue();
+        }
+    }
+
+    @Test
+    void aConsumerResumesAfterWhatItCommittedAcrossARestartAndSegments() throws Exception {
+        Path dir = tmp.resolve("m");
+        byte[] big = new byte[3000];
+        long committed;
+        try (MessageLog log = open(dir)) {
+            MessageLog.Cursor c = log.consumer("jdbc", List.of("t/#"));
+            for (int i = 0; i < 100; i++) {
+                log.append(i, "d", "t/" + i, 1, false, big);
+                log.flush(); // many flushes: the 64 KB segments roll several times
+            }
+            List<StoredMessage> all = drain(c);
+            assertThat(all).hasSize(100);
+            committed = all.get(59).position();
+            c.commit(committed);
+        }
+        assertThat(Files.list(dir).filter(p -> p.toString().endsWith(".wal")).count()).isGreaterThan(2);
+        try (MessageLog log = open(dir)) {
+            MessageLog.Cursor c = log.consumer("jdbc", List.of("t/#"));
+            assertThat(c.committed()).isEqualTo(committed);
+            List<StoredMessage> rest = drain(c);
+            assertThat(rest).extracting(StoredMessage::topic).first().isEqualTo("t/60");
+            assertThat(rest).hasSize(40);
+        }
+    }
+
+    @Test
+    void afterACrashAConsumerGetsAgainWhatItCommittedLastButNothingIsLost() throws Exception {
+        Path dir = tmp.resolve("m");
+        MessageLog log = open(dir);
+        MessageLog.Cursor c = log.consumer("rules", List.of("t"));
+        for (int i = 0; i < 10; i++) {
+            log.append(i, "d", "t", 1, false, b(Integer.toString(i)));
+        }
+        log.flush();
+        List<StoredMessage> got = drain(c);
+        c.commit(got.get(9).position()); // not saved yet: at most POSITION_SAVE_MS behind
+        // crash: nothing closed
+        try (MessageLog again = open(dir)) {
+            List<StoredMessage> re = drain(again.consumer("rules", List.of("t")));
+            assertThat(texts(re)).as("at least once: the unsaved commit is repeated, nothing skipped")
+                    .hasSize(10).startsWith("t=0");
+        }
+    }
+
+    @Test
+    void aConsumerThatKeepsItsOwnPositionSeeksPastWhatItAlreadyHas() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            MessageLog.Cursor c = log.consumer("jdbc", List.of("t"));
+            for (int i = 0; i < 5; i++) {
+                log.append(i, "d", "t", 1, false, b(Integer.toString(i)));
+            }
+            log.flush();
+            List<StoredMessage> all = drain(c);
+            MessageLog.Cursor again = log.consumer("jdbc", List.of("t"));
+            again.seek(all.get(2).position());
+            assertThat(texts(drain(again))).containsExactly("t=3", "t=4");
+            assertThatThrownBy(() -> c.poll(1, 0)).as("a second open closes the first")
+                    .isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
+    void retentionDeletesWhatEveryConsumerReadAndCountsWhatALaggingOneLoses() throws Exception {
+        Path dir = tmp.resolve("m");
+        try (MessageLog log = MessageLog.open(dir, false, 200 * 1024, DAY, Clock.systemUTC(), 64 * 1024)) {
+            MessageLog.Cursor fast = log.consumer("fast", List.of("t"));
+            MessageLog.Cursor slow = log.consumer("slow", List.of("t"));
+            byte[] big = new byte[1000];
+            for (int i = 0; i < 1000; i++) {
+                log.append(i, "d", "t", 1, false, big);
+                log.flush();
+            }
+            List<StoredMessage> f = drain(fast);
+            assertThat(f).hasSize(1000);
+            fast.commit(f.get(999).position());
+            log.applyRetention();
+            long lost = log.droppedForRetention();
+            assertThat(lost).as("~1 MB written, 200 KB kept: most of what 'slow' did not read is gone").isBetween(500L,
+                    900L);
+            List<StoredMessage> s = drain(slow);
+            assertThat((long) s.size()).as("lost + still readable = everything, for the slow consumer")
+                    .isEqualTo(1000 - lost);
+            long onDisk = Files.list(dir).filter(p -> p.toString().endsWith(".wal")).mapToLong(p -> p.toFile()
+                    .length()).sum();
+            assertThat(onDisk).isLessThan(400 * 1024);
+        }
+    }
+
+    @Test
+    void aRemovedConsumerNoLongerHoldsTheLog() throws Exception {
+        Path dir = tmp.resolve("m");
+        try (MessageLog log = open(dir)) {
+            log.consumer("gone", List.of("t"));
+            for (int i = 0; i < 200; i++) {
+                log.append(i, "d", "t", 1, false, new byte[2000]);
+                log.flush();
+            }
+            log.remove("gone");
+            assertThat(log.wanted("t")).isFalse();
+            log.applyRetention();
+            assertThat(log.droppedForRetention()).isZero();
+            assertThat(Files.list(dir).filter(p -> p.toString().endsWith(".wal")).count()).isEqualTo(1);
+        }
+        try (MessageLog log = open(dir)) {
+            assertThat(log.positions()).isEmpty();
+        }
+    }
+
+    @Test
+    void badNamesAndFiltersAreRefused() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            assertThatThrownBy(() -> log.consumer("a b", List.of("t"))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> log.consumer("a", List.of("t/#/x"))).hasMessageContaining("t/#/x");
+            assertThatThrownBy(() -> log.consumer("a", List.of())).hasMessageContaining("no topic filter");
+        }
+    }
+
+    @Test
+    void aWaitingReaderWakesWhenMessagesBecomeDurable() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            MessageLog.Cursor c = log.consumer("w", List.of("t"));
+            AtomicLong got = new AtomicLong();
+            Thread t = new Thread(() -> {
+                try {
+                    got.set(c.poll(10, 10_000).size());
+                } catch (Exception e) {
+                    got.set(-1);
+                }
+            });
+            t.start();
+            log.append(1, "d", "t", 1, false, b("x"));
+            log.flush();
+            t.join(10_000);
+            assertThat(got.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void topicMatchingFollowsMqtt() {
+        assertThat(MessageLog.matches("a/#".split("/", -1), "a")).isTrue();
+        assertThat(MessageLog.matches("a/#".split("/", -1), "a/b/c")).isTrue();
+        assertThat(MessageLog.matches("a/+".split("/", -1), "a")).isFalse();
+        assertThat(MessageLog.matches("a/+".split("/", -1), "a/")).isTrue();
+        assertThat(MessageLog.matches("a/+/c".split("/", -1), "a/b/c")).isTrue();
+        assertThat(MessageLog.matches("a/+/c".split("/", -1), "a/b/cd")).isFalse();
+        assertThat(MessageLog.matches("a/b".split("/", -1), "a/bc")).isFalse();
+        assertThat(MessageLog.matches("a/b".split("/", -1), "a/b/c")).isFalse();
+        assertThat(MessageLog.matches("+".split("/", -1), "a")).isTrue();
+        assertThat(MessageLog.matches("+".split("/", -1), "a/b")).isFalse();
+        assertThat(MessageLog.matches("#".split("/", -1), "a/b")).isTrue();
+    }
+}
