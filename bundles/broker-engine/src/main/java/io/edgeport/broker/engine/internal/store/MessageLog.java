@@ -24,6 +24,11 @@ import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.store.StoreCursor;
+import io.edgeport.api.store.StoreStatistics;
+import io.edgeport.api.store.StoredMessage;
+
 /**
  * The message log: every message the broker accepted on a topic that some in-process consumer wants, in acceptance
  * order, each consumer (sink, rule engine, bridge) at its own named position. This is what makes the store the spine
@@ -50,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * them: never silently — each affected consumer's lost messages are counted, logged and reported
  * ({@link #droppedForRetention()}).
  */
-public final class MessageLog implements Closeable {
+public final class MessageLog implements MessageStore, Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MessageLog.class);
     static final byte MESSAGE = 1;
@@ -58,6 +63,9 @@ public final class MessageLog implements Closeable {
     static final long SEGMENT_BYTES = 16L * 1024 * 1024;
     /** Committed positions reach the disk at least this often. */
     static final long POSITION_SAVE_MS = 200;
+    /** How many of the newest messages, and how many payload bytes, stay in memory for readers that keep up. */
+    static final int TAIL_MESSAGES = 65_536;
+    static final long TAIL_BYTES = 32L * 1024 * 1024;
     /** Retention is applied at most this often. */
     static final long RETENTION_CHECK_MS = 1_000;
     private static final int POSITIONS_MAGIC = 0x45504d4c; // "EPML"
@@ -74,6 +82,8 @@ public final class MessageLog implements Closeable {
     /** Every registered consumer's filters: what {@link #wanted} checks on each publish. */
     private volatile String[][] filters = new String[0][];
     private final Object signal = new Object();
+    /** The newest messages as objects: caught-up readers take them from here (shared, so decoded once). */
+    private final Tail tail = new Tail(TAIL_MESSAGES, TAIL_BYTES);
     private boolean positionsDirty;
     private long positionsSavedAt;
     private long retentionCheckedAt;
@@ -166,14 +176,23 @@ public final class MessageLog implements Closeable {
      */
     public long append(long timestampMillis, String clientId, String topic, int qos, boolean retain,
                        io.netty.buffer.ByteBuf payload) {
-        appendedMessages.incrementAndGet();
-        return wal.append(MESSAGE, out -> out.putLong(timestampMillis).putByte(qos | (retain ? 0x80 : 0))
-                .putString(clientId == null ? "" : clientId).putString(topic).putBytes(payload));
+        byte[] bytes = new byte[payload.readableBytes()];
+        payload.getBytes(payload.readerIndex(), bytes);
+        return append(timestampMillis, clientId, topic, qos, retain, bytes);
     }
 
-    /** Same as the other append, with the payload as bytes (tests, the broker's own publishes). */
+    /** Same as the other append, with the payload as bytes; the log keeps {@code payload}: do not change it. */
     public long append(long timestampMillis, String clientId, String topic, int qos, boolean retain, byte[] payload) {
-        return append(timestampMillis, clientId, topic, qos, retain, io.netty.buffer.Unpooled.wrappedBuffer(payload));
+        String client = clientId == null ? "" : clientId;
+        appendedMessages.incrementAndGet();
+        synchronized (tail) {
+            long start = wal.appendedPosition();
+            long end = wal.append(MESSAGE, out -> out.putLong(timestampMillis).putByte(qos | (retain ? 0x80 : 0))
+                    .putString(client).putString(topic).putBytes(payload));
+            tail.add(start, new StoredMessage(end, java.time.Instant.ofEpochMilli(timestampMillis), client, topic,
+                    qos, retain, payload));
+            return end;
+        }
     }
 
     /**
@@ -225,7 +244,8 @@ public final class MessageLog implements Closeable {
      * known one where it committed last, with its filters replaced by {@code topicFilters} (they apply to what is
      * logged from now on). One open cursor per name: opening again closes the previous cursor.
      */
-    public Cursor consumer(String name, Collection<String> topicFilters) throws IOException {
+    @Override
+    public Cursor open(String name, Collection<String> topicFilters) throws IOException {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("consumer name must match " + NAME + ": '" + name + "'");
         }
@@ -268,6 +288,7 @@ public final class MessageLog implements Closeable {
     }
 
     /** Forgets a consumer and its position (its configuration was deleted); what only it wanted may be deleted. */
+    @Override
     public void remove(String name) throws IOException {
         boolean removed;
         synchronized (consumers) {
@@ -281,6 +302,19 @@ public final class MessageLog implements Closeable {
         if (removed) {
             savePositions();
         }
+    }
+
+    @Override
+    public StoreStatistics statistics() {
+        long end = wal.durablePosition();
+        List<StoreStatistics.ConsumerPosition> list = new ArrayList<>();
+        synchronized (consumers) {
+            for (Registration r : consumers.values()) {
+                list.add(new StoreStatistics.ConsumerPosition(r.name, r.committed, Math.max(0, end - r.committed),
+                        r.open != null));
+            }
+        }
+        return new StoreStatistics(end, appendedMessages.get(), dropped.get(), list);
     }
 
     /** Registered consumers and their committed positions (for statistics). */
@@ -303,7 +337,7 @@ public final class MessageLog implements Closeable {
     }
 
     /** A consumer's reading position: one thread at a time. */
-    public final class Cursor implements Closeable {
+    public final class Cursor implements StoreCursor {
         private final Registration registration;
         private final Wal.Reader reader;
         private final String[][] own;
@@ -315,6 +349,7 @@ public final class MessageLog implements Closeable {
             this.own = r.filters.stream().map(f -> f.split("/", -1)).toArray(String[][]::new);
         }
 
+        @Override
         public String name() {
             return registration.name;
         }
@@ -325,14 +360,26 @@ public final class MessageLog implements Closeable {
          *
          * @return the messages, in log order; empty on timeout
          */
+        @Override
         public List<StoredMessage> poll(int max, long timeoutMillis) throws IOException, InterruptedException {
             List<StoredMessage> out = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
             while (true) {
                 check();
+                long committed = committed();
+                if (committed > reader.position()) {
+                    reader.seek(committed); // retention moved this consumer past messages that are gone
+                }
+                int tailRead = fromTail(out, max);
+                if (!out.isEmpty()) {
+                    return out;
+                }
+                if (tailRead > 0) {
+                    continue; // only messages for other consumers: look again
+                }
                 long skippedBefore = reader.skipped();
                 Wal.Record r;
-                while (out.size() < max && (r = reader.next()) != null) {
+                while (tailRead < 0 && out.size() < max && (r = reader.next()) != null) {
                     if (r.type() != MESSAGE) {
                         continue;
                     }
@@ -344,8 +391,8 @@ public final class MessageLog implements Closeable {
                     if (!matchesAny(topic)) {
                         continue;
                     }
-                    out.add(new StoredMessage(r.end(), ts, client, topic, flags & 0x03, (flags & 0x80) != 0,
-                            Wal.getBytes(b)));
+                    out.add(new StoredMessage(r.end(), java.time.Instant.ofEpochMilli(ts), client, topic,
+                            flags & 0x03, (flags & 0x80) != 0, Wal.getBytes(b)));
                 }
                 if (reader.skipped() != skippedBefore) {
                     LOG.debug("Consumer '{}' skipped {} bytes of the message log that were no longer there",
@@ -366,6 +413,37 @@ public final class MessageLog implements Closeable {
             }
         }
 
+        /**
+         * Takes durable messages from the in-memory tail when the reader's position is in it.
+         *
+         * @return -1 when the position is not in the tail, 0 when nothing durable follows it, 1 when it moved on
+         */
+        private int fromTail(List<StoredMessage> out, int max) {
+            long durableEnd = wal.durablePosition();
+            long at = reader.position();
+            synchronized (tail) {
+                int i = tail.indexOf(at);
+                if (i < 0) {
+                    return -1;
+                }
+                long next = at;
+                for (; i < tail.size() && out.size() < max; i++) {
+                    StoredMessage m = tail.get(i);
+                    if (m.position() > durableEnd) {
+                        break;
+                    }
+                    next = m.position();
+                    if (matchesAny(m.topic())) {
+                        out.add(m);
+                    }
+                }
+                if (next != at) {
+                    reader.seek(next);
+                }
+                return next == at ? 0 : 1;
+            }
+        }
+
         private boolean matchesAny(String topic) {
             for (String[] f : own) {
                 if (matches(f, topic)) {
@@ -379,6 +457,7 @@ public final class MessageLog implements Closeable {
          * Records that everything up to {@code position} (a {@link StoredMessage#position()} this cursor returned, or
          * one the consumer kept itself) is done: the log may delete it. Saved within {@link #POSITION_SAVE_MS}.
          */
+        @Override
         public void commit(long position) {
             check();
             synchronized (consumers) {
@@ -390,6 +469,7 @@ public final class MessageLog implements Closeable {
         }
 
         /** @return the last committed position */
+        @Override
         public long committed() {
             synchronized (consumers) {
                 return registration.committed;
@@ -400,6 +480,7 @@ public final class MessageLog implements Closeable {
          * Continues reading from {@code position}: for a consumer that keeps its position in its own storage (in the
          * same transaction as its data) and is ahead of the log's saved one after a crash. Also commits it.
          */
+        @Override
         public void seek(long position) {
             check();
             reader.seek(position);
@@ -407,6 +488,7 @@ public final class MessageLog implements Closeable {
         }
 
         /** Bytes of log this consumer has not read. */
+        @Override
         public long lagBytes() {
             return Math.max(0, wal.durablePosition() - reader.position());
         }
@@ -418,7 +500,7 @@ public final class MessageLog implements Closeable {
         }
 
         @Override
-        public void close() throws IOException {
+        public void close() {
             closed = true;
             synchronized (consumers) {
                 if (registration.open == this) {
@@ -428,7 +510,68 @@ public final class MessageLog implements Closeable {
             synchronized (signal) {
                 signal.notifyAll();
             }
-            reader.close();
+            try {
+                reader.close();
+            } catch (IOException e) {
+                LOG.debug("Closing consumer '{}': {}", registration.name, e.toString());
+            }
+        }
+    }
+
+    /** A ring of the newest messages with their start positions, in log order; guarded by its own monitor. */
+    private static final class Tail {
+        private final long[] starts;
+        private final StoredMessage[] messages;
+        private final long maxBytes;
+        private int head;
+        private int size;
+        private long bytes;
+
+        Tail(int capacity, long maxBytes) {
+            this.starts = new long[capacity];
+            this.messages = new StoredMessage[capacity];
+            this.maxBytes = maxBytes;
+        }
+
+        void add(long start, StoredMessage m) {
+            while (size > 0 && (size == starts.length || bytes + m.payload().length > maxBytes)) {
+                StoredMessage old = messages[head];
+                bytes -= old.payload().length;
+                messages[head] = null;
+                head = (head + 1) % starts.length;
+                size--;
+            }
+            int slot = (head + size) % starts.length;
+            starts[slot] = start;
+            messages[slot] = m;
+            bytes += m.payload().length;
+            size++;
+        }
+
+        int size() {
+            return size;
+        }
+
+        StoredMessage get(int i) {
+            return messages[(head + i) % starts.length];
+        }
+
+        /** @return the index of the message that starts at {@code position}, or -1 */
+        int indexOf(long position) {
+            int lo = 0;
+            int hi = size - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                long s = starts[(head + mid) % starts.length];
+                if (s < position) {
+                    lo = mid + 1;
+                } else if (s > position) {
+                    hi = mid - 1;
+                } else {
+                    return mid;
+                }
+            }
+            return -1;
         }
     }
 

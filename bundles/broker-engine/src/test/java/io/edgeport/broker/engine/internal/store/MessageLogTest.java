@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
+import io.edgeport.api.store.StoreCursor;
+import io.edgeport.api.store.StoredMessage;
 import org.junit.jupiter.api.io.TempDir;
 
 class MessageLogTest {
@@ -38,7 +40,7 @@ class MessageLogTest {
         return out;
     }
 
-    private static List<StoredMessage> drain(MessageLog.Cursor c) throws Exception {
+    private static List<StoredMessage> drain(StoreCursor c) throws Exception {
         List<StoredMessage> all = new ArrayList<>();
         List<StoredMessage> got;
         while (!(got = c.poll(1000, 0)).isEmpty()) {
@@ -51,7 +53,7 @@ class MessageLogTest {
     void logsOnlyWhatAConsumerWantsAndReadsItInOrderOnceDurable() throws Exception {
         try (MessageLog log = open(tmp.resolve("m"))) {
             assertThat(log.wanted("sensors/a/t/reading")).as("no consumer: nothing is logged").isFalse();
-            MessageLog.Cursor c = log.consumer("jdbc", List.of("sensors/+/+/reading"));
+            StoreCursor c = log.open("jdbc", List.of("sensors/+/+/reading"));
             assertThat(log.wanted("sensors/a/t/reading")).isTrue();
             assertThat(log.wanted("status/a/health")).isFalse();
             assertThat(log.wanted("$SYS/broker/uptime")).isFalse();
@@ -70,8 +72,8 @@ class MessageLogTest {
     @Test
     void eachConsumerGetsOnlyItsFilters() throws Exception {
         try (MessageLog log = open(tmp.resolve("m"))) {
-            MessageLog.Cursor readings = log.consumer("sink", List.of("sensors/#"));
-            MessageLog.Cursor status = log.consumer("rules", List.of("status/+/health", "sensors/+/+/reading"));
+            StoreCursor readings = log.open("sink", List.of("sensors/#"));
+            StoreCursor status = log.open("rules", List.of("status/+/health", "sensors/+/+/reading"));
             log.append(1, "a", "sensors/x/t/reading", 0, false, b("r"));
             log.append(2, "a", "status/x/health", 1, true, b("h"));
             log.flush();
@@ -88,7 +90,7 @@ class MessageLogTest {
         byte[] big = new byte[3000];
         long committed;
         try (MessageLog log = open(dir)) {
-            MessageLog.Cursor c = log.consumer("jdbc", List.of("t/#"));
+            StoreCursor c = log.open("jdbc", List.of("t/#"));
             for (int i = 0; i < 100; i++) {
                 log.append(i, "d", "t/" + i, 1, false, big);
                 log.flush(); // many flushes: the 64 KB segments roll several times
@@ -100,7 +102,7 @@ class MessageLogTest {
         }
         assertThat(Files.list(dir).filter(p -> p.toString().endsWith(".wal")).count()).isGreaterThan(2);
         try (MessageLog log = open(dir)) {
-            MessageLog.Cursor c = log.consumer("jdbc", List.of("t/#"));
+            StoreCursor c = log.open("jdbc", List.of("t/#"));
             assertThat(c.committed()).isEqualTo(committed);
             List<StoredMessage> rest = drain(c);
             assertThat(rest).extracting(StoredMessage::topic).first().isEqualTo("t/60");
@@ -112,7 +114,7 @@ class MessageLogTest {
     void afterACrashAConsumerGetsAgainWhatItCommittedLastButNothingIsLost() throws Exception {
         Path dir = tmp.resolve("m");
         MessageLog log = open(dir);
-        MessageLog.Cursor c = log.consumer("rules", List.of("t"));
+        StoreCursor c = log.open("rules", List.of("t"));
         for (int i = 0; i < 10; i++) {
             log.append(i, "d", "t", 1, false, b(Integer.toString(i)));
         }
@@ -121,7 +123,7 @@ class MessageLogTest {
         c.commit(got.get(9).position()); // not saved yet: at most POSITION_SAVE_MS behind
         // crash: nothing closed
         try (MessageLog again = open(dir)) {
-            List<StoredMessage> re = drain(again.consumer("rules", List.of("t")));
+            List<StoredMessage> re = drain(again.open("rules", List.of("t")));
             assertThat(texts(re)).as("at least once: the unsaved commit is repeated, nothing skipped")
                     .hasSize(10).startsWith("t=0");
         }
@@ -130,13 +132,13 @@ class MessageLogTest {
     @Test
     void aConsumerThatKeepsItsOwnPositionSeeksPastWhatItAlreadyHas() throws Exception {
         try (MessageLog log = open(tmp.resolve("m"))) {
-            MessageLog.Cursor c = log.consumer("jdbc", List.of("t"));
+            StoreCursor c = log.open("jdbc", List.of("t"));
             for (int i = 0; i < 5; i++) {
                 log.append(i, "d", "t", 1, false, b(Integer.toString(i)));
             }
             log.flush();
             List<StoredMessage> all = drain(c);
-            MessageLog.Cursor again = log.consumer("jdbc", List.of("t"));
+            StoreCursor again = log.open("jdbc", List.of("t"));
             again.seek(all.get(2).position());
             assertThat(texts(drain(again))).containsExactly("t=3", "t=4");
             assertThatThrownBy(() -> c.poll(1, 0)).as("a second open closes the first")
@@ -148,8 +150,8 @@ class MessageLogTest {
     void retentionDeletesWhatEveryConsumerReadAndCountsWhatALaggingOneLoses() throws Exception {
         Path dir = tmp.resolve("m");
         try (MessageLog log = MessageLog.open(dir, false, 200 * 1024, DAY, Clock.systemUTC(), 64 * 1024)) {
-            MessageLog.Cursor fast = log.consumer("fast", List.of("t"));
-            MessageLog.Cursor slow = log.consumer("slow", List.of("t"));
+            StoreCursor fast = log.open("fast", List.of("t"));
+            StoreCursor slow = log.open("slow", List.of("t"));
             byte[] big = new byte[1000];
             for (int i = 0; i < 1000; i++) {
                 log.append(i, "d", "t", 1, false, big);
@@ -175,7 +177,7 @@ class MessageLogTest {
     void aRemovedConsumerNoLongerHoldsTheLog() throws Exception {
         Path dir = tmp.resolve("m");
         try (MessageLog log = open(dir)) {
-            log.consumer("gone", List.of("t"));
+            log.open("gone", List.of("t"));
             for (int i = 0; i < 200; i++) {
                 log.append(i, "d", "t", 1, false, new byte[2000]);
                 log.flush();
@@ -194,16 +196,16 @@ class MessageLogTest {
     @Test
     void badNamesAndFiltersAreRefused() throws Exception {
         try (MessageLog log = open(tmp.resolve("m"))) {
-            assertThatThrownBy(() -> log.consumer("a b", List.of("t"))).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> log.consumer("a", List.of("t/#/x"))).hasMessageContaining("t/#/x");
-            assertThatThrownBy(() -> log.consumer("a", List.of())).hasMessageContaining("no topic filter");
+            assertThatThrownBy(() -> log.open("a b", List.of("t"))).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> log.open("a", List.of("t/#/x"))).hasMessageContaining("t/#/x");
+            assertThatThrownBy(() -> log.open("a", List.of())).hasMessageContaining("no topic filter");
         }
     }
 
     @Test
     void aWaitingReaderWakesWhenMessagesBecomeDurable() throws Exception {
         try (MessageLog log = open(tmp.resolve("m"))) {
-            MessageLog.Cursor c = log.consumer("w", List.of("t"));
+            StoreCursor c = log.open("w", List.of("t"));
             AtomicLong got = new AtomicLong();
             Thread t = new Thread(() -> {
                 try {
@@ -217,6 +219,54 @@ class MessageLogTest {
             log.flush();
             t.join(10_000);
             assertThat(got.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void consumersThatKeepUpShareEachMessageSoItIsDecodedOnce() throws Exception {
+        try (MessageLog log = open(tmp.resolve("m"))) {
+            StoreCursor a = log.open("a", List.of("t/#"));
+            StoreCursor b = log.open("b", List.of("t/#"));
+            log.append(1, "d", "t/1", 1, false, b("21.5"));
+            log.flush();
+            StoredMessage ma = a.poll(10, 0).get(0);
+            StoredMessage mb = b.poll(10, 0).get(0);
+            AtomicLong decodes = new AtomicLong();
+            java.util.function.Function<StoredMessage, Double> decoder = m -> {
+                decodes.incrementAndGet();
+                return Double.parseDouble(new String(m.payload(), StandardCharsets.UTF_8));
+            };
+            assertThat(ma.decoded("reading", decoder)).isEqualTo(21.5);
+            assertThat(mb.decoded("reading", decoder)).isEqualTo(21.5);
+            assertThat(decodes.get()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aReaderBehindTheInMemoryTailReadsTheFilesAndThenCatchesUpWithoutGapsOrRepeats() throws Exception {
+        try (MessageLog log = MessageLog.open(tmp.resolve("m"), false, Long.MAX_VALUE, DAY, Clock.systemUTC(),
+                1024 * 1024)) {
+            StoreCursor c = log.open("c", List.of("t/+"));
+            int n = MessageLog.TAIL_MESSAGES + 10_000;
+            for (int i = 0; i < n; i++) {
+                log.append(i, "d", i % 3 == 0 ? "other" : "t/x", 0, false, b(Integer.toString(i)));
+                if (i % 1000 == 0) {
+                    log.flush();
+                }
+            }
+            log.flush();
+            List<StoredMessage> got = new ArrayList<>();
+            List<StoredMessage> batch;
+            while (!(batch = c.poll(777, 0)).isEmpty()) {
+                got.addAll(batch);
+            }
+            long expected = java.util.stream.IntStream.range(0, n).filter(i -> i % 3 != 0).count();
+            assertThat((long) got.size()).isEqualTo(expected);
+            for (int i = 1; i < got.size(); i++) {
+                assertThat(got.get(i).position()).isGreaterThan(got.get(i - 1).position());
+            }
+            assertThat(new String(got.get(got.size() - 1).payload(), StandardCharsets.UTF_8))
+                    .isEqualTo(Integer.toString(n % 3 == 1 ? n - 1 : n - 1));
         }
     }
 
