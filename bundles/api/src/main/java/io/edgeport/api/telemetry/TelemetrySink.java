@@ -6,8 +6,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * Storage for readings: register implementations as OSGi services (whiteboard). The telemetry pipeline gives each
- * sink its own durable broker session, named by {@link #NAME}, and acknowledges messages to the broker only after
- * {@link #store} returned. Messages that arrive while no sink of that name is registered wait in the broker.
+ * sink its own position in the gateway's message store, named by {@link #NAME}, and moves it only after
+ * {@link #store} returned. Messages that arrive while no sink of that name is registered wait in the store (within
+ * its retention limits, which log what they drop). A sink that must never repeat a reading after a crash implements
+ * {@link TransactionalSink}.
  *
  * <p>Calls for one sink come from one thread at a time.
  *
@@ -17,9 +19,9 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface TelemetrySink {
 
     /**
-     * Service property (String, required): the sink's stable name. It names the broker session
-     * ({@code edgeport-sink-<name>}), so a sink that keeps its name after an update or restart continues where it
-     * stopped. Sinks without it are ignored and logged.
+     * Service property (String, required): the sink's stable name. It names the sink's position in the store
+     * ({@code sink-<name>}), so a sink that keeps its name after an update or restart continues where it stopped.
+     * Sinks without it are ignored and logged.
      */
     String NAME = "edgeport.sink.name";
 

@@ -4,12 +4,12 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(name = "Edgeport telemetry pipeline", description = "How MQTT messages become readings for"
-        + " the storage sinks. Each sink gets its own durable broker session and sees every message on these topics;"
-        + " a message is acknowledged to the broker only after the sink committed it.")
+        + " the storage sinks. The broker stores every message on these topics before it acknowledges it; each sink"
+        + " reads them from the store at its own position, which moves only after the sink committed them.")
 @interface PipelineConfig {
 
-    @AttributeDefinition(name = "Topics", description = "MQTT topic filters the sinks subscribe to (QoS 1) unless a"
-            + " sink names its own.")
+    @AttributeDefinition(name = "Topics", description = "MQTT topic filters the sinks read unless a sink names its"
+            + " own.")
     String[] topics() default { "sensors/#" };
 
     @AttributeDefinition(name = "Topic templates", description = "Topic layouts, tried in order, that name the"

@@ -61,6 +61,14 @@ final class ReadingDecoder {
         return templates;
     }
 
+    /**
+     * Decodes a stored message, once per message and decoder: every consumer that reads the same message (each sink,
+     * the alerting engine) shares the result.
+     */
+    Result decode(io.edgeport.api.store.StoredMessage m) {
+        return m.decoded(this, x -> decode(x.topic(), x.payload(), x.accepted()));
+    }
+
     Result decode(String topic, byte[] payload, Instant receivedAt) {
         if (payload.length == 0) {
             return Result.rejected("empty payload");

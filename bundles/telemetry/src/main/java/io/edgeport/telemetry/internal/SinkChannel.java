@@ -1,50 +1,36 @@
 package io.edgeport.telemetry.internal;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.store.StoreCursor;
+import io.edgeport.api.store.StoredMessage;
 import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.RejectedMessage;
 import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.api.telemetry.TransactionalSink;
 
 /**
- * One sink's durable path from the broker: a persistent MQTT session ({@code clean session = false}, QoS 1) whose
- * messages are acknowledged only after the sink returned from {@code store}. While the sink is away the broker keeps
- * its messages; messages that were in flight come again at the next connection. One worker thread does everything
- * that touches the sink, so the sink sees one call at a time.
- *
- * <p>A message the broker resends while the worker still holds it (same packet id, not yet acknowledged) is dropped:
- * the acknowledgement after the commit covers both.
+ * One sink's path from the message store: a cursor named {@code sink-<name>} whose position moves only after the
+ * sink returned from {@code store} (for a {@link TransactionalSink}, the position is stored with the batch and the
+ * cursor continues after the sink's own position when it opens). While the sink is away, or its database is down,
+ * the store keeps what it has not stored. One worker thread does everything that touches the sink, so the sink sees
+ * one call at a time.
  */
 final class SinkChannel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkChannel.class);
     static final long FIRST_RETRY_MS = 100;
-    private static final long CONNECT_TIMEOUT_MS = 15_000;
     private static final long LOG_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-
-    /** One message as the broker delivered it on connection {@code generation}. */
-    record Incoming(int generation, int id, int qos, String topic, byte[] payload, Instant receivedAt) {
-    }
+    /** How long a poll waits for the first message of a batch (also how quickly a stop is noticed). */
+    private static final long IDLE_POLL_MS = 500;
 
     /** The settings of one channel. */
     record Options(String name, List<String> filters, int batchSize, long flushMs, long retryMaxMs) {
@@ -53,40 +39,33 @@ final class SinkChannel implements AutoCloseable {
     private final Options options;
     private final TelemetrySink sink;
     private final Supplier<ReadingDecoder> decoder;
-    private final Function<String, InternalAccess> access;
+    private final Supplier<MessageStore> store;
     private final RejectLog rejectLog;
-    private final LinkedBlockingQueue<Incoming> queue = new LinkedBlockingQueue<>();
-    /** Packet ids received on the current connection and not yet acknowledged. */
-    private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
     private final Thread worker;
     private volatile boolean running = true;
-    private volatile MqttAsyncClient client;
-    private volatile int generation;
+    private volatile StoreCursor cursor;
     private long lastFailureLog;
 
     final AtomicLong received = new AtomicLong();
     final AtomicLong stored = new AtomicLong();
     final AtomicLong rejected = new AtomicLong();
-    final AtomicLong resendsDropped = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     volatile String lastError = "";
 
-    /**
-     * @param access (internal client name) → broker connection; throws IllegalStateException while no broker runs
-     */
-    SinkChannel(Options options, TelemetrySink sink, Supplier<ReadingDecoder> decoder,
-            Function<String, InternalAccess> access, RejectLog rejectLog) {
+    /** @param store the message store, null while there is none */
+    SinkChannel(Options options, TelemetrySink sink, Supplier<ReadingDecoder> decoder, Supplier<MessageStore> store,
+            RejectLog rejectLog) {
         this.options = options;
         this.sink = sink;
         this.decoder = decoder;
-        this.access = access;
+        this.store = store;
         this.rejectLog = rejectLog;
         this.worker = new Thread(null, this::run, "edgeport-sink-" + options.name(), 256 * 1024);
         this.worker.setDaemon(true);
     }
 
-    /** The broker's name for this sink's session. */
-    static String clientName(String sinkName) {
+    /** The store's name for this sink's position. */
+    static String consumerName(String sinkName) {
         return "sink-" + sinkName;
     }
 
@@ -100,17 +79,22 @@ final class SinkChannel implements AutoCloseable {
     }
 
     boolean connected() {
-        MqttAsyncClient c = client;
-        return c != null && c.isConnected();
+        return cursor != null;
     }
 
-    int queued() {
-        return queue.size();
+    /** @return bytes of the store this sink has not read, -1 while it has no cursor */
+    long lagBytes() {
+        StoreCursor c = cursor;
+        try {
+            return c == null ? -1 : c.lagBytes();
+        } catch (IllegalStateException closed) {
+            return -1;
+        }
     }
 
     /**
-     * Stops taking messages: a batch being stored is finished and acknowledged, one waiting for a retry is left to
-     * the broker. Waits up to {@code waitMs} for the worker.
+     * Stops taking messages: a batch being stored is finished and its position committed, one waiting for a retry is
+     * left in the store. Waits up to {@code waitMs} for the worker.
      */
     void close(long waitMs) {
         running = false;
@@ -121,10 +105,10 @@ final class SinkChannel implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (worker.isAlive()) {
-            LOG.warn("Sink '{}' did not return from store within {} ms; its session is left to the broker",
+            LOG.warn("Sink '{}' did not return from store within {} ms; its position stays where it was",
                     options.name(), waitMs);
         }
-        disconnect();
+        closeCursor();
     }
 
     @Override
@@ -135,154 +119,126 @@ final class SinkChannel implements AutoCloseable {
     private void run() {
         long backoff = FIRST_RETRY_MS;
         while (running) {
-            if (!connected()) {
-                if (!connect()) {
+            StoreCursor c = cursor;
+            if (c == null) {
+                c = open();
+                if (c == null) {
                     pause(backoff);
                     backoff = Math.min(backoff * 2, Math.max(FIRST_RETRY_MS, options.retryMaxMs()));
                     continue;
                 }
                 backoff = FIRST_RETRY_MS;
             }
-            List<Incoming> batch;
             try {
-                batch = nextBatch();
+                List<StoredMessage> batch = nextBatch(c);
+                if (!batch.isEmpty()) {
+                    process(c, batch);
+                }
             } catch (InterruptedException e) {
-                continue; // running is false
-            }
-            if (!batch.isEmpty()) {
-                process(batch);
+                // running tells
+            } catch (IllegalStateException e) {
+                // the store closed the cursor (broker restarting): open again where the position is
+                noteFailure("message store: " + e.getMessage(), null);
+                closeCursor();
+            } catch (java.io.IOException | RuntimeException e) {
+                noteFailure("cannot read the message store: " + e, e);
+                closeCursor();
+                pause(backoff);
             }
         }
     }
 
-    private boolean connect() {
-        disconnect();
-        queue.clear();
-        pending.clear();
-        InternalAccess a;
-        try {
-            a = access.apply(clientName(options.name()));
-        } catch (RuntimeException e) {
-            noteFailure("no broker: " + e.getMessage(), null);
-            return false;
+    private StoreCursor open() {
+        MessageStore s = store.get();
+        if (s == null) {
+            noteFailure("no message store (the broker is not running)", null);
+            return null;
         }
-        int gen = ++generation;
-        MqttAsyncClient c = null;
+        StoreCursor c = null;
         try {
-            c = new MqttAsyncClient(a.uri(), a.clientId(), new MemoryPersistence());
-            c.setManualAcks(true);
-            c.setCallback(new Callback(gen));
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(false);
-            o.setAutomaticReconnect(false);
-            o.setKeepAliveInterval(30);
-            o.setConnectionTimeout((int) (CONNECT_TIMEOUT_MS / 1000));
-            o.setUserName(a.username());
-            o.setPassword(a.password().toCharArray());
-            c.connect(o).waitForCompletion(CONNECT_TIMEOUT_MS);
-            String[] filters = options.filters().toArray(String[]::new);
-            int[] qos = new int[filters.length];
-            java.util.Arrays.fill(qos, 1);
-            // Re-subscribing a persistent session is harmless (same filters replace themselves); it also applies
-            // filters changed by configuration.
-            c.subscribe(filters, qos).waitForCompletion(CONNECT_TIMEOUT_MS);
-            client = c;
-            LOG.info("Sink '{}' connected to the broker as '{}', filters {}", options.name(), a.clientId(),
+            c = s.open(consumerName(options.name()), options.filters());
+            if (sink instanceof TransactionalSink t) {
+                long own = t.position();
+                if (own > c.committed()) {
+                    c.seek(own); // the sink committed a batch whose position the store had not saved (a crash)
+                }
+            }
+            cursor = c;
+            LOG.info("Sink '{}' reads the message store from position {}, filters {}", options.name(), c.committed(),
                     options.filters());
-            return true;
-        } catch (MqttException | RuntimeException e) {
-            noteFailure("cannot connect to the broker: " + e, null);
-            closeQuietly(c);
-            return false;
+            return c;
+        } catch (Exception | LinkageError e) {
+            noteFailure("cannot open its position in the message store: " + e, e);
+            if (c != null) {
+                c.close();
+            }
+            return null;
         }
     }
 
-    private void disconnect() {
-        MqttAsyncClient c = client;
-        client = null;
+    private void closeCursor() {
+        StoreCursor c = cursor;
+        cursor = null;
         if (c != null) {
             try {
-                if (c.isConnected()) {
-                    c.disconnect(0).waitForCompletion(2_000);
-                }
-            } catch (MqttException | RuntimeException e) {
-                LOG.debug("Sink '{}': disconnect: {}", options.name(), e.toString());
+                c.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Sink '{}': closing its cursor: {}", options.name(), e.toString());
             }
-            closeQuietly(c);
         }
     }
 
-    private static void closeQuietly(MqttAsyncClient c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            if (c.isConnected()) {
-                c.disconnectForcibly(0, 1_000);
-            }
-            c.close(true);
-        } catch (MqttException | RuntimeException e) {
-            // closing anyway
-        }
-    }
-
-    /** The first message waits up to 500 ms (to notice stops); then up to flushMs or batchSize messages. */
-    private List<Incoming> nextBatch() throws InterruptedException {
-        List<Incoming> batch = new ArrayList<>();
-        Incoming first = queue.poll(500, TimeUnit.MILLISECONDS);
-        if (first == null) {
+    /** The first message waits up to {@link #IDLE_POLL_MS}; then up to flushMs or batchSize messages. */
+    private List<StoredMessage> nextBatch(StoreCursor c) throws java.io.IOException, InterruptedException {
+        List<StoredMessage> batch = new ArrayList<>(c.poll(options.batchSize(), IDLE_POLL_MS));
+        if (batch.isEmpty()) {
             return batch;
         }
-        batch.add(first);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.flushMs());
-        while (batch.size() < options.batchSize()) {
-            queue.drainTo(batch, options.batchSize() - batch.size());
-            long left = deadline - System.nanoTime();
-            if (batch.size() >= options.batchSize() || left <= 0) {
+        while (batch.size() < options.batchSize() && running) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (left <= 0) {
                 break;
             }
-            Incoming next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
+            List<StoredMessage> more = c.poll(options.batchSize() - batch.size(), left);
+            if (more.isEmpty()) {
                 break;
             }
-            batch.add(next);
+            batch.addAll(more);
         }
         return batch;
     }
 
-    private void process(List<Incoming> batch) {
-        int gen = generation;
+    private void process(StoreCursor c, List<StoredMessage> batch) throws InterruptedException {
         ReadingDecoder d = decoder.get();
-        List<Incoming> current = new ArrayList<>(batch.size());
         List<Reading> readings = new ArrayList<>(batch.size());
         List<RejectedMessage> bad = new ArrayList<>();
-        for (Incoming m : batch) {
-            if (m.generation() != gen) {
-                continue; // from a connection that is gone: the broker sends it again
-            }
-            current.add(m);
-            ReadingDecoder.Result r = d.decode(m.topic(), m.payload(), m.receivedAt());
+        for (StoredMessage m : batch) {
+            ReadingDecoder.Result r = d.decode(m);
             if (r.reading() != null) {
                 readings.add(r.reading());
             } else {
-                bad.add(new RejectedMessage(m.topic(), m.payload(), r.reason(), m.receivedAt()));
+                bad.add(new RejectedMessage(m.topic(), m.payload(), r.reason(), m.accepted()));
                 rejectLog.rejected(options.name(), m.topic(), r.reason());
             }
         }
-        if (current.isEmpty()) {
-            return;
-        }
+        received.addAndGet(batch.size());
+        long position = batch.get(batch.size() - 1).position();
         long delay = FIRST_RETRY_MS;
         for (;;) {
-            if (!running || gen != generation || !connected()) {
-                return; // not acknowledged: the broker keeps them
+            if (!running) {
+                return; // not committed: the store keeps them
             }
             try {
-                if (!readings.isEmpty()) {
-                    sink.store(List.copyOf(readings));
-                }
-                if (!bad.isEmpty()) {
-                    sink.storeRejected(List.copyOf(bad));
+                if (sink instanceof TransactionalSink t) {
+                    t.store(List.copyOf(readings), List.copyOf(bad), position);
+                } else {
+                    if (!readings.isEmpty()) {
+                        sink.store(List.copyOf(readings));
+                    }
+                    if (!bad.isEmpty()) {
+                        sink.storeRejected(List.copyOf(bad));
+                    }
                 }
                 break;
             } catch (Exception | LinkageError e) {
@@ -291,22 +247,9 @@ final class SinkChannel implements AutoCloseable {
                 delay = Math.min(delay * 2, Math.max(FIRST_RETRY_MS, options.retryMaxMs()));
             }
         }
+        c.commit(position);
         stored.addAndGet(readings.size());
         rejected.addAndGet(bad.size());
-        MqttAsyncClient c = client;
-        for (Incoming m : current) {
-            if (m.qos() > 0) {
-                try {
-                    if (c != null) {
-                        c.messageArrivedComplete(m.id(), m.qos());
-                    }
-                } catch (MqttException | RuntimeException e) {
-                    // connection gone: the broker sends it again and the sink ignores the copy
-                    LOG.debug("Sink '{}': cannot acknowledge {}: {}", options.name(), m.id(), e.toString());
-                }
-                pending.remove(m.id());
-            }
-        }
     }
 
     private void noteFailure(String what, Throwable e) {
@@ -328,40 +271,6 @@ final class SinkChannel implements AutoCloseable {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             // close() interrupts; running tells
-        }
-    }
-
-    private final class Callback implements MqttCallback {
-        private final int gen;
-
-        Callback(int gen) {
-            this.gen = gen;
-        }
-
-        @Override
-        public void connectionLost(Throwable cause) {
-            if (running) {
-                noteFailure("connection to the broker lost: " + cause, null);
-            }
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            if (gen != generation) {
-                return;
-            }
-            if (message.getQos() > 0 && !pending.add(message.getId())) {
-                resendsDropped.incrementAndGet();
-                return;
-            }
-            received.incrementAndGet();
-            queue.add(new Incoming(gen, message.getId(), message.getQos(), topic, message.getPayload(),
-                    Instant.now()));
-        }
-
-        @Override
-        public void deliveryComplete(IMqttDeliveryToken token) {
-            // this client does not publish
         }
     }
 }

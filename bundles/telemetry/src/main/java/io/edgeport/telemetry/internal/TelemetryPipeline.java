@@ -19,20 +19,26 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.edgeport.api.broker.BrokerService;
-import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.store.StoredMessage;
+import io.edgeport.api.telemetry.Reading;
+import io.edgeport.api.telemetry.Readings;
 import io.edgeport.api.telemetry.TelemetrySink;
 
 /**
- * The sink whiteboard: one {@link SinkChannel} (durable broker session) per registered {@link TelemetrySink}, keyed
- * by the sink's name. Sinks and the broker may come and go in any order; a channel without a broker retries, a sink
- * that goes away leaves its messages in the broker. Also the Gogo command {@code edgeport:sinks}.
+ * The sink whiteboard: one {@link SinkChannel} (a position in the message store) per registered
+ * {@link TelemetrySink}, keyed by the sink's name. Sinks and the store may come and go in any order; a channel
+ * without a store retries, a sink that goes away leaves its messages in the store. Also the {@link Readings} service
+ * (the configured decoding, for the alerting engine) and the Gogo command {@code edgeport:sinks}.
  */
 @Component(configurationPid = "io.edgeport.telemetry", configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        immediate = true, service = TelemetryPipeline.class,
+        immediate = true, service = { TelemetryPipeline.class, Readings.class },
         property = { "osgi.command.scope=edgeport", "osgi.command.function=sinks" })
 @Designate(ocd = PipelineConfig.class)
-public final class TelemetryPipeline {
+public final class TelemetryPipeline implements Readings {
+
+    /** A sink name: it becomes the store consumer {@code sink-<name>}. */
+    static final java.util.regex.Pattern SINK_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,58}");
 
     private static final Logger LOG = LoggerFactory.getLogger(TelemetryPipeline.class);
 
@@ -47,9 +53,9 @@ public final class TelemetryPipeline {
 
     private final Map<String, Open> channels = new TreeMap<>();
     private final RejectLog rejectLog = new RejectLog();
-    private volatile BrokerService broker;
+    private volatile MessageStore store;
     private volatile ReadingDecoder decoder;
-    private List<String> topics = List.of("sensors/#");
+    private volatile List<String> topics = List.of("sensors/#");
     private boolean active;
 
     @Activate
@@ -141,14 +147,24 @@ public final class TelemetryPipeline {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void setBroker(BrokerService b) {
-        broker = b;
+    void setStore(MessageStore s) {
+        store = s;
     }
 
-    void unsetBroker(BrokerService b) {
-        if (broker == b) {
-            broker = null;
+    void unsetStore(MessageStore s) {
+        if (store == s) {
+            store = null;
         }
+    }
+
+    @Override
+    public List<String> topics() {
+        return topics;
+    }
+
+    @Override
+    public java.util.Optional<Reading> decode(StoredMessage message) {
+        return java.util.Optional.ofNullable(decoder.decode(message).reading());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -190,11 +206,11 @@ public final class TelemetryPipeline {
         if (existing != null) {
             if (!existing.owner().equals(id)) {
                 LOG.error("Sink service {} ignored while another sink named '{}' is registered: two sinks cannot"
-                        + " share one broker session", id, name);
+                        + " share one position in the message store", id, name);
             }
             return;
         }
-        SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, this::access, rejectLog);
+        SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, () -> store, rejectLog);
         channels.put(name, new Open(id, c));
         c.start();
         LOG.info("Sink '{}' registered (batch {} / {} ms, filters {})", name, b.options().batchSize(),
@@ -206,23 +222,15 @@ public final class TelemetryPipeline {
         if (o != null) {
             SinkChannel c = o.channel();
             c.close();
-            LOG.info("Sink '{}' removed: {} readings stored, {} rejected; what arrives now waits in the broker",
+            LOG.info("Sink '{}' removed: {} readings stored, {} rejected; what arrives now waits in the store",
                     name, c.stored.get(), c.rejected.get());
         }
-    }
-
-    private InternalAccess access(String clientName) {
-        BrokerService b = broker;
-        if (b == null) {
-            throw new IllegalStateException("the broker is not running");
-        }
-        return b.internalAccess(clientName);
     }
 
     static SinkChannel.Options options(Map<String, Object> props, List<String> defaultTopics) {
         Object n = props.get(TelemetrySink.NAME);
         String name = n == null ? "" : n.toString().trim();
-        if (!InternalAccess.NAME.matcher(SinkChannel.clientName(name)).matches() || name.isEmpty()) {
+        if (!SINK_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(TelemetrySink.NAME + " must be 1-59 characters of A-Z a-z 0-9 . _ -,"
                     + " not '" + name + "'");
         }
@@ -260,12 +268,12 @@ public final class TelemetryPipeline {
 
     /** Gogo: {@code edgeport:sinks} lists every sink with its counters. */
     public synchronized String sinks() {
-        StringBuilder sb = new StringBuilder(String.format("%-16s %-9s %12s %12s %9s %9s %8s %7s  %s%n", "SINK",
-                "BROKER", "RECEIVED", "STORED", "REJECTED", "RESENDS", "FAILURES", "QUEUED", "LAST ERROR"));
-        channels.forEach((name, o) -> sb.append(String.format("%-16s %-9s %12d %12d %9d %9d %8d %7d  %s%n", name,
-                o.channel().connected() ? "connected" : "waiting", o.channel().received.get(),
-                o.channel().stored.get(), o.channel().rejected.get(), o.channel().resendsDropped.get(),
-                o.channel().failures.get(), o.channel().queued(), o.channel().lastError)));
+        StringBuilder sb = new StringBuilder(String.format("%-16s %-8s %12s %12s %9s %8s %12s  %s%n", "SINK",
+                "STORE", "RECEIVED", "STORED", "REJECTED", "FAILURES", "LAG BYTES", "LAST ERROR"));
+        channels.forEach((name, o) -> sb.append(String.format("%-16s %-8s %12d %12d %9d %8d %12d  %s%n", name,
+                o.channel().connected() ? "reading" : "waiting", o.channel().received.get(),
+                o.channel().stored.get(), o.channel().rejected.get(), o.channel().failures.get(),
+                o.channel().lagBytes(), o.channel().lastError)));
         if (channels.isEmpty()) {
             sb.append("(no sink registered: install a sink bundle, e.g. io.edgeport.sink.jdbc)\n");
         }

@@ -11,52 +11,45 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.RejectedMessage;
 import io.edgeport.api.telemetry.TelemetrySink;
-import io.edgeport.testsupport.MosquittoBroker;
+import io.edgeport.api.telemetry.TransactionalSink;
+import io.edgeport.testsupport.TestMessageStore;
 
 /**
- * The durable path of one sink against a real broker (Mosquitto): everything published is stored, a failing sink is
- * retried without loss, and what arrives while the sink is away waits in the broker's persistent session. Counts and
- * sequence numbers are asserted; waits are bounded and wait on facts.
+ * One sink's path from the broker's real message store: everything stored is handed over once, a failing sink is
+ * retried without loss, what arrives while the sink is away waits in the store, and a transactional sink continues
+ * after its own position. Counts and sequence numbers are asserted; waits are bounded and wait on facts.
  */
 class SinkChannelTest {
 
     @TempDir
-    static Path dir;
-    private static MosquittoBroker broker;
+    Path dir;
+    private TestMessageStore store;
     private final List<SinkChannel> channels = new ArrayList<>();
     private static final AtomicInteger NAMES = new AtomicInteger();
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = new MosquittoBroker(dir);
-    }
-
-    @AfterAll
-    static void stopBroker() throws Exception {
-        broker.close();
+    @BeforeEach
+    void openStore() throws Exception {
+        store = new TestMessageStore(dir.resolve("messages"));
     }
 
     @AfterEach
-    void closeChannels() {
+    void close() throws Exception {
         channels.forEach(c -> c.close(5_000));
+        store.close();
     }
 
-    /** Records every stored reading's sequence number (per device) and how often it was stored. */
+    /** Records every stored reading's sequence number and how often it was stored. */
     static class RecordingSink implements TelemetrySink {
         final Map<Long, Integer> seqs = new ConcurrentHashMap<>();
         final List<RejectedMessage> rejected = Collections.synchronizedList(new ArrayList<>());
@@ -85,14 +78,32 @@ class SinkChannelTest {
         }
     }
 
+    /** Keeps its position with its rows, as the JDBC sink does in one transaction. */
+    static class TransactionalRecordingSink extends RecordingSink implements TransactionalSink {
+        final AtomicLong position = new AtomicLong(-1);
+
+        @Override
+        public long position() {
+            return position.get();
+        }
+
+        @Override
+        public synchronized void store(List<Reading> readings, List<RejectedMessage> bad, long pos) throws Exception {
+            store(readings);
+            storeRejected(bad);
+            position.set(pos);
+        }
+    }
+
     private SinkChannel channel(String name, RecordingSink sink, String topic) {
         SinkChannel c = new SinkChannel(new SinkChannel.Options(name, List.of(topic + "/#"), 100, 20, 400), sink,
-                () -> new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES)),
-                n -> new InternalAccess(broker.uri(), InternalAccess.CLIENT_ID_PREFIX + n, "test", "test"),
-                new RejectLog()).start();
+                () -> DECODER, () -> store, new RejectLog()).start();
         channels.add(c);
         return c;
     }
+
+    private static final ReadingDecoder DECODER = new ReadingDecoder(TopicTemplate.parseAll(
+            ReadingDecoder.DEFAULT_TEMPLATES));
 
     private static void await(String what, BooleanSupplier fact) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -104,39 +115,11 @@ class SinkChannelTest {
         }
     }
 
-    private static void publish(String topic, int from, int to) throws Exception {
-        MqttClient pub = new MqttClient(broker.uri(), "pub-" + NAMES.incrementAndGet(), new MemoryPersistence());
-        try {
-            pub.setTimeToWait(10_000);
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setMaxInflight(1000); // Paho's sync publish returns before it frees the in-flight slot
-            pub.connect(o);
-            for (int i = from; i < to; i++) {
-                String json = "{\"device_id\":\"d1\",\"measurement\":\"temperature\",\"value\":" + (20 + i % 10)
-                        + ",\"timestamp\":\"2026-11-27T10:00:00Z\",\"seq\":" + i + "}";
-                pub.publish(topic + "/b/temperature/d1/reading", json.getBytes(StandardCharsets.UTF_8), 1, false);
-            }
-            pub.disconnect();
-        } finally {
-            if (pub.isConnected()) {
-                pub.disconnectForcibly(1_000);
-            }
-            pub.close();
-        }
-    }
-
-    private static void publishRaw(String topic, byte[] payload) throws Exception {
-        MqttClient pub = new MqttClient(broker.uri(), "pub-" + NAMES.incrementAndGet(), new MemoryPersistence());
-        try {
-            pub.setTimeToWait(10_000);
-            pub.connect(new MqttConnectOptions());
-            pub.publish(topic, payload, 1, false);
-            pub.disconnect();
-        } finally {
-            if (pub.isConnected()) {
-                pub.disconnectForcibly(1_000);
-            }
-            pub.close();
+    private void publish(String topic, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            String json = "{\"device_id\":\"d1\",\"measurement\":\"temperature\",\"value\":" + (20 + i % 10)
+                    + ",\"timestamp\":\"2026-11-27T10:00:00Z\",\"seq\":" + i + "}";
+            assertThat(store.publish(topic + "/b/temperature/d1/reading", json)).as("a consumer wants it").isTrue();
         }
     }
 
@@ -145,16 +128,16 @@ class SinkChannelTest {
     }
 
     @Test
-    void storesEveryPublishedReadingOnce() throws Exception {
+    void storesEveryReadingOnce() throws Exception {
         String t = unique();
         RecordingSink sink = new RecordingSink();
         SinkChannel c = channel(t, sink, t);
-        await("connected", c::connected);
+        await("reading", c::connected);
         publish(t, 0, 1500);
         await("1500 stored", () -> sink.seqs.size() == 1500);
         assertThat(sink.seqs.keySet()).containsAll(java.util.stream.LongStream.range(0, 1500).boxed().toList());
         assertThat(sink.duplicates()).isZero();
-        assertThat(c.stored.get()).isEqualTo(1500);
+        await("counted", () -> c.stored.get() == 1500);
     }
 
     @Test
@@ -163,7 +146,7 @@ class SinkChannelTest {
         RecordingSink sink = new RecordingSink();
         sink.failFirst = 4;
         SinkChannel c = channel(t, sink, t);
-        await("connected", c::connected);
+        await("reading", c::connected);
         publish(t, 0, 300);
         await("300 stored", () -> sink.seqs.size() == 300);
         assertThat(c.failures.get()).isGreaterThanOrEqualTo(4);
@@ -171,28 +154,28 @@ class SinkChannelTest {
     }
 
     @Test
-    void whatArrivesWhileTheSinkIsAwayWaitsInTheBroker() throws Exception {
+    void whatArrivesWhileTheSinkIsAwayWaitsInTheStore() throws Exception {
         String t = unique();
         RecordingSink first = new RecordingSink();
         SinkChannel c = channel(t, first, t);
-        await("connected", c::connected);
+        await("reading", c::connected);
         publish(t, 0, 100);
         await("100 stored", () -> first.seqs.size() == 100);
         c.close(5_000);
-        publish(t, 100, 400); // nobody connected: the persistent session queues them
+        publish(t, 100, 400); // the sink is away: its registration keeps them
         RecordingSink second = new RecordingSink();
         channel(t, second, t);
-        await("the 300 queued stored", () -> second.seqs.size() == 300);
+        await("the 300 kept stored", () -> second.seqs.size() == 300);
         assertThat(second.seqs.keySet()).containsAll(java.util.stream.LongStream.range(100, 400).boxed().toList());
     }
 
     @Test
-    void aBatchThatNeverCommittedIsRedeliveredToTheNextSink() throws Exception {
+    void aBatchThatNeverCommittedGoesToTheNextSink() throws Exception {
         String t = unique();
         RecordingSink broken = new RecordingSink();
         broken.failAlways = true;
         SinkChannel c = channel(t, broken, t);
-        await("connected", c::connected);
+        await("reading", c::connected);
         publish(t, 0, 50);
         await("a failed attempt", () -> c.failures.get() > 0);
         c.close(5_000);
@@ -203,13 +186,47 @@ class SinkChannelTest {
     }
 
     @Test
+    void aStoreRestartIsNoticedAndReadingGoesOnWhereItWas() throws Exception {
+        String t = unique();
+        RecordingSink sink = new RecordingSink();
+        SinkChannel c = channel(t, sink, t);
+        await("reading", c::connected);
+        publish(t, 0, 100);
+        await("100 stored", () -> sink.seqs.size() == 100);
+        store.restart();
+        publish(t, 100, 200);
+        await("200 stored", () -> sink.seqs.size() == 200);
+        assertThat(sink.duplicates()).as("positions saved at close: nothing repeated").isZero();
+    }
+
+    @Test
+    void afterACrashAPlainSinkGetsItsLastReadingsAgainAndATransactionalOneDoesNot() throws Exception {
+        String plainTopic = unique();
+        String txTopic = unique();
+        RecordingSink plain = new RecordingSink();
+        TransactionalRecordingSink tx = new TransactionalRecordingSink();
+        channel(plainTopic, plain, plainTopic);
+        channel(txTopic, tx, txTopic);
+        await("reading", () -> channels.stream().allMatch(SinkChannel::connected));
+        publish(plainTopic, 0, 100);
+        publish(txTopic, 0, 100);
+        await("100 + 100 stored", () -> plain.seqs.size() == 100 && tx.seqs.size() == 100);
+        store.crash(); // the store had not saved the positions the sinks committed
+        publish(plainTopic, 100, 150);
+        publish(txTopic, 100, 150);
+        await("150 + 150 stored", () -> plain.seqs.size() == 150 && tx.seqs.size() == 150);
+        await("the plain sink's repeats", () -> plain.duplicates() == 100);
+        assertThat(tx.duplicates()).as("exactly once: it continued after its own position").isZero();
+    }
+
+    @Test
     void badMessagesBecomeDeadLettersAndDoNotBlockTheRest() throws Exception {
         String t = unique();
         RecordingSink sink = new RecordingSink();
         SinkChannel c = channel(t, sink, t);
-        await("connected", c::connected);
+        await("reading", c::connected);
         byte[] garbage = { '{', 'x', (byte) 0xff };
-        publishRaw(t + "/b/temperature/d1/reading", garbage);
+        store.publish("dev", t + "/b/temperature/d1/reading", garbage, 1);
         publish(t, 0, 10);
         await("10 stored and 1 rejected", () -> sink.seqs.size() == 10 && sink.rejected.size() == 1);
         RejectedMessage r = sink.rejected.get(0);

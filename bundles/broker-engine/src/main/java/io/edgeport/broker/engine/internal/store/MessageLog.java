@@ -78,6 +78,7 @@ public final class MessageLog implements MessageStore, Closeable {
     private final Clock clock;
     private final long retentionBytes;
     private final long retentionMillis;
+    private final long positionSaveMillis;
     private final Map<String, Registration> consumers = new LinkedHashMap<>();
     /** Every registered consumer's filters: what {@link #wanted} checks on each publish. */
     private volatile String[][] filters = new String[0][];
@@ -105,7 +106,9 @@ public final class MessageLog implements MessageStore, Closeable {
         }
     }
 
-    private MessageLog(Path dir, Wal wal, boolean fsync, Clock clock, long retentionBytes, long retentionMillis) {
+    private MessageLog(Path dir, Wal wal, boolean fsync, Clock clock, long retentionBytes, long retentionMillis,
+                       long positionSaveMillis) {
+        this.positionSaveMillis = positionSaveMillis;
         this.dir = dir;
         this.wal = wal;
         this.fsync = fsync;
@@ -123,11 +126,15 @@ public final class MessageLog implements MessageStore, Closeable {
      */
     public static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock)
             throws IOException {
-        return open(dir, fsync, retentionBytes, retentionMillis, clock, SEGMENT_BYTES);
+        return open(dir, fsync, retentionBytes, retentionMillis, clock, SEGMENT_BYTES, POSITION_SAVE_MS);
     }
 
-    static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock,
-                           long segmentBytes) throws IOException {
+    /**
+     * @param positionSaveMillis how often committed positions are saved (tests of consumers that must cope with a
+     *        store that lost their last commits pass a long time and {@link #abandon} the log)
+     */
+    public static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock,
+                                  long segmentBytes, long positionSaveMillis) throws IOException {
         Files.createDirectories(dir);
         Long last = null;
         Long first = Wal.firstSegment(dir);
@@ -143,7 +150,7 @@ public final class MessageLog implements MessageStore, Closeable {
         Wal wal = Wal.open(dir, last == null ? 0 : last, fsync, segmentBytes, (type, body) -> {
             // only the tail is checked; records are read by consumers
         });
-        MessageLog log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis);
+        MessageLog log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis, positionSaveMillis);
         try {
             log.loadPositions();
         } catch (IOException | RuntimeException e) {
@@ -210,7 +217,7 @@ public final class MessageLog implements MessageStore, Closeable {
         long now = System.nanoTime();
         boolean save;
         synchronized (consumers) {
-            save = positionsDirty && now - positionsSavedAt >= TimeUnit.MILLISECONDS.toNanos(POSITION_SAVE_MS);
+            save = positionsDirty && now - positionsSavedAt >= TimeUnit.MILLISECONDS.toNanos(positionSaveMillis);
         }
         if (save) {
             savePositions();
@@ -800,6 +807,20 @@ public final class MessageLog implements MessageStore, Closeable {
                 from = n + 1;
             }
         }
+    }
+
+    /** Stops without writing anything more, neither log nor positions: what a crash does (tests). */
+    public void abandon() throws IOException {
+        synchronized (consumers) {
+            closed = true;
+            consumers.values().forEach(r -> {
+                if (r.open != null) {
+                    r.open.closed = true;
+                }
+            });
+        }
+        wal.flush(); // what was appended had reached the OS in a real run before anyone read it
+        wal.abandon();
     }
 
     @Override

@@ -25,7 +25,7 @@ class MessageLogTest {
     private static final long DAY = Duration.ofDays(1).toMillis();
 
     private MessageLog open(Path dir) throws Exception {
-        return MessageLog.open(dir, false, Long.MAX_VALUE, DAY, Clock.systemUTC(), 64 * 1024);
+        return MessageLog.open(dir, false, Long.MAX_VALUE, DAY, Clock.systemUTC(), 64 * 1024, MessageLog.POSITION_SAVE_MS);
     }
 
     private static byte[] b(String s) {
@@ -149,7 +149,7 @@ class MessageLogTest {
     @Test
     void retentionDeletesWhatEveryConsumerReadAndCountsWhatALaggingOneLoses() throws Exception {
         Path dir = tmp.resolve("m");
-        try (MessageLog log = MessageLog.open(dir, false, 200 * 1024, DAY, Clock.systemUTC(), 64 * 1024)) {
+        try (MessageLog log = MessageLog.open(dir, false, 200 * 1024, DAY, Clock.systemUTC(), 64 * 1024, MessageLog.POSITION_SAVE_MS)) {
             StoreCursor fast = log.open("fast", List.of("t"));
             StoreCursor slow = log.open("slow", List.of("t"));
             byte[] big = new byte[1000];
@@ -245,7 +245,7 @@ class MessageLogTest {
     @Test
     void aReaderBehindTheInMemoryTailReadsTheFilesAndThenCatchesUpWithoutGapsOrRepeats() throws Exception {
         try (MessageLog log = MessageLog.open(tmp.resolve("m"), false, Long.MAX_VALUE, DAY, Clock.systemUTC(),
-                1024 * 1024)) {
+                1024 * 1024, MessageLog.POSITION_SAVE_MS)) {
             StoreCursor c = log.open("c", List.of("t/+"));
             int n = MessageLog.TAIL_MESSAGES + 10_000;
             for (int i = 0; i < n; i++) {
