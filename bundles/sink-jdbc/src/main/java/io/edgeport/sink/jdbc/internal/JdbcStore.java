@@ -25,7 +25,7 @@ import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.RejectedMessage;
 
 /**
- * Writes readings and dead letters of one sink, one transaction per call, idempotently.
+ * Writes readings, dead letters and the sink's position in the message store, one transaction per call.
  *
  * <p>Keeps one connection between calls. The first use of a connection creates the tables and indexes that are
  * missing. On any failure the transaction is rolled back, the connection closed and the exception thrown; the next
@@ -46,6 +46,7 @@ final class JdbcStore implements AutoCloseable {
     private final String insertRejected;
     /** A plain INSERT, tried first where the idempotent statement is slow (H2's MERGE); null where it is not. */
     private final String fastInsertReading;
+    private final String upsertPosition;
     private Connection connection; // guarded by lock
     private volatile boolean closed;
     private volatile boolean schemaReady;
@@ -55,6 +56,7 @@ final class JdbcStore implements AutoCloseable {
         this.insertReading = settings.dialect().insertReading(settings.table());
         this.insertRejected = settings.dialect().insertRejected(settings.table());
         this.fastInsertReading = settings.dialect().fastInsertReading(settings.table());
+        this.upsertPosition = settings.dialect().upsertPosition(settings.table());
     }
 
     SinkSettings settings() {
@@ -98,8 +100,70 @@ final class JdbcStore implements AutoCloseable {
     }
 
     private void insert(String sql, List<Reading> batch) throws SQLException {
-        Dialect d = settings.dialect();
+        write(c -> rows(c, sql, batch));
+    }
+
+    /**
+     * Stores readings, dead letters and the sink's position in the message store in one transaction: after a crash
+     * the sink continues exactly after what it committed.
+     *
+     * @throws SQLException when nothing of it is committed
+     */
+    void store(List<Reading> readings, List<RejectedMessage> rejected, long position) throws SQLException {
+        if (fastInsertReading != null) {
+            try {
+                write(c -> {
+                    rows(c, fastInsertReading, readings);
+                    rejectedRows(c, rejected);
+                    position(c, position);
+                });
+                return;
+            } catch (SQLException e) {
+                if (!uniqueViolation(e)) {
+                    throw e;
+                }
+                // a device sent a reading twice (a QoS 1 resend): store the batch with the statement that skips it
+                LOG.debug("Sink '{}': batch of {} repeats a stored reading; merging", settings.name(),
+                        readings.size());
+            }
+        }
         write(c -> {
+            rows(c, insertReading, readings);
+            rejectedRows(c, rejected);
+            position(c, position);
+        });
+    }
+
+    /** @return the position committed with the last batch, -1 when none was */
+    long position() throws SQLException {
+        long[] out = { -1 };
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(settings.dialect().selectPosition(settings.table()))) {
+                ps.setString(1, settings.name());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        out[0] = rs.getLong(1);
+                    }
+                }
+            }
+        });
+        return out[0];
+    }
+
+    private void position(Connection c, long position) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(upsertPosition)) {
+            ps.setString(1, settings.name());
+            ps.setLong(2, position);
+            ps.executeUpdate();
+        }
+    }
+
+    private void rows(Connection c, String sql, List<Reading> batch) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Dialect d = settings.dialect();
+        {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (Reading r : batch) {
                     ps.setString(1, d.text(r.deviceId()));
@@ -114,13 +178,20 @@ final class JdbcStore implements AutoCloseable {
                 }
                 ps.executeBatch();
             }
-        });
+        }
     }
 
     /** Stores dead letters with their raw bytes, like {@link #store}. */
     void storeRejected(List<RejectedMessage> rejected) throws SQLException {
+        write(c -> rejectedRows(c, rejected));
+    }
+
+    private void rejectedRows(Connection c, List<RejectedMessage> rejected) throws SQLException {
+        if (rejected.isEmpty()) {
+            return;
+        }
         Dialect d = settings.dialect();
-        write(c -> {
+        {
             try (PreparedStatement ps = c.prepareStatement(insertRejected)) {
                 for (RejectedMessage m : rejected) {
                     OffsetDateTime at = utc(m.receivedAt());
@@ -133,7 +204,7 @@ final class JdbcStore implements AutoCloseable {
                 }
                 ps.executeBatch();
             }
-        });
+        }
     }
 
     /** A new connection for a reader, with the schema in place; the caller closes it. */

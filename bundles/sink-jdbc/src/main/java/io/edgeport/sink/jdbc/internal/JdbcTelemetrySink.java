@@ -5,13 +5,15 @@ import java.util.List;
 import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.RejectedMessage;
 import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.api.telemetry.TransactionalSink;
 
 /**
- * The service object of one configured sink: {@link TelemetrySink} for the pipeline and, under its own class name,
+ * The service object of one configured sink: a {@link TransactionalSink} for the pipeline (rows and the store
+ * position in one transaction: exactly once across crashes) and, under its own class name,
  * the queries for this bundle's console page. Registered by {@link JdbcSinkComponent}; calls for the pipeline come
  * from one thread, queries from any.
  */
-final class JdbcTelemetrySink implements TelemetrySink {
+final class JdbcTelemetrySink implements TransactionalSink {
 
     private final JdbcStore store;
     private final TelemetryQueries queries;
@@ -42,6 +44,16 @@ final class JdbcTelemetrySink implements TelemetrySink {
     @Override
     public void storeRejected(List<RejectedMessage> rejected) throws Exception {
         store.storeRejected(rejected);
+    }
+
+    @Override
+    public long position() throws Exception {
+        return store.position();
+    }
+
+    @Override
+    public void store(List<Reading> readings, List<RejectedMessage> rejected, long position) throws Exception {
+        store.store(readings, rejected, position);
     }
 
     void close() {

@@ -161,6 +161,42 @@ abstract class JdbcStoreContract {
     }
 
     @Test
+    void theStorePositionIsCommittedWithTheRowsAndSurvivesAReopen() throws Exception {
+        assertThat(store.position()).as("nothing stored yet").isEqualTo(-1);
+        RejectedMessage bad = new RejectedMessage("sensors/x", "{".getBytes(StandardCharsets.UTF_8), "not JSON", T0);
+        store.store(readings("d1", 0, 10), List.of(bad), 4711);
+        assertThat(store.position()).isEqualTo(4711);
+        store.store(readings("d1", 10, 10), List.of(), 5000);
+        store.close();
+        store = new JdbcStore(settings(table));
+        assertThat(store.position()).isEqualTo(5000);
+        assertThat(count("$T")).isEqualTo(20);
+        assertThat(count("$T_rejected")).isEqualTo(1);
+    }
+
+    @Test
+    void aBatchThatRepeatsAStoredReadingStillMovesThePositionAndStoresTheRest() throws Exception {
+        store.store(readings("d1", 0, 10), List.of(), 100);
+        // a device resent reading 9 (QoS 1) and sent 10-19: the position must move with the new rows
+        store.store(readings("d1", 9, 11), List.of(), 200);
+        assertThat(count("$T")).isEqualTo(20);
+        assertThat(store.position()).isEqualTo(200);
+    }
+
+    @Test
+    void twoSinksOnOneTableKeepTheirOwnPositions() throws Exception {
+        JdbcStore other = new JdbcStore(Configs.settings(url(), table, "user", "postgres", "name", "other"));
+        try {
+            store.store(readings("d1", 0, 5), List.of(), 10);
+            other.store(readings("d2", 0, 5), List.of(), 99);
+            assertThat(store.position()).isEqualTo(10);
+            assertThat(other.position()).isEqualTo(99);
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void aClosedStoreRefusesWrites() {
         store.close();
         assertThatThrownBy(() -> store.store(readings("d1", 0, 1))).isInstanceOf(SQLException.class)
