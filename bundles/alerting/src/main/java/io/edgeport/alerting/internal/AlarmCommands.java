@@ -61,7 +61,8 @@ public final class AlarmCommands {
         b.append("Rules: ");
         b.append(String.join(", ", alerting.engine().rules().stream().map(Rule::name).toList()));
         b.append("\nNotifiers: ").append(alerting.notifierSummaries());
-        b.append("\nDevice status: ").append(alerting.statusConnected() ? "connected" : "waiting for the broker");
+        b.append("\nInput: ").append(alerting.inputConnected() ? "reading the message store, "
+                + alerting.inputLagBytes() + " bytes behind" : "waiting for the broker's message store");
         return b.toString();
     }
 

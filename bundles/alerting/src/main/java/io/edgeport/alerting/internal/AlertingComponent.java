@@ -29,36 +29,33 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.alerting.Alarm;
 import io.edgeport.api.alerting.AlarmNotifier;
 import io.edgeport.api.alerting.AlarmService;
-import io.edgeport.api.broker.BrokerService;
-import io.edgeport.api.broker.InternalAccess;
-import io.edgeport.api.telemetry.Reading;
-import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.telemetry.Readings;
 
 /**
- * The alerting engine as a service: {@link AlarmService}, and a {@link TelemetrySink} named {@value #SINK_NAME} so
- * that the telemetry pipeline gives it a durable broker session of its own (readings published while this bundle is
- * stopped or updated wait in the broker; a batch is acknowledged only after its transitions are stored). Device
- * status and MQTT acknowledgements come through {@link StatusListener}; stale rules are checked every
+ * The alerting engine as a service: {@link AlarmService}. Readings, device status and MQTT acknowledgements come from
+ * the broker's message store at the engine's own position ({@link AlertingInput}; readings decoded by the telemetry
+ * pipeline's {@link Readings} service): what is published while this bundle is stopped or updated waits in the store,
+ * and the position moves only after the transitions a batch caused are stored. Stale rules are checked every
  * {@code tick.ms}. Every {@link AlarmNotifier} gets a {@link NotifierDispatcher}.
  *
  * <p>Rules come from {@link RuleComponent}s, which reference this component.
  */
 @Component(configurationPid = EngineConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
-        service = { AlarmService.class, TelemetrySink.class, AlertingComponent.class }, property = {
-                TelemetrySink.NAME + "=" + AlertingComponent.SINK_NAME,
-                // Hand over what has arrived at once: alarm latency matters more than batch size here.
-                TelemetrySink.FLUSH_MS + ":Long=0", TelemetrySink.BATCH_SIZE + ":Integer=1000" })
+        service = { AlarmService.class, AlertingComponent.class })
 @Designate(ocd = EngineConfig.class)
-public final class AlertingComponent implements AlarmService, TelemetrySink {
+public final class AlertingComponent implements AlarmService {
 
-    static final String SINK_NAME = "alerting";
     private static final Logger LOG = LoggerFactory.getLogger(AlertingComponent.class);
+    /** A notifier name: 1-64 characters of A-Z a-z 0-9 . _ - (it names the notifier's durable position). */
+    static final java.util.regex.Pattern NOTIFIER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final AlarmEngine engine;
-    private final StatusListener status;
+    private final AlertingInput input;
     private final ScheduledExecutorService ticker;
     private final Map<Long, NotifierDispatcher> dispatchers = new TreeMap<>();
-    private volatile BrokerService broker;
+    private volatile MessageStore messageStore;
+    private volatile Readings readings;
 
     @Activate
     public AlertingComponent(BundleContext context, EngineConfig config) throws SQLException {
@@ -71,7 +68,7 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
         AlarmStore store = AlarmStore.open(url);
         this.engine = new AlarmEngine(store, Clock.systemUTC());
         this.engine.onEvents(this::wakeAll);
-        this.status = new StatusListener(this::access, statusFilter, ackFilter, engine);
+        this.input = new AlertingInput(() -> messageStore, () -> readings, statusFilter, ackFilter, engine);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edgeport-alerting-tick");
             t.setDaemon(true);
@@ -80,7 +77,7 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
         LOG.info("Alerting engine: database {}, {} raised alarms, status {}, acknowledgements {}, stale check every"
                 + " {} ms", store.url(), engine.active().size(), statusFilter, ackFilter.isEmpty() ? "off" : ackFilter,
                 tick);
-        status.start();
+        input.start();
         ticker.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
     }
 
@@ -114,18 +111,10 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
         }
     }
 
-    private InternalAccess access() {
-        BrokerService b = broker;
-        if (b == null) {
-            throw new IllegalStateException("the broker is not running");
-        }
-        return b.internalAccess(StatusListener.CLIENT_NAME);
-    }
-
     @Deactivate
     void deactivate() {
         ticker.shutdownNow();
-        status.close();
+        input.close();
         List<NotifierDispatcher> all;
         synchronized (dispatchers) {
             all = new ArrayList<>(dispatchers.values());
@@ -142,13 +131,26 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void setBroker(BrokerService b) {
-        broker = b;
+    void setMessageStore(MessageStore s) {
+        messageStore = s;
     }
 
-    void unsetBroker(BrokerService b) {
-        if (broker == b) {
-            broker = null;
+    void unsetMessageStore(MessageStore s) {
+        if (messageStore == s) {
+            messageStore = null;
+        }
+    }
+
+    /** The telemetry pipeline's decoding: without it the engine still reads status and acknowledgements. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setReadings(Readings r) {
+        readings = r;
+    }
+
+    void unsetReadings(Readings r) {
+        if (readings == r) {
+            readings = null;
         }
     }
 
@@ -157,7 +159,7 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
         Long id = (Long) props.get(Constants.SERVICE_ID);
         Object n = props.get(AlarmNotifier.NAME);
         String name = n == null ? null : n.toString().trim();
-        if (name != null && !InternalAccess.NAME.matcher(name).matches()) {
+        if (name != null && !NOTIFIER_NAME.matcher(name).matches()) {
             LOG.error("Alarm notifier service {} ignored: {} must be 1-64 characters of A-Z a-z 0-9 . _ -", id,
                     AlarmNotifier.NAME);
             return;
@@ -216,15 +218,12 @@ public final class AlertingComponent implements AlarmService, TelemetrySink {
         }
     }
 
-    boolean statusConnected() {
-        return status.connected();
+    boolean inputConnected() {
+        return input.connected();
     }
 
-    // ------------------------------------------------------------ TelemetrySink
-
-    @Override
-    public void store(List<Reading> batch) throws SQLException {
-        engine.readings(batch);
+    long inputLagBytes() {
+        return input.lagBytes();
     }
 
     // ------------------------------------------------------------ AlarmService

@@ -69,13 +69,13 @@ class RuleTest {
 
     @Test
     void statusPayloadsAndDevices() {
-        assertThat(StatusListener.offline("{\"device_id\":\"d\",\"status\":\"offline\"}".getBytes())).isTrue();
-        assertThat(StatusListener.offline("{\"status\" : \"online\"}".getBytes())).isFalse();
-        assertThat(StatusListener.offline("OFFLINE".getBytes())).isTrue();
-        assertThat(StatusListener.offline(new byte[0])).isFalse();
-        assertThat(StatusListener.offline("{\"status\":\"rebooting\"}".getBytes())).isNull();
-        assertThat(StatusListener.offline("not json".getBytes())).isNull();
-        assertThat(StatusListener.device("status/+/health", "status/sim-a-0001/health")).isEqualTo("sim-a-0001");
-        assertThat(StatusListener.device("devices/#", "devices/x/status")).isEqualTo("x");
+        assertThat(AlertingInput.offline("{\"device_id\":\"d\",\"status\":\"offline\"}".getBytes())).isTrue();
+        assertThat(AlertingInput.offline("{\"status\" : \"online\"}".getBytes())).isFalse();
+        assertThat(AlertingInput.offline("OFFLINE".getBytes())).isTrue();
+        assertThat(AlertingInput.offline(new byte[0])).isFalse();
+        assertThat(AlertingInput.offline("{\"status\":\"rebooting\"}".getBytes())).isNull();
+        assertThat(AlertingInput.offline("not json".getBytes())).isNull();
+        assertThat(AlertingInput.device("status/+/health", "status/sim-a-0001/health")).isEqualTo("sim-a-0001");
+        assertThat(AlertingInput.device("devices/#", "devices/x/status")).isEqualTo("x");
     }
 }
