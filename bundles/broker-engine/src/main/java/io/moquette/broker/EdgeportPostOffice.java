@@ -52,20 +52,41 @@ final class EdgeportPostOffice extends PostOffice {
     private final RetainedGate gate;
     private final SessionRegistry sessions;
     private final Authorizator authorizator;
+    /** In-process consumers' log (sinks, rules, bridges); null when there is none. */
+    private final io.edgeport.broker.engine.internal.store.MessageLog messages;
 
     EdgeportPostOffice(ISubscriptionsDirectory subscriptions, IRetainedRepository store, RetainedGate gate,
                        SessionRegistry sessions, BrokerInterceptor interceptor, Authorizator authorizator,
-                       SessionEventLoopGroup loops) {
+                       SessionEventLoopGroup loops, io.edgeport.broker.engine.internal.store.MessageLog messages) {
         super(subscriptions, gate, sessions, interceptor, authorizator, loops);
+        this.messages = messages;
         this.store = store;
         this.gate = gate;
         this.sessions = sessions;
         this.authorizator = authorizator;
     }
 
+    /**
+     * Puts an accepted message into the message log when an in-process consumer wants it: before it is routed and
+     * before its acknowledgement is written, so the acknowledgement's group commit covers it. Never throws (a log
+     * that cannot take it is logged; the message is still routed).
+     */
+    private void log(String clientId, String topic, MqttQoS qos, boolean retain, ByteBuf payload) {
+        io.edgeport.broker.engine.internal.store.MessageLog m = messages;
+        if (m == null || !m.wanted(topic)) {
+            return;
+        }
+        try {
+            m.append(System.currentTimeMillis(), clientId, topic, qos.value(), retain, payload);
+        } catch (RuntimeException e) {
+            LOG.warn("Message on '{}' not put into the message log: {}", topic, e.toString());
+        }
+    }
+
     @Override
     CompletableFuture<Void> receivedPublishQos0(Topic topic, String username, String clientID,
                                                 MqttPublishMessage msg) {
+        log(clientID, topic.toString(), MqttQoS.AT_MOST_ONCE, msg.fixedHeader().isRetain(), msg.payload());
         if (!msg.fixedHeader().isRetain()) {
             return super.receivedPublishQos0(topic, username, clientID, msg);
         }
@@ -86,6 +107,8 @@ final class EdgeportPostOffice extends PostOffice {
     @Override
     RoutingResults receivedPublishQos1(MQTTConnection connection, Topic topic, String username, int messageID,
                                        MqttPublishMessage msg) {
+        log(connection.getClientId(), topic.toString(), MqttQoS.AT_LEAST_ONCE, msg.fixedHeader().isRetain(),
+                msg.payload());
         return gate.allowWrites(() -> super.receivedPublishQos1(connection, topic, username, messageID, msg));
     }
 
@@ -100,11 +123,15 @@ final class EdgeportPostOffice extends PostOffice {
             msg.release();
             return new RoutingResults(List.of(), List.of(), CompletableFuture.completedFuture(null));
         }
+        log(connection.getClientId(), msg.variableHeader().topicName(), MqttQoS.EXACTLY_ONCE,
+                msg.fixedHeader().isRetain(), msg.payload());
         return gate.allowWrites(() -> super.receivedPublishQos2(connection, msg, username));
     }
 
     @Override
     public RoutingResults internalPublish(MqttPublishMessage msg) {
+        log("", msg.variableHeader().topicName(), msg.fixedHeader().qosLevel(), msg.fixedHeader().isRetain(),
+                msg.payload());
         if (msg.fixedHeader().isRetain() && msg.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE) {
             Topic topic = new Topic(msg.variableHeader().topicName());
             byte[] payload = bytes(msg.payload());
@@ -117,6 +144,7 @@ final class EdgeportPostOffice extends PostOffice {
 
     @Override
     public void fireWill(Session.Will will) {
+        log("", will.topic, will.qos, will.retained, will.payload);
         byte[] payload = will.retained ? bytes(will.payload) : null;
         super.fireWill(will);
         if (payload != null) {

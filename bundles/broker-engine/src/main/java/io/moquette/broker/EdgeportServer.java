@@ -108,6 +108,7 @@ public final class EdgeportServer {
     private ScheduledExecutorService scheduler;
     private BrokerInterceptor interceptor;
     private DurableState store;
+    private io.edgeport.broker.engine.internal.store.MessageLog messages;
     private GroupCommit commits;
     private EventLoopSessions loops;
     private SessionRegistry sessions;
@@ -235,8 +236,13 @@ public final class EdgeportServer {
         if (store != null) {
             openStore(config);
         }
+        if (store == null && messages != null) {
+            // persistence off, but in-process consumers read the message log: acknowledgements still wait for it
+            io.edgeport.broker.engine.internal.store.MessageLog m = messages;
+            commits = new GroupCommit("edgeport-store-commit", this::barrier, m::flush);
+        }
         postOffice = new EdgeportPostOffice(subscriptions, retained, new RetainedGate(retained), sessions, interceptor,
-                authorizator, loops);
+                authorizator, loops, messages);
         BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
@@ -260,7 +266,13 @@ public final class EdgeportServer {
                 + "replayed, {} persistent session(s), {} queued message(s), {} unacknowledged QoS 1 message(s) put "
                 + "back in their queues, {} QoS 2 message(s)/PUBREL(s) owed under their packet ids", r.millis,
                 r.records, r.bytes / 1024, s.sessions().list().size(), s.queuedMessages(), requeue.messages(), owed);
-        commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> s.log().flush());
+        io.edgeport.broker.engine.internal.store.MessageLog m = messages;
+        commits = new GroupCommit("edgeport-store-commit", this::barrier, () -> {
+            s.log().flush();
+            if (m != null) {
+                m.flush();
+            }
+        });
         long autosaveMs = 1000L * Math.max(1, config.intProp(BrokerConstants.AUTOSAVE_INTERVAL_PROPERTY_NAME, 30));
         s.startCheckpoints(autosaveMs);
     }
@@ -290,6 +302,14 @@ public final class EdgeportServer {
     }
 
     private static final Runnable NOOP = () -> { };
+
+    /**
+     * The log in-process consumers read (the engine factory's, shared by the engines it starts); call before start.
+     * The server writes into it with its group commit but does not close it.
+     */
+    public void useMessageLog(io.edgeport.broker.engine.internal.store.MessageLog log) {
+        this.messages = log;
+    }
 
     /** A listener could not be bound (port in use, address not local): nothing to do with the store. */
     public static final class BindFailure extends IOException {
@@ -383,6 +403,16 @@ public final class EdgeportServer {
         }
         if (commits != null) {
             quietly("group commit", commits::close);
+        }
+        if (messages != null) {
+            io.edgeport.broker.engine.internal.store.MessageLog m = messages;
+            quietly("message log", () -> {
+                try {
+                    m.flush(); // what was accepted reaches the log; the log stays open for the next engine
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
         if (store != null) {
             DurableState s = store;
