@@ -74,10 +74,10 @@ public final class MessageLog implements MessageStore, Closeable {
 
     private final Path dir;
     private final Wal wal;
-    private final boolean fsync;
+    private volatile boolean fsync;
     private final Clock clock;
-    private final long retentionBytes;
-    private final long retentionMillis;
+    private volatile long retentionBytes;
+    private volatile long retentionMillis;
     private final long positionSaveMillis;
     private final Map<String, Registration> consumers = new LinkedHashMap<>();
     /** Every registered consumer's filters: what {@link #wanted} checks on each publish. */
@@ -227,6 +227,27 @@ public final class MessageLog implements MessageStore, Closeable {
             applyRetention();
         }
         return end;
+    }
+
+    /** Changes the retention limits; they apply at the next check (about a second). */
+    public void setRetention(long bytes, long millis) {
+        if (bytes < 1 || millis < 1) {
+            throw new IllegalArgumentException("retention limits must be positive: " + bytes + " bytes, " + millis
+                    + " ms");
+        }
+        this.retentionBytes = bytes;
+        this.retentionMillis = millis;
+    }
+
+    /** Whether writes are forced to the device ({@code persistence_sync fsync}), as the broker's store does. */
+    public void setFsync(boolean fsync) {
+        this.fsync = fsync;
+        wal.setFsync(fsync);
+    }
+
+    /** @return the folder of the log */
+    public Path directory() {
+        return dir;
     }
 
     /** @return the position after the last durable record: where a new consumer starts */

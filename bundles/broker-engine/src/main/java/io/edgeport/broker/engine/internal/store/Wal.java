@@ -58,7 +58,7 @@ public final class Wal implements Closeable {
     }
 
     private final Path dir;
-    private final boolean fsync;
+    private volatile boolean fsync;
     private final long segmentBytes;
     private final Object lock = new Object();
     private final CRC32C crc = new CRC32C();
@@ -295,6 +295,11 @@ public final class Wal implements Closeable {
             bigger.put(buffer);
             buffer = bigger;
         }
+    }
+
+    /** Whether {@link #flush} forces what it writes to the device (takes effect at the next flush). */
+    public void setFsync(boolean fsync) {
+        this.fsync = fsync;
     }
 
     /** @return the position after the last appended record */
