@@ -190,6 +190,10 @@ public final class EdgeportServer {
         IAuthorizatorPolicy authz = policy != null ? policy : new io.moquette.broker.security.PermitAllAuthorizatorPolicy();
         Clock clock = Clock.systemDefaultZone();
 
+        if (messages != null) {
+            String messageSync = config.getProperty(PERSISTENCE_SYNC_PROPERTY, "write").trim().toLowerCase();
+            messages.setFsync(messageSync.equals("fsync"));
+        }
         ISessionsRepository sessionsRepository;
         ISubscriptionsRepository subscriptionsRepository;
         IQueueRepository queueRepository;
@@ -309,6 +313,15 @@ public final class EdgeportServer {
      */
     public void useMessageLog(io.edgeport.broker.engine.internal.store.MessageLog log) {
         this.messages = log;
+    }
+
+    /** The same for the store as a service: the engine bundle's own {@link io.edgeport.api.store.MessageStore}. */
+    public void useMessageStore(io.edgeport.api.store.MessageStore store) {
+        if (store instanceof io.edgeport.broker.engine.internal.store.MessageStoreComponent c) {
+            this.messages = c.log();
+        } else if (store != null) {
+            throw new IllegalArgumentException("not this bundle's message store: " + store.getClass().getName());
+        }
     }
 
     /** A listener could not be bound (port in use, address not local): nothing to do with the store. */

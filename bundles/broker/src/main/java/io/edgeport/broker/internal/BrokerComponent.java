@@ -74,9 +74,14 @@ public final class BrokerComponent implements BrokerService {
 
     private final BundleContext context;
 
+    /** The log in-process consumers read; the engines write what they want into it. */
+    private final io.edgeport.api.store.MessageStore messageStore;
+
     @Activate
-    public BrokerComponent(BundleContext context, Map<String, Object> props) throws IOException {
+    public BrokerComponent(BundleContext context, Map<String, Object> props,
+                           @Reference io.edgeport.api.store.MessageStore messageStore) throws IOException {
         this.context = context;
+        this.messageStore = messageStore;
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         this.version = "edgeport " + context.getBundle().getVersion() + " (moquette " + MoquetteEngine.MOQUETTE + ")";
@@ -133,7 +138,7 @@ public final class BrokerComponent implements BrokerService {
     private MoquetteEngine start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous(), authExecutor);
-        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission.gate());
+        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission.gate(), messageStore);
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", s.listenerUris(),
                 s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",

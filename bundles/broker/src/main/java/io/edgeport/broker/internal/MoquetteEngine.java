@@ -86,13 +86,15 @@ final class MoquetteEngine implements AutoCloseable {
     }
 
     static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version) throws IOException {
-        return start(s, auth, hub, version, new ConnectAdmission.Gate(true));
+        return start(s, auth, hub, version, new ConnectAdmission.Gate(true), null);
     }
 
     /** @param admission CONNECTs on the client listeners wait until it is open */
     static MoquetteEngine start(Settings s, AuthBridge auth, ObserverHub hub, String version,
-                                ConnectAdmission.Gate admission) throws IOException {
+                                ConnectAdmission.Gate admission, io.edgeport.api.store.MessageStore messages)
+            throws IOException {
         MoquetteEngine engine = new MoquetteEngine(s, auth, hub, version, admission);
+        engine.server.useMessageStore(messages);
         if (s.persistence()) {
             Files.createDirectories(s.persistenceLocation());
         }
@@ -117,6 +119,7 @@ final class MoquetteEngine implements AutoCloseable {
                     + " an empty store: retained messages and persistent sessions from before are not restored",
                     store, e.toString(), aside);
             engine = new MoquetteEngine(s, auth, hub, version, admission);
+            engine.server.useMessageStore(messages);
             try {
                 engine.startMoquette();
             } catch (RuntimeException | IOException e2) {
