@@ -161,6 +161,11 @@ class SinkWhiteboardTest {
         port = Broker.freePort();
         Broker.configure(configAdmin, port, Map.of("persistence", true));
         publisher = Broker.connect(port, "publisher");
+        // persistence off → on: the new broker runs on another store, where the sink's session does not exist until
+        // its channel reconnects and subscribes again; what is published before that has no session to wait in
+        // (issue 12 moves the sinks' positions into the broker's own store, which outlives a reconfiguration).
+        seqs.remove(0L);
+        awaitSubscribed(seqs);
         publish(publisher, 200, 500);
         await("all 500 stored", () -> seqs.size() == 500);
         assertThat(seqs.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 500));
