@@ -160,6 +160,56 @@ class TelemetryTest {
         }
     }
 
+    @Test
+    void aKillDuringTheSinksCatchUpLosesAndDuplicatesNothing() throws Exception {
+        try (Gateway gw = new Gateway(dir).start(); Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
+            Console console = new Console(gw);
+            console.awaitUp();
+            // small batches: the catch-up takes long enough to be killed in the middle of it
+            Telemetry.createFactoryConfiguration(console, "io.edgeport.sink.jdbc", Map.of("name", "pg", "url",
+                    PG.url(), "user", "postgres", "retry.max.ms", "500", "batch.size", "20"));
+            awaitSinkSubscribed(observer, () -> !pgStored("probe").isEmpty());
+            PG.stop();
+            String pid = fleet(console, "catchup");
+            await("3000 readings published while PostgreSQL is down", 90, () -> observer.distinct() >= 3000);
+            stopFleet(console, pid, observer);
+            Map<String, Set<Long>> published = fleetReadings(observer);
+            long total = published.values().stream().mapToLong(Set::size).sum();
+            PG.start();
+            await("the sink is catching up", 60, () -> pgRows() > 0);
+            long atKill = pgRows();
+            assertThat(gw.kill9()).isEqualTo(Gateway.SIGKILL_EXIT);
+            gw.start();
+            await("every observed reading stored in PostgreSQL after the restart", 120, () -> {
+                for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                    if (!pgStored(e.getKey()).keySet().equals(e.getValue())) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                assertThat(pgStored(e.getKey()).values()).as("each reading of %s stored once", e.getKey())
+                        .allMatch(n -> n == 1);
+            }
+            long probes = pgStored("probe").values().stream().mapToLong(Integer::longValue).sum();
+            assertThat(pgRows()).as("nothing else stored").isEqualTo(total + probes);
+            System.out.printf("kill during catch-up: %d of %d rows were in PostgreSQL at the kill%n", atKill,
+                    total);
+            gw.saveLog("telemetry-catchup-kill");
+        }
+    }
+
+    private static long pgRows() throws Exception {
+        try (Connection c = new org.postgresql.Driver().connect(PG.url() + "?user=postgres", new java.util.Properties());
+                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM readings")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            return 0;
+        }
+    }
+
     /** seq → rows, read straight from PostgreSQL. */
     private static Map<Long, Integer> pgStored(String device) throws Exception {
         Map<Long, Integer> out = new HashMap<>();
