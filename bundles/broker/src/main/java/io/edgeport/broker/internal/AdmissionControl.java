@@ -16,7 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerService;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
+import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
 
 /**
  * The start-up admission of one broker component: the CONNECT {@link ConnectAdmission.Gate} its engines use, the

@@ -15,13 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerStatistics;
+import io.edgeport.broker.engine.Topics;
 import io.moquette.BrokerConstants;
 import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.Server;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
-import io.edgeport.broker.internal.pipeline.PipelineAssembly;
-import io.edgeport.broker.internal.pipeline.TlsIdentity;
-import io.edgeport.broker.internal.pipeline.TrafficCounter;
+import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
+import io.edgeport.broker.engine.internal.pipeline.PipelineAssembly;
+import io.edgeport.broker.engine.internal.pipeline.TlsIdentity;
+import io.edgeport.broker.engine.internal.pipeline.TrafficCounter;
 import io.moquette.broker.config.MemoryConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -58,7 +59,7 @@ final class MoquetteEngine implements AutoCloseable {
                            ConnectAdmission.Gate admission) {
         this.version = version;
         this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
-                settings.messageSizeLimit(), settings.identityMode(), TopicFilter::matches, auth::anonymousWill,
+                settings.messageSizeLimit(), settings.identityMode(), Topics::matches, auth::anonymousWill,
                 auth::mayPublish, auth::mayReceive, admission);
         this.settings = settings;
         this.auth = auth;
@@ -189,7 +190,7 @@ final class MoquetteEngine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("broker is stopping");
         }
-        if (!TopicFilter.isValidTopic(topic)) {
+        if (!Topics.isValidTopic(topic)) {
             throw new IllegalArgumentException("not a valid topic name: '" + topic + "'");
         }
         if (qos < 0 || qos > 2) {

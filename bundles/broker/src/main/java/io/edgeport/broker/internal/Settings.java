@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.edgeport.broker.internal.pipeline.TlsIdentity;
+import io.edgeport.broker.engine.internal.pipeline.TlsIdentity;
 
 /**
  * Validated broker settings. {@link #from} either returns settings that can start a broker or throws an

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
+import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
 
 /**
  * Decides when the broker starts admitting clients: once its {@link Probe} reports that the start has finished and

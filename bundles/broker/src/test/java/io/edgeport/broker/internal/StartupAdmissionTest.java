@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import io.edgeport.broker.internal.StartupAdmission.Pending;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
+import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
 
 /** When the broker starts admitting clients: driven poll by poll with explicit times, no threads. */
 class StartupAdmissionTest {
