@@ -1,6 +1,9 @@
 /**
- * The broker engine's API: what other bundles may use of the MQTT engine. Nothing of the implementation (Moquette,
- * Netty, H2) is visible here. {@link io.edgeport.broker.engine.Topics}: MQTT topic names and filters.
+ * The broker engine: an MQTT 3.1.1 server that the {@link io.edgeport.broker.engine.EngineFactory} service starts
+ * from {@link io.edgeport.broker.engine.EngineSettings}, and that asks an
+ * {@link io.edgeport.broker.engine.EngineHooks} for every connect, publish, subscribe and delivery decision; plus
+ * {@link io.edgeport.broker.engine.Topics}, MQTT topic names and filters. Nothing of the implementation (Moquette,
+ * Netty, H2, the store) is visible here.
  *
  * @since 1.0
  */

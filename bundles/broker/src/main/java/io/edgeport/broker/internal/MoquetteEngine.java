@@ -21,7 +21,6 @@ import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.Server;
 import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
 import io.edgeport.broker.engine.internal.pipeline.PipelineAssembly;
-import io.edgeport.broker.engine.internal.pipeline.TlsIdentity;
 import io.edgeport.broker.engine.internal.pipeline.TrafficCounter;
 import io.moquette.broker.config.MemoryConfig;
 import io.netty.buffer.Unpooled;
@@ -60,7 +59,7 @@ final class MoquetteEngine implements AutoCloseable {
         this.version = version;
         this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.identityMode(), Topics::matches, auth::anonymousWill,
-                auth::mayPublish, auth::mayReceive, admission);
+                auth::mayPublish, auth::mayReceive, admission, io.edgeport.api.broker.InternalAccess.CLIENT_ID_PREFIX);
         this.settings = settings;
         this.auth = auth;
         this.events = new BrokerEvents(hub, auth);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.edgeport.broker.engine.internal.pipeline.TlsIdentity;
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 
 /**
  * Validated broker settings. {@link #from} either returns settings that can start a broker or throws an
@@ -24,7 +24,7 @@ record Settings(
         Path certfile,
         Path keyfile,
         boolean requireCertificate,
-        TlsIdentity.Mode identityMode,
+        CertificateUsername identityMode,
         boolean persistence,
         Path persistenceLocation,
         String persistenceSync,
@@ -76,14 +76,14 @@ record Settings(
         Path cafile = file(errors, "cafile", c.cafile(), c.require__certificate());
         Path certfile = file(errors, "certfile", c.certfile(), tls);
         Path keyfile = file(errors, "keyfile", c.keyfile(), tls);
-        TlsIdentity.Mode identity = TlsIdentity.Mode.NONE;
+        CertificateUsername identity = CertificateUsername.NONE;
         if (c.use__identity__as__username() && c.use__subject__as__username()) {
             errors.add("use_identity_as_username and use_subject_as_username exclude each other");
         } else if (c.use__identity__as__username() || c.use__subject__as__username()) {
             if (!c.require__certificate()) {
                 errors.add("use_identity_as_username/use_subject_as_username need require_certificate");
             }
-            identity = c.use__identity__as__username() ? TlsIdentity.Mode.CN : TlsIdentity.Mode.SUBJECT;
+            identity = c.use__identity__as__username() ? CertificateUsername.CN : CertificateUsername.SUBJECT;
         }
         if (c.require__certificate() && !tls) {
             errors.add("require_certificate needs a TLS listener (tls_port or wss_port)");

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.broker.engine.EngineSettings;
 import io.moquette.broker.EdgeportServer;
 
 import org.slf4j.Logger;
@@ -46,6 +46,8 @@ public final class ConnectGuard extends ChannelDuplexHandler {
     private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf(ConnectGuard.class, "slot");
     /** max_keepalive at or above this value means "no limit", as in Mosquitto. */
     public static final int NO_KEEPALIVE_LIMIT = 65_535;
+    /** The engine's default client id prefix of the internal listener. */
+    static final String DEFAULT_INTERNAL_PREFIX = EngineSettings.builder().build().internalClientIdPrefix();
 
     private final int maxConnections;
     private final int maxKeepalive;
@@ -61,17 +63,26 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         this(maxConnections, maxKeepalive, (clientId, willTopic) -> true);
     }
 
+    /** With the default reserved client id prefix of the internal listener ({@link EngineSettings}). */
+    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill) {
+        this(maxConnections, maxKeepalive, anonymousWill, DEFAULT_INTERNAL_PREFIX);
+    }
+
     /**
      * @param anonymousWill (client id, will topic) → whether a client without username may leave that Last Will;
      *        clients with a username have theirs checked by the authenticator (see {@link ConnectContext})
+     * @param internalPrefix client ids reserved for the internal listener (and only allowed there)
      */
-    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill) {
+    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill,
+                        String internalPrefix) {
         this.maxConnections = maxConnections;
         this.maxKeepalive = maxKeepalive;
         this.anonymousWill = anonymousWill;
+        this.internalPrefix = internalPrefix;
     }
 
     private final BiPredicate<String, String> anonymousWill;
+    private final String internalPrefix;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -84,7 +95,7 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         int level = connect.variableHeader().version();
         int keepalive = connect.variableHeader().keepAliveTimeSeconds();
         boolean internalListener = EdgeportServer.INTERNAL.equals(ctx.channel().attr(ConnectContext.LISTENER).get());
-        boolean reservedId = clientId != null && clientId.startsWith(InternalAccess.CLIENT_ID_PREFIX);
+        boolean reservedId = clientId != null && clientId.startsWith(internalPrefix);
         if (internalListener && (!reservedId || !connect.variableHeader().hasUserName())) {
             LOG.warn("Client '{}' refused on the internal listener: only gateway components may connect there",
                     clientId);
@@ -93,7 +104,7 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         }
         if (!internalListener && reservedId) {
             LOG.info("Client '{}' refused: client ids starting with '{}' are reserved for the gateway", clientId,
-                    InternalAccess.CLIENT_ID_PREFIX);
+                    internalPrefix);
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
             return;
         }

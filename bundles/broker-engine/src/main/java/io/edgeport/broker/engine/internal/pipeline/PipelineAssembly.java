@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import java.util.function.BiPredicate;
 
 import io.moquette.broker.EdgeportServer;
@@ -36,14 +37,15 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
      * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
      * @param maxKeepalive Mosquitto's max_keepalive in seconds; 65535 = no limit
      * @param messageSizeLimit Mosquitto's message_size_limit in payload bytes; 0 = no limit
-     * @param usernameMode {@link TlsIdentity.Mode#CN} for use_identity_as_username, {@link TlsIdentity.Mode#SUBJECT}
-     *        for use_subject_as_username, else {@link TlsIdentity.Mode#NONE}
+     * @param usernameMode {@link CertificateUsername#CN} for use_identity_as_username, {@link CertificateUsername#SUBJECT}
+     *        for use_subject_as_username, else {@link CertificateUsername#NONE}
      * @param topicMatcher (filter, topic) → match, honouring MQTT-4.7.2-1 ({@link io.edgeport.broker.engine.Topics#matches})
      */
-    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
+    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, CertificateUsername usernameMode,
                             BiPredicate<String, String> topicMatcher) {
         this(maxConnections, maxKeepalive, messageSizeLimit, usernameMode, topicMatcher, (c, w) -> true,
-                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, new ConnectAdmission.Gate(true));
+                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, new ConnectAdmission.Gate(true),
+                ConnectGuard.DEFAULT_INTERNAL_PREFIX);
     }
 
     /**
@@ -51,13 +53,14 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
      * @param writePolicy asked for every inbound PUBLISH (refused ones are acknowledged and dropped)
      * @param receivePolicy asked for every message before it is written to a client
      * @param admission holds CONNECTs until it opens (a new connection gets no handler for it once it is open)
+     * @param internalPrefix client ids reserved for the internal listener
      */
-    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, TlsIdentity.Mode usernameMode,
+    public PipelineAssembly(int maxConnections, int maxKeepalive, int messageSizeLimit, CertificateUsername usernameMode,
                             BiPredicate<String, String> topicMatcher, BiPredicate<String, String> anonymousWill,
                             PublishGuard.WritePolicy writePolicy, DollarFilter.ReceivePolicy receivePolicy,
-                            ConnectAdmission.Gate admission) {
+                            ConnectAdmission.Gate admission, String internalPrefix) {
         this.admission = admission;
-        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill);
+        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill, internalPrefix);
         this.publishGuard = new PublishGuard.Shared(messageSizeLimit, writePolicy);
         this.dollarFilter = new DollarFilter.Shared(topicMatcher, receivePolicy);
         this.tlsIdentity = new TlsIdentity(usernameMode);
@@ -89,5 +92,10 @@ public final class PipelineAssembly implements EdgeportServer.PipelineCustomizer
 
     public PublishGuard.Shared publishGuard() {
         return publishGuard;
+    }
+
+    /** @return the gate CONNECTs on the client listeners wait at */
+    public ConnectAdmission.Gate admission() {
+        return admission;
     }
 }

@@ -14,6 +14,7 @@ import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -37,7 +38,7 @@ import io.netty.util.ReferenceCountUtil;
  * the channel attribute {@link #PEER_CERTIFICATES}; the authenticator finds the channel through
  * {@link ConnectContext#current()}.
  *
- * <p>With {@link Mode#CN} or {@link Mode#SUBJECT} the CONNECT username is replaced by the certificate's CN or its full
+ * <p>With {@link CertificateUsername#CN} or {@link CertificateUsername#SUBJECT} the CONNECT username is replaced by the certificate's CN or its full
  * subject (RFC 2253) and the client's password is dropped; an empty password is sent on instead, so that Moquette still
  * calls the authenticator when {@code allow_anonymous} is false (it skips it for a username without password) — the
  * authenticator decides from the certificate. A client without a certificate is refused with CONNACK 0x05 (not
@@ -47,16 +48,6 @@ import io.netty.util.ReferenceCountUtil;
  */
 @Sharable
 public final class TlsIdentity extends ChannelInboundHandlerAdapter {
-
-    /** How the username is derived from the client certificate. */
-    public enum Mode {
-        /** Leave the CONNECT as it is; only record the certificates. */
-        NONE,
-        /** {@code use_identity_as_username}: the subject's CN. */
-        CN,
-        /** {@code use_subject_as_username}: the full subject DN. */
-        SUBJECT
-    }
 
     public static final AttributeKey<List<X509Certificate>> PEER_CERTIFICATES =
             AttributeKey.valueOf(TlsIdentity.class, "peerCertificates");
@@ -68,9 +59,9 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
     public static final AttributeKey<String> CERTIFICATE_IDENTITY = AttributeKey.valueOf(TlsIdentity.class,
             "certificateIdentity");
 
-    private final Mode mode;
+    private final CertificateUsername mode;
 
-    public TlsIdentity(Mode mode) {
+    public TlsIdentity(CertificateUsername mode) {
         this.mode = mode;
     }
 
@@ -123,12 +114,12 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
             chain = record(ctx); // the handshake event can only be missing if we were added late
         }
         Object out = msg;
-        if (mode != Mode.NONE) {
+        if (mode != CertificateUsername.NONE) {
             String name = chain.isEmpty() ? null : usernameFor(chain.get(0), mode);
             if (name == null) {
                 LOG.info("Client '{}' refused: no usable client certificate for use_{}_as_username",
                         ((MqttConnectMessage) msg).payload().clientIdentifier(),
-                        mode == Mode.CN ? "identity" : "subject");
+                        mode == CertificateUsername.CN ? "identity" : "subject");
                 ReferenceCountUtil.release(msg);
                 ctx.writeAndFlush(MqttMessageBuilders.connAck()
                         .returnCode(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED).build())
@@ -142,9 +133,9 @@ public final class TlsIdentity extends ChannelInboundHandlerAdapter {
     }
 
     /** @return the CN or the subject of the certificate, or null when it has no CN */
-    static String usernameFor(X509Certificate cert, Mode mode) {
+    static String usernameFor(X509Certificate cert, CertificateUsername mode) {
         String subject = cert.getSubjectX500Principal().getName(); // RFC 2253
-        if (mode == Mode.SUBJECT) {
+        if (mode == CertificateUsername.SUBJECT) {
             return subject;
         }
         try {

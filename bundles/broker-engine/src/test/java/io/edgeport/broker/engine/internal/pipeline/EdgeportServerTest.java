@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -82,7 +83,7 @@ class EdgeportServerTest {
     }
 
     private EdgeportServer start(EdgeportServer server, Properties extra) throws Exception {
-        assembly = new PipelineAssembly(MAX_CONNECTIONS, MAX_KEEPALIVE, SIZE_LIMIT, TlsIdentity.Mode.NONE,
+        assembly = new PipelineAssembly(MAX_CONNECTIONS, MAX_KEEPALIVE, SIZE_LIMIT, CertificateUsername.NONE,
                 Topics::matches);
         if (!servers.contains(server)) {
             servers.add(server);

@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,7 +88,7 @@ class EdgeportServerTlsTest {
             return ok;
         };
         broker.start(new MemoryConfig(p), List.of(), ssl, auth, null,
-                new PipelineAssembly(0, 65_535, 0, TlsIdentity.Mode.CN, Topics::matches));
+                new PipelineAssembly(0, 65_535, 0, CertificateUsername.CN, Topics::matches));
     }
 
     private static MqttConnectOptions options(boolean withCertificate) throws Exception {

@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,7 +64,7 @@ class InflightRedeliveryTest {
         EdgeportServer server = new EdgeportServer();
         servers.add(server);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, TlsIdentity.Mode.NONE, Topics::matches));
+                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
         return server;
     }
 

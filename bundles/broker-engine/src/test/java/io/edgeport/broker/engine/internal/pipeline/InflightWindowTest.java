@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.edgeport.api.broker.InternalAccess;
 import io.moquette.broker.EdgeportServer;
 import io.moquette.broker.config.MemoryConfig;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
@@ -57,7 +57,7 @@ class InflightWindowTest {
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(maxInflight));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, TlsIdentity.Mode.NONE, Topics::matches));
+                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
     }
 
     private RawClient subscribe(String listener, String clientId, boolean withUser) throws IOException {
@@ -134,7 +134,7 @@ class InflightWindowTest {
     void internalListenerClientsGetALargeWindow() throws Exception {
         start(20);
         // No authenticator in this server: Moquette accepts any credentials; the window is the listener's.
-        try (RawClient sub = subscribe(EdgeportServer.INTERNAL, InternalAccess.CLIENT_ID_PREFIX + "sink-x", true)) {
+        try (RawClient sub = subscribe(EdgeportServer.INTERNAL, ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-x", true)) {
             publish(300);
             assertThat(inFlight(sub, 300)).doesNotHaveDuplicates();
         }
@@ -144,7 +144,7 @@ class InflightWindowTest {
     void reservedClientIdsOnlyOnTheInternalListenerAndOnlyThere() throws Exception {
         start(20);
         try (RawClient c = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
-            c.send(Packets.connect(InternalAccess.CLIENT_ID_PREFIX + "sink-default", 60, false));
+            c.send(Packets.connect(ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-default", 60, false));
             assertThat(Packets.connAckCode(c.receive()))
                     .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
         }
@@ -155,7 +155,7 @@ class InflightWindowTest {
         }
         try (RawClient c = new RawClient(server.boundPort(EdgeportServer.INTERNAL))) {
             // a reserved id without credentials
-            c.send(Packets.connect(InternalAccess.CLIENT_ID_PREFIX + "sink-default", 60, false));
+            c.send(Packets.connect(ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-default", 60, false));
             assertThat(Packets.connAckCode(c.receive()))
                     .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
         }

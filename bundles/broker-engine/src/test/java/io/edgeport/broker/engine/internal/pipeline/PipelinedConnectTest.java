@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -73,7 +74,7 @@ class PipelinedConnectTest {
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", Path.of("target", "unused-data").toString()); // persistence off: nothing written
         p.setProperty("telemetry_enabled", "false");
-        PipelineAssembly assembly = new PipelineAssembly(0, 65_535, 0, TlsIdentity.Mode.NONE, Topics::matches);
+        PipelineAssembly assembly = new PipelineAssembly(0, 65_535, 0, CertificateUsername.NONE, Topics::matches);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, SLOW_PASSWORD_CHECK,
                 null, assembly);
     }

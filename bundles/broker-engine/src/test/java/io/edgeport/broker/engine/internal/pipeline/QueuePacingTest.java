@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,7 +62,7 @@ class QueuePacingTest {
         p.setProperty(EdgeportServer.MAX_QUEUED_PROPERTY, Integer.toString(MAX_QUEUED));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, TlsIdentity.Mode.NONE, Topics::matches));
+                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
     }
 
     private RawClient connect(String clientId) throws IOException {

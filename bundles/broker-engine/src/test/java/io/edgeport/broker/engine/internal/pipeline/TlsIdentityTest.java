@@ -1,5 +1,6 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -55,7 +56,7 @@ class TlsIdentityTest {
         final EmbeddedChannel clientSide;
         final Capture capture = new Capture();
 
-        Link(TlsIdentity.Mode mode, boolean clientCertificate) throws Exception {
+        Link(CertificateUsername mode, boolean clientCertificate) throws Exception {
             SslContext serverCtx = SslContextBuilder.forServer(server.key, server.cert).sslProvider(SslProvider.JDK)
                     .trustManager(client.cert).clientAuth(ClientAuth.OPTIONAL).build();
             SslContextBuilder cb = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
@@ -98,7 +99,7 @@ class TlsIdentityTest {
 
     @Test
     void recordsThePeerChainAndExposesTheChannelDuringConnect() throws Exception {
-        Link link = new Link(TlsIdentity.Mode.NONE, true);
+        Link link = new Link(CertificateUsername.NONE, true);
         List<X509Certificate> chain = TlsIdentity.peerCertificates(link.serverSide);
         assertThat(chain).hasSize(1);
         assertThat(chain.get(0).getSubjectX500Principal().getName()).startsWith("CN=device-7");
@@ -112,7 +113,7 @@ class TlsIdentityTest {
 
     @Test
     void useIdentityAsUsernameReplacesUsernameAndPassword() throws Exception {
-        Link link = new Link(TlsIdentity.Mode.CN, true);
+        Link link = new Link(CertificateUsername.CN, true);
         link.send(io.netty.handler.codec.mqtt.MqttMessageBuilders.connect().clientId("c2").keepAlive(30)
                 .username("mallory").password("secret".getBytes()).build());
         MqttConnectMessage seen = link.capture.connects.get(0);
@@ -124,14 +125,14 @@ class TlsIdentityTest {
 
     @Test
     void useSubjectAsUsernameGivesTheWholeSubject() throws Exception {
-        Link link = new Link(TlsIdentity.Mode.SUBJECT, true);
+        Link link = new Link(CertificateUsername.SUBJECT, true);
         link.send(Packets.connect("c3", 30, true));
         assertThat(link.capture.connects.get(0).payload().userName()).isEqualTo("CN=device-7,OU=Sensors,O=Edgeport");
     }
 
     @Test
     void noCertificateWhenOneIsNeededIsRefused() throws Exception {
-        Link link = new Link(TlsIdentity.Mode.CN, false);
+        Link link = new Link(CertificateUsername.CN, false);
         assertThat(TlsIdentity.peerCertificates(link.serverSide)).isEmpty();
         List<Object> received = new ArrayList<>();
         link.clientSide.pipeline().addLast(new MqttDecoder(), new ChannelInboundHandlerAdapter() {
@@ -149,7 +150,7 @@ class TlsIdentityTest {
 
     @Test
     void cnIsTakenFromTheSubject() {
-        assertThat(TlsIdentity.usernameFor(client.cert, TlsIdentity.Mode.CN)).isEqualTo("device-7");
+        assertThat(TlsIdentity.usernameFor(client.cert, CertificateUsername.CN)).isEqualTo("device-7");
     }
 
 }
