@@ -1,5 +1,8 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.AckHold;
+import io.edgeport.broker.engine.internal.pipeline.OutboundPressure;
+import io.edgeport.broker.engine.internal.pipeline.RetainedFlagHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;

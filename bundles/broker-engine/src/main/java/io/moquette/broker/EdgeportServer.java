@@ -1,5 +1,7 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.session.PacedQueue;
+import io.edgeport.broker.engine.internal.session.RetainedGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,13 @@ import io.netty.handler.ssl.SslContext;
  * <p>Threading: {@link #start} and {@link #stop} are serialised on this object and must not be called from a Netty,
  * session-loop or interceptor thread. The other methods may be called from any thread while running and throw
  * {@link IllegalStateException} otherwise.
+ *
+ * <p>Why in Moquette's package (the package-private members it touches): it wires the package-private
+ * {@code PostOffice}, {@code Authorizator}, {@code BrokerConfiguration}, {@code MQTTConnectionFactory},
+ * {@code MemoryRetainedRepository} and {@code SessionEventLoopGroup}, the package-private constructors of
+ * {@code SessionRegistry} and {@code NewNettyMQTTHandler}, calls {@code SessionRegistry.retrieve},
+ * {@code listConnectedClients} and {@code dropSession}, and reads {@code Session.connected()} through the
+ * package-private {@code Session}.
  */
 public final class EdgeportServer {
 

@@ -1,5 +1,6 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.session;
 
+import io.moquette.broker.SessionRegistry;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,7 +17,7 @@ import io.edgeport.broker.engine.internal.store.DurableState;
  * restart: {@link #restore}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
  * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
  */
-final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
+public final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
 
     private static final long serialVersionUID = 1L;
     private final transient DurableState store;
@@ -24,7 +25,7 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
     /** packet id → store key of the message recorded for it. */
     private final Map<Integer, Long> recorded = new HashMap<>();
 
-    DurableInflight(DurableState store, String clientId) {
+    public DurableInflight(DurableState store, String clientId) {
         this.store = store;
         this.clientId = clientId;
     }
@@ -48,19 +49,19 @@ final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMes
      * At start: something owed from before the restart under {@code packetId}, recorded under {@code key}: a QoS 2
      * message (sent again with DUP=1 after the client's CONNACK) or, when {@code message} is null, a PUBREL.
      */
-    void restore(int packetId, long key, SessionRegistry.PublishedMessage message) {
+    public void restore(int packetId, long key, SessionRegistry.PublishedMessage message) {
         super.put(packetId, message != null ? message : new SessionRegistry.PubRelMarker());
         recorded.put(packetId, key);
         restored.add(packetId);
     }
 
     /** @return the highest packet id of a restored PUBREL not yet sent again, 0 if none */
-    int highestRestored() {
+    public int highestRestored() {
         return restored.stream().mapToInt(Integer::intValue).max().orElse(0);
     }
 
     /** @return the packet ids restored after a restart, to send again now (once), in send order */
-    java.util.List<Integer> takeRestored() {
+    public java.util.List<Integer> takeRestored() {
         java.util.List<Integer> out = new java.util.ArrayList<>(restored);
         restored.clear();
         return out;

@@ -1,5 +1,9 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.session;
 
+import io.edgeport.broker.engine.internal.pipeline.AckHold;
+import io.moquette.broker.EventLoopSessions;
+import io.moquette.broker.SessionMessageQueue;
+import io.moquette.broker.SessionRegistry;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Set;
@@ -18,7 +22,7 @@ import io.netty.channel.Channel;
  * <p>The count covers what was queued while this wrapper was in place (a persistent session's backlog from before its
  * reconnect is not counted). Confined to the session's loop, like the queue it wraps.
  */
-final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMessage> {
+public final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMessage> {
 
     private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate;
     private final int high;
@@ -28,7 +32,7 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
     private volatile Channel subscriber;
     private int backlog;
 
-    PacedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate, int high) {
+    public PacedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate, int high) {
         this.delegate = delegate;
         this.high = Math.max(1, high);
         this.low = this.high / 4;
@@ -39,12 +43,12 @@ final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMe
     }
 
     /** The connection now bound to the session (its own publishes are never held: it must keep acknowledging). */
-    void attach(Channel channel) {
+    public void attach(Channel channel) {
         subscriber = channel;
     }
 
     /** The connection went away: its publishers go on at full speed, the queue keeps filling as before. */
-    void detach(Channel channel) {
+    public void detach(Channel channel) {
         if (subscriber == channel) {
             subscriber = null;
             releaseAll();

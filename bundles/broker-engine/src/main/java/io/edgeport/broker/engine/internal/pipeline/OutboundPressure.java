@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.pipeline;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.moquette.broker.NettyUtils;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,18 +29,18 @@ import io.netty.channel.ChannelOutboundBuffer;
  * <p>A client that takes nothing for {@link #SLOW_CONSUMER_MS} while congested is disconnected (a stuck reader must
  * not stall everybody); its persistent session keeps its QoS 1/2 messages.
  */
-final class OutboundPressure extends ChannelDuplexHandler {
+public final class OutboundPressure extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboundPressure.class);
     static final long PAUSE_BYTES = 1 << 20;
     static final long RESUME_BYTES = 256 << 10;
     /** Netty's own watermarks: far above ours, so that Moquette's writability check practically never fails. */
-    static final int NETTY_LOW = 32 << 20;
-    static final int NETTY_HIGH = 64 << 20;
+    public static final int NETTY_LOW = 32 << 20;
+    public static final int NETTY_HIGH = 64 << 20;
     static final long SLOW_CONSUMER_MS = 30_000;
 
     /** The connections that pause together: one per acceptor. */
-    static final class Group {
+    public static final class Group {
         final Set<Channel> all = ConcurrentHashMap.newKeySet();
         final Set<Channel> congested = ConcurrentHashMap.newKeySet();
         final AtomicLong pauses = new AtomicLong();
@@ -78,7 +79,7 @@ final class OutboundPressure extends ChannelDuplexHandler {
     private boolean watching;
     private long congestedSince;
 
-    OutboundPressure(Group group) {
+    public OutboundPressure(Group group) {
         this.group = group;
     }
 

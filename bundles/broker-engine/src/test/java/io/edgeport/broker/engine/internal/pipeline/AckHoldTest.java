@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.pipeline;
 
+import io.edgeport.broker.engine.internal.session.PacedQueue;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -41,9 +42,9 @@ import io.netty.util.ReferenceCountUtil;
  * channel, between the encoder and every handler that may write an acknowledgement. State is confined to the
  * channel's event loop.
  */
-final class AckHold extends ChannelDuplexHandler {
+public final class AckHold extends ChannelDuplexHandler {
 
-    static final String NAME = "ackHold";
+    public static final String NAME = "ackHold";
     static final long MAX_HOLD_MS = 10_000;
 
     /** Null: acknowledgements need not wait for the store (persistence off). */
@@ -62,7 +63,7 @@ final class AckHold extends ChannelDuplexHandler {
     /** Episodes ended by {@link #MAX_HOLD_MS} rather than by their holders (for tests and statistics). */
     int expired;
 
-    AckHold(GroupCommit durability) {
+    public AckHold(GroupCommit durability) {
         this.durability = durability;
     }
 
@@ -71,13 +72,13 @@ final class AckHold extends ChannelDuplexHandler {
     }
 
     /** Starts holding the acknowledgements of {@code publisher} for {@code holder}; any thread. */
-    static void hold(Channel publisher, Object holder) {
+    public static void hold(Channel publisher, Object holder) {
         // At once when already on its loop: the acknowledgement of the very message that overfilled the queue is held.
         onLoop(publisher, h -> h.add(holder));
     }
 
     /** Ends {@code holder}'s hold on {@code publisher}; any thread; a no-op when it holds nothing. */
-    static void release(Channel publisher, Object holder) {
+    public static void release(Channel publisher, Object holder) {
         onLoop(publisher, h -> h.remove(holder));
     }
 

@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.pipeline;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,11 +11,11 @@ import io.netty.util.AttributeKey;
  * behind the CONNECT wait until the session exists); it reads again only when none holds it.
  * Thread-safe: every change of a channel's reasons and its {@code autoRead} happens under one lock per channel.
  */
-final class ReadGate {
+public final class ReadGate {
 
-    static final int LOOP = 1;
-    static final int OUTBOUND = 2;
-    static final int CONNECTING = 4;
+    public static final int LOOP = 1;
+    public static final int OUTBOUND = 2;
+    public static final int CONNECTING = 4;
     private static final AttributeKey<AtomicInteger> REASONS = AttributeKey.valueOf(ReadGate.class, "reasons");
 
     private ReadGate() {
@@ -34,7 +34,7 @@ final class ReadGate {
     }
 
     /** @return whether this call paused the channel for {@code reason} (false: it already was for it) */
-    static boolean pause(Channel ch, int reason) {
+    public static boolean pause(Channel ch, int reason) {
         AtomicInteger r = reasons(ch);
         synchronized (r) {
             int before = r.get();
@@ -50,7 +50,7 @@ final class ReadGate {
     }
 
     /** @return whether this call removed {@code reason} */
-    static boolean resume(Channel ch, int reason) {
+    public static boolean resume(Channel ch, int reason) {
         AtomicInteger r = reasons(ch);
         synchronized (r) {
             int before = r.get();

@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.session;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +22,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
  * <p>Moquette calls {@code put} (first step of an incoming QoS 2 PUBLISH), {@code remove} (PUBREL) and
  * {@code values} (clean-up); confined to the session's loop.
  */
-final class ReceivedQos2 extends HashMap<Integer, MqttPublishMessage> {
+public final class ReceivedQos2 extends HashMap<Integer, MqttPublishMessage> {
 
     private static final long serialVersionUID = 1L;
     /** Null for a clean session: nothing outlives it. */
@@ -30,7 +30,7 @@ final class ReceivedQos2 extends HashMap<Integer, MqttPublishMessage> {
     private final String clientId;
     private final Set<Integer> duplicates = new HashSet<>();
 
-    ReceivedQos2(DurableState store, String clientId) {
+    public ReceivedQos2(DurableState store, String clientId) {
         this.store = store;
         this.clientId = clientId;
     }
@@ -61,7 +61,7 @@ final class ReceivedQos2 extends HashMap<Integer, MqttPublishMessage> {
     }
 
     /** @return whether the PUBLISH just put with this id is a resend of one already routed (and forgets it) */
-    boolean takeDuplicate(int packetId) {
+    public boolean takeDuplicate(int packetId) {
         return duplicates.remove(packetId);
     }
 }

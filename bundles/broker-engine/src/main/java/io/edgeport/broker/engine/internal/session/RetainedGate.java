@@ -1,5 +1,7 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.session;
 
+import io.moquette.broker.IRetainedRepository;
+import io.moquette.broker.RetainedMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -23,18 +25,18 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
  * Both scopes are per thread (Moquette makes these calls synchronously on the thread running the PostOffice method),
  * so concurrent session loops do not see each other's scopes. Thread-safe.
  */
-final class RetainedGate implements IRetainedRepository {
+public final class RetainedGate implements IRetainedRepository {
 
     private final IRetainedRepository store;
     private final ThreadLocal<Boolean> writable = new ThreadLocal<>();
     private final ThreadLocal<List<String>> captured = new ThreadLocal<>();
 
-    RetainedGate(IRetainedRepository store) {
+    public RetainedGate(IRetainedRepository store) {
         this.store = store;
     }
 
     /** Runs {@code action} with store writes let through on this thread. */
-    <T> T allowWrites(Supplier<T> action) {
+    public <T> T allowWrites(Supplier<T> action) {
         writable.set(Boolean.TRUE);
         try {
             return action.get();
@@ -44,7 +46,7 @@ final class RetainedGate implements IRetainedRepository {
     }
 
     /** Runs {@code action}; retained lookups it makes on this thread return nothing. @return their filters, in order */
-    List<String> captureReads(Runnable action) {
+    public List<String> captureReads(Runnable action) {
         List<String> filters = new ArrayList<>();
         captured.set(filters);
         try {

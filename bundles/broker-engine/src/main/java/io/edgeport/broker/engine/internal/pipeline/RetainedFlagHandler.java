@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal.pipeline;
 
 import java.util.HashSet;
 import java.util.Queue;
@@ -37,10 +37,10 @@ import io.netty.util.AttributeKey;
  * Moquette writes, including those an outer handler drops). {@link #expect} may be called from any thread; the rest
  * runs on the channel's event loop.
  */
-final class RetainedFlagHandler extends ChannelDuplexHandler {
+public final class RetainedFlagHandler extends ChannelDuplexHandler {
 
     /** Where {@link EdgeportPostOffice} finds the handler of a connection. */
-    static final AttributeKey<RetainedFlagHandler> KEY = AttributeKey.valueOf(RetainedFlagHandler.class, "flags");
+    public static final AttributeKey<RetainedFlagHandler> KEY = AttributeKey.valueOf(RetainedFlagHandler.class, "flags");
 
     private static final class Expected {
         final String topic;
@@ -64,7 +64,7 @@ final class RetainedFlagHandler extends ChannelDuplexHandler {
     private final Set<Integer> unacked = new HashSet<>();
 
     /** Announces a retained copy at QoS 1 or 2 that the session is about to send on this connection. */
-    void expect(String topic, MqttQoS qos, byte[] payload) {
+    public void expect(String topic, MqttQoS qos, byte[] payload) {
         expected.add(new Expected(topic, qos, payload));
     }
 
