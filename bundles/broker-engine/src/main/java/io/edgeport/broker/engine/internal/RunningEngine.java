@@ -17,7 +17,7 @@ import io.edgeport.broker.engine.EngineSettings;
 import io.edgeport.broker.engine.Listener;
 import io.edgeport.broker.engine.Topics;
 import io.edgeport.broker.engine.internal.pipeline.ConnectAdmission;
-import io.edgeport.broker.engine.internal.pipeline.PipelineAssembly;
+import io.edgeport.broker.engine.internal.pipeline.ChannelPipelines;
 import io.edgeport.broker.engine.internal.pipeline.TrafficCounter;
 import io.moquette.broker.EdgeportServer;
 import io.netty.buffer.Unpooled;
@@ -37,7 +37,7 @@ final class RunningEngine implements Engine {
 
     private final EngineSettings settings;
     private final EdgeportServer server = new EdgeportServer();
-    private final PipelineAssembly pipeline;
+    private final ChannelPipelines pipeline;
     private final HookBridge bridge;
     private final EngineEvents events;
     private boolean observed;
@@ -47,7 +47,7 @@ final class RunningEngine implements Engine {
         this.settings = settings;
         this.bridge = new HookBridge(hooks);
         this.events = new EngineEvents(bridge);
-        this.pipeline = new PipelineAssembly(settings.maxConnections(), settings.maxKeepalive(),
+        this.pipeline = new ChannelPipelines(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.certificateUsername(), Topics::matches, bridge, bridge, bridge,
                 new ConnectAdmission.Gate(settings.admitClients()), settings.internalClientIdPrefix());
     }

@@ -13,7 +13,7 @@ import io.netty.util.AttributeKey;
  */
 public record ConnectContext(Channel channel, String listener, String willTopic) {
 
-    /** Set on every channel by {@link PipelineAssembly}: mqtt, mqtts, ws or wss. */
+    /** Set on every channel by {@link ChannelPipelines}: mqtt, mqtts, ws or wss. */
     public static final AttributeKey<String> LISTENER = AttributeKey.valueOf(ConnectContext.class, "listener");
 
     private static final ThreadLocal<ConnectContext> CURRENT = new ThreadLocal<>();

@@ -36,8 +36,8 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Filters of persistent sessions are kept per client id in {@link Shared}, so they survive a reconnect; they do not
  * survive a broker restart (Moquette restores the subscription from its store, this handler does not know it: the
  * client must subscribe again to receive {@code $} topics). One instance per channel, created with
- * {@link Shared#newHandler()}; must be the last handler a customizer adds (only EdgeportServer's {@code retainedFlags},
- * which wants to see those acks, sits between it and Moquette's handler) so the synthetic acks reach only Moquette.
+ * {@link Shared#newHandler()}; in {@link ChannelPipelines} only {@code retainedFlags} (which wants to see those acks)
+ * sits between it and Moquette's handler, so the synthetic acks reach only Moquette.
  * All methods run on the channel's event loop.
  */
 public final class DollarFilter extends ChannelDuplexHandler {

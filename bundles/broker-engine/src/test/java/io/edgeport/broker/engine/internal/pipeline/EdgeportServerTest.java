@@ -51,7 +51,7 @@ class EdgeportServerTest {
     Path tmp;
     private final List<EdgeportServer> servers = new ArrayList<>();
     private final List<MqttClient> clients = new ArrayList<>();
-    private PipelineAssembly assembly;
+    private ChannelPipelines pipelines;
 
     @AfterEach
     void tearDown() {
@@ -83,13 +83,13 @@ class EdgeportServerTest {
     }
 
     private EdgeportServer start(EdgeportServer server, Properties extra) throws Exception {
-        assembly = new PipelineAssembly(MAX_CONNECTIONS, MAX_KEEPALIVE, SIZE_LIMIT, CertificateUsername.NONE,
+        pipelines = new ChannelPipelines(MAX_CONNECTIONS, MAX_KEEPALIVE, SIZE_LIMIT, CertificateUsername.NONE,
                 Topics::matches);
         if (!servers.contains(server)) {
             servers.add(server);
         }
         server.start(new MemoryConfig(merged(extra)), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                assembly);
+                pipelines);
         return server;
     }
 
@@ -215,8 +215,8 @@ class EdgeportServerTest {
         assertThat(inbox.snapshot()).containsExactlyInAnyOrder("t/0=zero@0", "t/1=one@1", "t/2=two@2");
         assertThat(server.listConnectedClients()).hasSize(2);
         assertThat(server.subscriptionCount()).isEqualTo(1);
-        assertThat(assembly.traffic().publishReceived()).isEqualTo(3);
-        assertThat(assembly.traffic().publishSent()).isEqualTo(3);
+        assertThat(pipelines.traffic().publishReceived()).isEqualTo(3);
+        assertThat(pipelines.traffic().publishSent()).isEqualTo(3);
     }
 
     @Test
@@ -272,7 +272,7 @@ class EdgeportServerTest {
         await(() -> sys.messages.contains("marker=m@1"));
         assertThat(sys.snapshot()).containsExactly("marker=m@1");
         assertThat(pub.isConnected()).isTrue();
-        assertThat(assembly.publishGuard().droppedPublishes()).isEqualTo(3);
+        assertThat(pipelines.publishGuard().droppedPublishes()).isEqualTo(3);
     }
 
     @Test
@@ -285,7 +285,7 @@ class EdgeportServerTest {
 
         publish(c, "a", "x".repeat(SIZE_LIMIT + 1), 0);
         assertThat(inbox.lost.await(15, TimeUnit.SECONDS)).isTrue();
-        assertThat(assembly.publishGuard().oversizeDisconnects()).isEqualTo(1);
+        assertThat(pipelines.publishGuard().oversizeDisconnects()).isEqualTo(1);
     }
 
     @Test
@@ -308,7 +308,7 @@ class EdgeportServerTest {
         assertThat(server.listConnectedClients()).hasSize(MAX_CONNECTIONS);
 
         admitted.get(0).disconnect();
-        await(() -> assembly.connectGuard().connections() < MAX_CONNECTIONS);
+        await(() -> pipelines.connectGuard().connections() < MAX_CONNECTIONS);
         assertThat(client(server, "next", null).isConnected()).isTrue();
     }
 

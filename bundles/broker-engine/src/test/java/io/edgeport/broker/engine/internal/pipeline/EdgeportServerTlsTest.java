@@ -88,7 +88,7 @@ class EdgeportServerTlsTest {
             return ok;
         };
         broker.start(new MemoryConfig(p), List.of(), ssl, auth, null,
-                new PipelineAssembly(0, 65_535, 0, CertificateUsername.CN, Topics::matches));
+                new ChannelPipelines(0, 65_535, 0, CertificateUsername.CN, Topics::matches));
     }
 
     private static MqttConnectOptions options(boolean withCertificate) throws Exception {

@@ -64,7 +64,7 @@ class InflightRedeliveryTest {
         EdgeportServer server = new EdgeportServer();
         servers.add(server);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
         return server;
     }
 

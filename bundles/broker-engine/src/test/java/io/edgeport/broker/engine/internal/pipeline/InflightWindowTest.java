@@ -57,7 +57,7 @@ class InflightWindowTest {
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(maxInflight));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
     }
 
     private RawClient subscribe(String listener, String clientId, boolean withUser) throws IOException {

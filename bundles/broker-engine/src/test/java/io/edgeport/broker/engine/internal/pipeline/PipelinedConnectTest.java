@@ -74,9 +74,9 @@ class PipelinedConnectTest {
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", Path.of("target", "unused-data").toString()); // persistence off: nothing written
         p.setProperty("telemetry_enabled", "false");
-        PipelineAssembly assembly = new PipelineAssembly(0, 65_535, 0, CertificateUsername.NONE, Topics::matches);
+        ChannelPipelines pipelines = new ChannelPipelines(0, 65_535, 0, CertificateUsername.NONE, Topics::matches);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, SLOW_PASSWORD_CHECK,
-                null, assembly);
+                null, pipelines);
     }
 
     @Test

@@ -62,7 +62,7 @@ class QueuePacingTest {
         p.setProperty(EdgeportServer.MAX_QUEUED_PROPERTY, Integer.toString(MAX_QUEUED));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
     }
 
     private RawClient connect(String clientId) throws IOException {

@@ -81,7 +81,7 @@ class RetainedMessagesTest {
         p.putAll(extra);
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65_535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65_535, 0, CertificateUsername.NONE, Topics::matches));
         return server;
     }
 

@@ -54,7 +54,7 @@ class SlowSubscriberTest {
         p.setProperty("data_path", tmp.resolve("data").toString());
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
         int port = server.boundPort(EdgeportServer.MQTT);
         int messages = 6_000;
         byte[] payload = new byte[1024]; // 6 MB in all: far more than the socket buffers and the pause threshold

@@ -51,7 +51,7 @@ class SubscriptionOrderTest {
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", Path.of("target", "unused-data").toString()); // persistence off: nothing written
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
-                new PipelineAssembly(0, 65_535, 0, CertificateUsername.NONE, Topics::matches));
+                new ChannelPipelines(0, 65_535, 0, CertificateUsername.NONE, Topics::matches));
         int port = server.boundPort(EdgeportServer.MQTT);
         String subId = "order-sub";
         String pubId = otherLoopThan(subId);
