@@ -181,12 +181,14 @@ class AlertingRulesTest {
         ServiceRegistration<AlarmNotifier> reg = register(first, "itest-durable-" + name);
         awaitEngine(first, "probe-" + name, m);
         reg.unregister(); // the notifier bundle is stopped or updated
+        // A second notifier, to know when the engine has done its work. Registered before the readings: a new
+        // notifier starts after the last event, so one registered after the engine was fast never saw them (flaky).
+        Recorder watcher = new Recorder();
+        register(watcher, "itest-watch-" + name);
 
         reading("x1", m, 50);
         reading("x2", m, 60);
         reading("x1", m, 5);
-        Recorder watcher = new Recorder(); // a second notifier, to know when the engine has done its work
-        register(watcher, "itest-watch-" + name);
         await("engine processed the readings", () -> watcher.count("CLEARED x1 " + name) == 1);
 
         Recorder second = new Recorder();
