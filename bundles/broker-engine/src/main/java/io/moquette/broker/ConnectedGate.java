@@ -1,5 +1,8 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.AckHold;
+import io.edgeport.broker.engine.internal.pipeline.ReadGate;
+import io.edgeport.broker.engine.internal.session.PacedQueue;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +36,10 @@ import io.netty.util.ReferenceCountUtil;
  *
  * <p>One instance per channel, right behind {@link AckHold} (before every Edgeport handler that looks at packets after
  * CONNECT); runs on the channel's event loop.
+ *
+ * <p>Why in Moquette's package (the package-private members it touches): it holds the package-private
+ * {@code PostOffice} ({@code routeCommand}), asks the package-private {@code MQTTConnection.isConnected()} and hands
+ * the package-private {@code Session} to {@link MoquetteInternals}.
  */
 final class ConnectedGate extends ChannelDuplexHandler {
 

@@ -1,5 +1,8 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.RetainedFlagHandler;
+import io.edgeport.broker.engine.internal.session.ReceivedQos2;
+import io.edgeport.broker.engine.internal.session.RetainedGate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +46,12 @@ import io.netty.handler.codec.mqtt.MqttTopicSubscription;
  * </ul>
  * Threading: every method is called by Moquette on a session loop (QoS 2 routing may run on the Netty thread, and
  * {@link #internalPublish} on the caller's), as in the superclass; nothing here blocks.
+ *
+ * <p>Why in Moquette's package (the package-private members it touches): it extends the package-private
+ * {@code PostOffice} and overrides its package-private {@code receivedPublishQos0/1/2}; it uses {@code Authorizator},
+ * {@code SessionEventLoopGroup}, {@code Session} ({@code sendRetainedPublishOnSessionAtQos}), {@code Session.Will}
+ * (fields {@code topic}, {@code payload}, {@code qos}, {@code retained}), {@code MQTTConnection} (field
+ * {@code channel}, {@code sendPubRec}) and {@code SessionRegistry.retrieve}.
  */
 final class EdgeportPostOffice extends PostOffice {
 

@@ -1,5 +1,7 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.session.PacedQueue;
+import io.edgeport.broker.engine.internal.session.RetainedGate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,16 +26,17 @@ import io.moquette.interception.BrokerInterceptor;
 import io.moquette.interception.InterceptHandler;
 import io.edgeport.broker.engine.internal.store.DurableState;
 import io.edgeport.broker.engine.internal.store.GroupCommit;
+import io.edgeport.broker.engine.internal.pipeline.ChannelPipelines;
+import io.edgeport.broker.engine.internal.pipeline.EdgeportAcceptor;
 import io.moquette.persistence.MemorySessionsRepository;
 import io.moquette.persistence.MemorySubscriptionsRepository;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * Edgeport's way to run Moquette 0.17: the same components {@link Server#startServer(IConfig, List,
  * ISslContextCreator, IAuthenticator, IAuthorizatorPolicy)} wires, but with Edgeport's own acceptor (so callers can add
- * Netty handlers to every client pipeline, see {@link PipelineCustomizer}), no telemetry, no class loading by name,
+ * Netty handlers to every client pipeline, see {@link ChannelPipelines}), no telemetry, no class loading by name,
  * and a store that survives a crash ({@link DurableState}: acknowledgements wait for the store's group commit).
  *
  * <p>Retained messages follow MQTT 3.1.1 section 3.3.1.3, which Moquette 0.17 does not (see
@@ -50,10 +53,17 @@ import io.netty.handler.ssl.SslContext;
  * <p>Threading: {@link #start} and {@link #stop} are serialised on this object and must not be called from a Netty,
  * session-loop or interceptor thread. The other methods may be called from any thread while running and throw
  * {@link IllegalStateException} otherwise.
+ *
+ * <p>Why in Moquette's package (the package-private members it touches): it wires the package-private
+ * {@code PostOffice}, {@code Authorizator}, {@code BrokerConfiguration}, {@code MQTTConnectionFactory},
+ * {@code MemoryRetainedRepository} and {@code SessionEventLoopGroup}, the package-private constructors of
+ * {@code SessionRegistry} and {@code NewNettyMQTTHandler}, calls {@code SessionRegistry.retrieve},
+ * {@code listConnectedClients} and {@code dropSession}, and reads {@code Session.connected()} through the
+ * package-private {@code Session}.
  */
 public final class EdgeportServer {
 
-    /** Listener names passed to {@link PipelineCustomizer} and {@link #boundPort(String)}. */
+    /** Listener names passed to {@link ChannelPipelines} and {@link #boundPort(String)}. */
     public static final String MQTT = "mqtt";
     public static final String MQTTS = "mqtts";
     public static final String WS = "ws";
@@ -88,19 +98,6 @@ public final class EdgeportServer {
     public static final String STORE_LOG_DIR = DurableState.LOG_DIR;
     /** In-flight window of clients on the {@link #INTERNAL} listener: large enough for a sink's whole batch. */
     public static final int INTERNAL_INFLIGHT_WINDOW = 4096;
-
-    /**
-     * Adds handlers to a new client pipeline. Called on the channel's event loop for every accepted connection,
-     * after {@code decoder}/{@code encoder} were added and before {@code retainedFlags} and Moquette's
-     * {@code handler}; use {@code p.addLast(name, handler)}. The handlers see decoded {@code MqttMessage}s in both
-     * directions (outbound retained copies already with RETAIN=1). An exception closes that connection. Do not use the
-     * names {@code handler}, {@code idleStateHandler} or {@code inflightResender} (Moquette looks them up) or
-     * {@code retainedFlags} (ours).
-     */
-    @FunctionalInterface
-    public interface PipelineCustomizer {
-        void customize(ChannelPipeline p, String listenerName);
-    }
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeportServer.class);
     private static final int INFINITE_EXPIRY = Integer.MAX_VALUE;
@@ -139,14 +136,14 @@ public final class EdgeportServer {
     /** Starts with a TLS context built by {@code sslCreator} (called only if a TLS listener is enabled). */
     public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers,
                                    ISslContextCreator sslCreator, IAuthenticator authenticator,
-                                   IAuthorizatorPolicy authorizatorPolicy, PipelineCustomizer customizer)
+                                   IAuthorizatorPolicy authorizatorPolicy, ChannelPipelines pipelines)
             throws IOException {
         SslContext ssl = null;
         if (sslCreator != null && (EdgeportAcceptor.port(config, IConfig.SSL_PORT_PROPERTY_NAME) != null
                 || EdgeportAcceptor.port(config, IConfig.WSS_PORT_PROPERTY_NAME) != null)) {
             ssl = sslCreator.initSSLContext();
         }
-        start(config, handlers, ssl, authenticator, authorizatorPolicy, customizer);
+        start(config, handlers, ssl, authenticator, authorizatorPolicy, pipelines);
     }
 
     /**
@@ -157,18 +154,19 @@ public final class EdgeportServer {
      *        (then enabling a TLS listener is an error)
      * @param authenticator null accepts everyone (subject to {@code allow_anonymous})
      * @param authorizatorPolicy null permits everything
-     * @param customizer null adds nothing
+     * @param pipelines builds every client connection's handlers (one instance per start)
      * @throws IOException when a listener cannot be bound or the store cannot be opened
      * @throws IllegalStateException when already running
      */
     public synchronized void start(IConfig config, List<? extends InterceptHandler> handlers, SslContext sslContext,
                                    IAuthenticator authenticator, IAuthorizatorPolicy authorizatorPolicy,
-                                   PipelineCustomizer customizer) throws IOException {
+                                   ChannelPipelines pipelines) throws IOException {
         if (live != null || scheduler != null) {
             throw new IllegalStateException("already started");
         }
         try {
-            doStart(config, handlers, sslContext, authenticator, authorizatorPolicy, customizer);
+            doStart(config, handlers, sslContext, authenticator, authorizatorPolicy,
+                    java.util.Objects.requireNonNull(pipelines, "pipelines"));
             live = new Live(sessions, postOffice, interceptor, subscriptions, retained);
         } catch (IOException | RuntimeException | Error e) {
             stop();
@@ -177,7 +175,7 @@ public final class EdgeportServer {
     }
 
     private void doStart(IConfig config, List<? extends InterceptHandler> handlers, SslContext sslContext,
-                         IAuthenticator authenticator, IAuthorizatorPolicy policy, PipelineCustomizer customizer)
+                         IAuthenticator authenticator, IAuthorizatorPolicy policy, ChannelPipelines pipelines)
             throws IOException {
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "moquette-scheduler");
@@ -250,8 +248,10 @@ public final class EdgeportServer {
         BrokerConfiguration brokerConfig = new BrokerConfiguration(config);
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
-        acceptor.bind(config, loops.group(), new NewNettyMQTTHandler(connections), sslContext, customizer,
-                brokerConfig.getBufferFlushMillis(), postOffice, commits);
+        PostOffice office = postOffice;
+        acceptor.bind(config, loops.group(), pipelines, new NewNettyMQTTHandler(connections),
+                (window, queued) -> new ConnectedGate(office, window, queued), sslContext,
+                brokerConfig.getBufferFlushMillis(), commits);
     }
 
     /**
@@ -315,20 +315,11 @@ public final class EdgeportServer {
         this.messages = log;
     }
 
-    /** The same for the store as a service: the engine bundle's own {@link io.edgeport.api.store.MessageStore}. */
-    public void useMessageStore(io.edgeport.api.store.MessageStore store) {
-        if (store instanceof io.edgeport.broker.engine.internal.store.MessageStoreComponent c) {
-            this.messages = c.log();
-        } else if (store != null) {
-            throw new IllegalArgumentException("not this bundle's message store: " + store.getClass().getName());
-        }
-    }
-
     /** A listener could not be bound (port in use, address not local): nothing to do with the store. */
     public static final class BindFailure extends IOException {
         private static final long serialVersionUID = 1L;
 
-        BindFailure(String message, Throwable cause) {
+        public BindFailure(String message, Throwable cause) {
             super(message, cause);
         }
     }

@@ -1,5 +1,7 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.session.DurableInflight;
+import io.edgeport.broker.engine.internal.session.ReceivedQos2;
 import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -12,8 +14,10 @@ import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
  * session a {@link ReceivedQos2} (kept in the store for persistent ones), and a session that starts clean forgets the
  * records a previous session of its client id left in the store.
  *
- * <p>Patches the package-private {@code SessionRegistry.createOrReopenSession} and reads the package-private
- * {@code SessionCreationResult.session}/{@code mode}. Called on the client's session loop, like the method it wraps:
+ * <p>Why in Moquette's package (the package-private members it touches): it overrides the package-private
+ * {@code SessionRegistry.createOrReopenSession}, calls the package-private constructor and {@code retrieve}, reads the
+ * package-private {@code SessionCreationResult.session}/{@code mode} and {@code Session.isClean()}, and passes
+ * {@code Authorizator} and {@code SessionEventLoopGroup}. Called on the client's session loop, like the method it wraps:
  * the window is in place before the CONNACK is written and before any other command for that client runs.
  */
 final class EdgeportSessionRegistry extends SessionRegistry {

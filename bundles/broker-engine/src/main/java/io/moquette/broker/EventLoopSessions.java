@@ -1,5 +1,7 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.ReadGate;
+import io.edgeport.broker.engine.internal.session.PacedQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -33,14 +35,18 @@ import io.netty.util.concurrent.SingleThreadEventExecutor;
  * whose packet is being handled stops reading ({@link ReadGate#LOOP}) and a marker queued behind those tasks resumes
  * it once the loop is down to {@link #LOW_WATERMARK}; TCP pushes back on that publisher. A command that throws is
  * logged and the loop goes on.
+ *
+ * <p>Why in Moquette's package (the package-private members it touches): it extends the package-private
+ * {@code SessionEventLoopGroup} (its constructor, {@code routeCommand}, {@code terminate}, {@code getEventLoopCount})
+ * and builds the package-private {@code SessionCommand} and {@code PostOffice.RouteResult}.
  */
-final class EventLoopSessions extends SessionEventLoopGroup {
+public final class EventLoopSessions extends SessionEventLoopGroup {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventLoopSessions.class);
     static final int HIGH_WATERMARK = 4_096;
     static final int LOW_WATERMARK = 1_024;
     /** The channel whose inbound packet the current I/O thread is handing to Moquette (set by ConnectedGate). */
-    static final ThreadLocal<Channel> CURRENT_CHANNEL = new ThreadLocal<>();
+    public static final ThreadLocal<Channel> CURRENT_CHANNEL = new ThreadLocal<>();
 
     private final NioEventLoopGroup group;
     private final EventLoop[] loops;

@@ -1,5 +1,8 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.session.DurableInflight;
+import io.edgeport.broker.engine.internal.session.PacedQueue;
+import io.edgeport.broker.engine.internal.session.ReceivedQos2;
 import java.lang.reflect.Field;
 import java.util.Map;
 
@@ -31,6 +34,10 @@ import io.netty.util.AttributeKey;
  * </ul>
  * The {@code MQTTConnection} of a channel is the channel attribute {@code "connection"}, set by Moquette's handler
  * when the channel becomes active.
+ *
+ * <p>Why in Moquette's package: besides the private fields above, it names the package-private {@code Session}
+ * ({@code resendInflightNotAcked}, {@code InFlightPacket}), {@code MQTTConnection} ({@code sendPublish},
+ * {@code sendIfWritableElseDrop}, {@code flush}, {@code pubrel}) and {@code SessionRegistry}'s in-flight types.
  */
 public final class MoquetteInternals {
 

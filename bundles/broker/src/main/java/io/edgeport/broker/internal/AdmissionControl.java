@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerService;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
+import io.edgeport.broker.engine.Engine;
 
 /**
- * The start-up admission of one broker component: the CONNECT {@link ConnectAdmission.Gate} its engines use, the
+ * The start-up admission of one broker component: the {@link AdmissionGate} that lets its engines admit CONNECTs, the
  * wait for the configured security providers ({@link StartupAdmission} with {@link SecurityProviders}), and the
  * {@link Condition} {@link BrokerService#READY_CONDITION} registered once clients are admitted (the ready line waits
  * for it). {@code security_wait} and {@code startup_signal} are read once, at activation: they are about this start.
@@ -31,7 +31,7 @@ final class AdmissionControl implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionControl.class);
 
     private final BundleContext context;
-    private final ConnectAdmission.Gate gate;
+    private final AdmissionGate gate;
     private final StartupAdmission startup;
     private ServiceRegistration<Condition> ready;
     private boolean closed;
@@ -44,15 +44,20 @@ final class AdmissionControl implements AutoCloseable {
                      Supplier<ConfigurationAdmin> configAdmin, Predicate<Object> boundByBroker) {
         this.context = context;
         int wait = securityWait(config);
-        this.gate = new ConnectAdmission.Gate(wait <= 0);
+        this.gate = new AdmissionGate(wait <= 0);
         this.startup = new StartupAdmission(gate, new SecurityProviders(context, startupSignal(config), scr,
                 configAdmin, boundByBroker), Duration.ofSeconds(Math.max(0, wait)), System.nanoTime(),
                 this::announceReady);
     }
 
-    /** The gate to hand to every engine of this component. */
-    ConnectAdmission.Gate gate() {
-        return gate;
+    /** @return whether clients are admitted now: what the next engine is started with */
+    boolean admitted() {
+        return gate.isOpen();
+    }
+
+    /** The engine now running (null: none); it is told to admit clients once they are (see {@link AdmissionGate}). */
+    void attach(Engine engine) {
+        gate.attach(engine);
     }
 
     /** Call once the listeners are open: waits (on its own thread) or, with {@code security_wait=0}, admits now. */

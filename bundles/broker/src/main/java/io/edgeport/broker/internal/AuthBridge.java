@@ -1,7 +1,5 @@
 package io.edgeport.broker.internal;
 
-import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -24,23 +22,22 @@ import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.ConnectRequest;
 import io.edgeport.api.auth.Decision;
 import io.edgeport.api.broker.InternalAccess;
-import io.edgeport.broker.internal.pipeline.ConnectContext;
-import io.edgeport.broker.internal.pipeline.TlsIdentity;
-import io.moquette.broker.security.IAuthenticator;
-import io.moquette.broker.security.IAuthorizatorPolicy;
-import io.moquette.broker.subscriptions.Topic;
+import io.edgeport.broker.engine.ConnectDecision;
+import io.edgeport.broker.engine.ConnectInfo;
+import io.edgeport.broker.engine.Listener;
 
 /**
- * The fixed authenticator/authorizer object Moquette is started with (it has no setters). It forwards every question
- * to the provider services present at that moment, highest {@code service.ranking} first, so providers can come and
- * go while the broker runs.
+ * The broker's security rules, answering the engine's questions ({@link BrokerHooks} forwards them): every question
+ * goes to the provider services present at that moment, highest {@code service.ranking} first, so providers can come
+ * and go while the broker runs.
  *
  * <p>Rules: the first ALLOW or DENY wins. Authentication: when every provider abstains, the client is accepted only
  * if anonymous access is allowed. Authorization: with no authorizer at all everything is allowed (Mosquitto without
  * acl_file); with at least one, abstaining everywhere means deny. Nobody may publish to a {@code $}-topic: those
- * belong to the broker. A provider that throws counts as DENY for that request and is logged once.
+ * belong to the broker. A provider that throws counts as DENY for that request and is logged once. Clients of the
+ * internal listener are accepted only with the internal secret of this bridge and are then asked about no further.
  */
-final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
+final class AuthBridge {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthBridge.class);
 
@@ -48,7 +45,6 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     private final Supplier<List<Authenticator>> authenticators;
     private final Supplier<List<Authorizer>> authorizers;
     private final boolean allowAnonymous;
-    private final Map<String, String> identities = new ConcurrentHashMap<>();
     /** The password of internal clients; random per AuthBridge (per broker component activation). */
     private final byte[] internalSecret = newSecret();
     static final String INTERNAL_USER = "edgeport-internal";
@@ -86,54 +82,42 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         return new String(internalSecret, java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    /** Moquette calls this only for clients that sent a username. */
-    @Override
-    public boolean checkValid(String clientId, String username, byte[] password) {
-        ConnectContext ctx = ConnectContext.current();
-        if (ctx != null && io.moquette.broker.EdgeportServer.INTERNAL.equals(ctx.listener())) {
-            // ConnectGuard lets only reserved client ids with a username through on this listener.
-            boolean ok = INTERNAL_USER.equals(username) && password != null
-                    && java.security.MessageDigest.isEqual(internalSecret, password);
-            if (ok) {
-                identities.put(clientId, INTERNAL_USER);
-            } else {
+    /** The engine asks this only for clients that sent a username. */
+    ConnectDecision authenticate(ConnectInfo c) {
+        String clientId = c.clientId();
+        String username = c.username();
+        if (c.listener() == Listener.INTERNAL) {
+            // The engine lets only reserved client ids with a username through on this listener.
+            boolean ok = INTERNAL_USER.equals(username) && c.password() != null
+                    && java.security.MessageDigest.isEqual(internalSecret, c.password());
+            if (!ok) {
                 LOG.warn("Client '{}' refused on the internal listener: wrong internal credentials", clientId);
+                return ConnectDecision.refuse();
             }
-            return ok;
+            return ConnectDecision.accept(INTERNAL_USER);
         }
-        List<X509Certificate> chain = ctx == null ? List.of() : TlsIdentity.peerCertificates(ctx.channel());
-        InetSocketAddress remote = ctx != null && ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a
-                : null;
-        ConnectRequest request = new ConnectRequest(clientId == null ? "" : clientId, username, password,
-                chain == null ? List.of() : chain, remote, ctx == null ? "" : ctx.listener());
-        String certified = ctx == null ? null : ctx.channel().attr(TlsIdentity.CERTIFICATE_IDENTITY).get();
+        ConnectRequest request = new ConnectRequest(clientId, username, c.password(), c.peerCertificates(),
+                c.remoteAddress(), c.listener().id());
+        String certified = c.certificateIdentity();
         AuthResult result = certified != null && certified.equals(username) ? AuthResult.allow(certified)
                 : authenticate(request);
         switch (result.outcome()) {
             case ALLOW -> {
                 String identity = result.identity().isEmpty() ? username : result.identity();
-                if (!willAllowed(identity, request.clientId(), ctx)) {
-                    return false;
-                }
-                identities.put(request.clientId(), identity);
-                return true;
+                return willAllowed(identity, c) ? ConnectDecision.accept(identity) : ConnectDecision.refuse();
             }
             case DENY -> {
                 LOG.info("Client '{}' (user '{}') refused: {}", clientId, username, result.reason());
-                return false;
+                return ConnectDecision.refuse();
             }
             default -> {
                 if (allowAnonymous) {
                     String identity = username == null ? "" : username;
-                    if (!willAllowed(identity, request.clientId(), ctx)) {
-                        return false;
-                    }
-                    identities.put(request.clientId(), identity);
-                    return true;
+                    return willAllowed(identity, c) ? ConnectDecision.accept(identity) : ConnectDecision.refuse();
                 }
                 LOG.info("Client '{}' (user '{}') refused: no authentication provider accepted it", clientId,
                         username);
-                return false;
+                return ConnectDecision.refuse();
             }
         }
     }
@@ -186,24 +170,25 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     }
 
     /** Mosquitto checks the Last Will topic like a publish when the client connects. */
-    private boolean willAllowed(String identity, String clientId, ConnectContext ctx) {
-        if (ctx == null || ctx.willTopic() == null) {
+    private boolean willAllowed(String identity, ConnectInfo c) {
+        String will = c.willTopic();
+        if (will == null) {
             return true;
         }
-        if (ctx.willTopic().startsWith("$") || !authorize(identity, clientId, ctx.willTopic(), Action.PUBLISH)) {
-            LOG.info("Client '{}' refused: not authorised to leave a Last Will on '{}'", clientId, ctx.willTopic());
+        if (will.startsWith("$") || !authorize(identity, c.clientId(), will, Action.PUBLISH)) {
+            LOG.info("Client '{}' refused: not authorised to leave a Last Will on '{}'", c.clientId(), will);
             return false;
         }
         return true;
     }
 
-    /** For clients without username (Moquette does not ask the authenticator about them). */
-    boolean anonymousWill(String clientId, String willTopic) {
+    /** For clients without username (the engine does not authenticate them). */
+    boolean mayLeaveWill(String clientId, String willTopic) {
         return !willTopic.startsWith("$") && authorize("", clientId, willTopic, Action.PUBLISH);
     }
 
-    /** Checked in the pipeline before Moquette, so a refused QoS 1/2 publish is still acknowledged. */
-    boolean mayPublish(String clientId, String username, String topic) {
+    /** Asked before the message is routed; a refused QoS 1/2 publish is still acknowledged by the engine. */
+    boolean mayPublish(String clientId, String identity, String topic) {
         if (topic.startsWith("$")) {
             deniedPublishes.incrementAndGet(); // $ topics belong to the broker
             return false;
@@ -211,7 +196,7 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
         if (authorizers.get().isEmpty() || isInternal(clientId)) {
             return true;
         }
-        boolean ok = authorize(username, clientId, topic, Action.PUBLISH);
+        boolean ok = authorize(identity, clientId, topic, Action.PUBLISH);
         if (!ok) {
             deniedPublishes.incrementAndGet();
         }
@@ -219,45 +204,29 @@ final class AuthBridge implements IAuthenticator, IAuthorizatorPolicy {
     }
 
     /** Mosquitto's read check for every delivered message. */
-    boolean mayReceive(String clientId, String username, String topic) {
+    boolean mayReceive(String clientId, String identity, String topic) {
         return authorizers.get().isEmpty() || isInternal(clientId)
-                || authorize(username, clientId, topic, Action.RECEIVE);
+                || authorize(identity, clientId, topic, Action.RECEIVE);
+    }
+
+    boolean maySubscribe(String clientId, String identity, String filter) {
+        return authorize(identity, clientId, filter, Action.SUBSCRIBE);
     }
 
     /**
-     * Reserved client ids reach Moquette only from the internal listener with the internal secret (ConnectGuard
-     * refuses them everywhere else, and this bridge refuses wrong secrets), so the id alone identifies them.
+     * Reserved client ids reach the engine only from the internal listener with the internal secret (the engine refuses
+     * them everywhere else, and this bridge refuses wrong secrets), so the id alone identifies them.
      */
     static boolean isInternal(String clientId) {
         return clientId != null && clientId.startsWith(InternalAccess.CLIENT_ID_PREFIX);
     }
 
-    void forget(String clientId) {
-        if (clientId != null) {
-            identities.remove(clientId);
-        }
-    }
-
-    /**
-     * Publishes are decided before Moquette, in the pipeline ({@link #mayPublish}), so a refused QoS 1/2 publish is
-     * still acknowledged; asking the authorizers again here would double the work on every publish.
-     */
-    @Override
-    public boolean canWrite(Topic topic, String user, String client) {
-        return true;
-    }
-
-    @Override
-    public boolean canRead(Topic topic, String user, String client) {
-        return authorize(user, client, topic.toString(), Action.SUBSCRIBE);
-    }
-
-    boolean authorize(String user, String client, String topic, Action action) {
+    /** @param identity what the client was accepted as (the engine passes it), or its username */
+    boolean authorize(String identity, String client, String topic, Action action) {
         List<Authorizer> list = authorizers.get();
         if (list.isEmpty()) {
             return true;
         }
-        String identity = client == null || client.isEmpty() ? user : identities.getOrDefault(client, user);
         AccessRequest request = new AccessRequest(identity, client == null ? "" : client, topic, action);
         for (int i = list.size() - 1; i >= 0; i--) {
             Authorizer a = list.get(i);

@@ -27,10 +27,12 @@ import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
 import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.broker.MessageObserver;
+import io.edgeport.broker.engine.EngineFactory;
 
 /**
- * The broker core: runs Moquette with the settings of PID {@value BrokerConfig#PID} (defaults when there is no
- * configuration). A changed configuration is validated first; a bad one is logged and the running broker keeps its
+ * The broker core: runs an MQTT engine (the {@link EngineFactory} service of the engine bundle, a static mandatory
+ * reference: without it there is no broker) with the settings of PID {@value BrokerConfig#PID} (defaults when there is
+ * no configuration). A changed configuration is validated first; a bad one is logged and the running broker keeps its
  * last good settings. Authentication and authorization providers and message observers are dynamic: they come and go
  * without a broker restart.
  *
@@ -70,25 +72,25 @@ public final class BrokerComponent implements BrokerService {
                 return t;
             });
     private final Path dataDir;
-    private volatile MoquetteEngine engine;
+    /** The current run (engine and $SYS); replaced on a configuration change, null once deactivated. */
+    private volatile BrokerRun run;
 
     private final BundleContext context;
-
-    /** The log in-process consumers read; the engines write what they want into it. */
-    private final io.edgeport.api.store.MessageStore messageStore;
+    private final EngineFactory engines;
 
     @Activate
     public BrokerComponent(BundleContext context, Map<String, Object> props,
-                           @Reference io.edgeport.api.store.MessageStore messageStore) throws IOException {
+                           @Reference(name = "engine") EngineFactory engines)
+            throws IOException {
         this.context = context;
-        this.messageStore = messageStore;
+        this.engines = engines;
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
-        this.version = "edgeport " + context.getBundle().getVersion() + " (moquette " + MoquetteEngine.MOQUETTE + ")";
+        this.version = "edgeport " + context.getBundle().getVersion() + " (" + engines.implementation() + ")";
         Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
         this.admission = new AdmissionControl(context, ConfigValues.of(props, context::getProperty),
                 () -> componentRuntime, () -> configAdmin, this::isBound);
-        this.engine = start(settings);
+        this.run = start(settings);
         admission.start();
     }
 
@@ -119,7 +121,7 @@ public final class BrokerComponent implements BrokerService {
             LOG.error("{}. The broker keeps running with its previous settings.", e.getMessage());
             return;
         }
-        MoquetteEngine current = engine;
+        BrokerRun current = run;
         if (current != null && current.settings.equals(next)) {
             return;
         }
@@ -127,20 +129,21 @@ public final class BrokerComponent implements BrokerService {
             current.close();
         }
         try {
-            engine = start(next);
+            run = start(next);
         } catch (IOException | RuntimeException e) {
             LOG.error("Broker could not start with the new settings ({}); restoring the previous ones", e.toString());
-            engine = current == null ? null : start(current.settings);
+            run = current == null ? null : start(current.settings);
         }
         syncObservers(); // an observer that came while the engine was replaced
     }
 
-    private MoquetteEngine start(Settings s) throws IOException {
+    private BrokerRun start(Settings s) throws IOException {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous(), authExecutor);
-        MoquetteEngine e = MoquetteEngine.start(s, auth, hub, version, admission.gate(), messageStore);
+        BrokerRun e = BrokerRun.start(engines, s, auth, hub, version, admission.admitted());
+        admission.attach(e.engine());
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
-                + "max_connections {}, max_queued_messages {})", s.listenerUris(),
+                + "max_connections {}, max_queued_messages {})", e.listeners(),
                 s.allowAnonymous() ? "allowed" : "refused", s.persistence() ? s.persistenceLocation() : "off",
                 s.messageSizeLimit(), s.maxConnections(), s.maxQueuedMessages());
         return e;
@@ -153,8 +156,9 @@ public final class BrokerComponent implements BrokerService {
     @Deactivate
     void deactivate() {
         admission.close();
-        MoquetteEngine e = engine;
-        engine = null;
+        admission.attach(null);
+        BrokerRun e = run;
+        run = null;
         if (e != null) {
             e.close();
         }
@@ -174,18 +178,14 @@ public final class BrokerComponent implements BrokerService {
     }
 
     private void syncObservers() {
-        MoquetteEngine e = engine;
+        BrokerRun e = run;
         if (e != null) {
-            try {
-                e.syncObservers();
-            } catch (IllegalStateException stopped) {
-                // the engine is being replaced; the new one syncs at its start
-            }
+            e.syncObservers(); // no effect on a closed engine: the new one syncs at its start
         }
     }
 
-    private MoquetteEngine running() {
-        MoquetteEngine e = engine;
+    private BrokerRun running() {
+        BrokerRun e = run;
         if (e == null) {
             throw new IllegalStateException("broker is not running");
         }
@@ -194,12 +194,12 @@ public final class BrokerComponent implements BrokerService {
 
     @Override
     public void publish(String topic, byte[] payload, int qos, boolean retain) {
-        running().publish(topic, payload.clone(), qos, retain);
+        running().publish(topic, payload, qos, retain); // the engine copies the payload
     }
 
     @Override
     public List<String> listeners() {
-        MoquetteEngine e = engine;
+        BrokerRun e = run;
         return e == null ? List.of() : e.listeners();
     }
 
@@ -209,7 +209,7 @@ public final class BrokerComponent implements BrokerService {
             throw new IllegalArgumentException("internal client name must match " + InternalAccess.NAME + ": '" + name
                     + "'");
         }
-        MoquetteEngine e = engine;
+        BrokerRun e = run;
         int port = e == null ? -1 : e.internalPort();
         if (port <= 0) {
             throw new IllegalStateException("broker is stopping");

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.MessageObserver;
 import io.edgeport.api.broker.ObservedMessage;
+import io.edgeport.broker.engine.Topics;
 
 /**
  * Fans accepted messages out to {@link MessageObserver} services. Each observer gets a bounded queue and a thread of
@@ -107,7 +108,7 @@ final class ObserverHub {
             if (filters.length > 0) {
                 boolean any = false;
                 for (String f : filters) {
-                    if (TopicFilter.matches(f, m.topic())) {
+                    if (Topics.matches(f, m.topic())) {
                         any = true;
                         break;
                     }

@@ -7,11 +7,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.edgeport.broker.internal.pipeline.TlsIdentity;
+import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.broker.engine.EngineSettings;
+import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
+import io.edgeport.broker.engine.Listener;
 
 /**
  * Validated broker settings. {@link #from} either returns settings that can start a broker or throws an
- * {@link IllegalArgumentException} that names every bad value, so a bad configuration never reaches Moquette.
+ * {@link IllegalArgumentException} that names every bad value in the configuration's own terms, so a bad
+ * configuration never reaches the engine; {@link #engineSettings} is what the engine is started with.
  */
 record Settings(
         String bindAddress,
@@ -24,7 +28,7 @@ record Settings(
         Path certfile,
         Path keyfile,
         boolean requireCertificate,
-        TlsIdentity.Mode identityMode,
+        CertificateUsername identityMode,
         boolean persistence,
         Path persistenceLocation,
         String persistenceSync,
@@ -37,9 +41,7 @@ record Settings(
         boolean allowAnonymous,
         int sysInterval) {
 
-    /** Netty's MQTT decoder limit must also fit the topic and headers around the payload. */
-    static final int PACKET_OVERHEAD = 65_535 + 16;
-    static final int MAX_MESSAGE_SIZE = 256 * 1024 * 1024 - PACKET_OVERHEAD;
+    static final int MAX_MESSAGE_SIZE = EngineSettings.MAX_MESSAGE_SIZE_LIMIT;
 
     static Settings from(BrokerConfig c, Path dataDir) {
         List<String> errors = new ArrayList<>();
@@ -76,14 +78,14 @@ record Settings(
         Path cafile = file(errors, "cafile", c.cafile(), c.require__certificate());
         Path certfile = file(errors, "certfile", c.certfile(), tls);
         Path keyfile = file(errors, "keyfile", c.keyfile(), tls);
-        TlsIdentity.Mode identity = TlsIdentity.Mode.NONE;
+        CertificateUsername identity = CertificateUsername.NONE;
         if (c.use__identity__as__username() && c.use__subject__as__username()) {
             errors.add("use_identity_as_username and use_subject_as_username exclude each other");
         } else if (c.use__identity__as__username() || c.use__subject__as__username()) {
             if (!c.require__certificate()) {
                 errors.add("use_identity_as_username/use_subject_as_username need require_certificate");
             }
-            identity = c.use__identity__as__username() ? TlsIdentity.Mode.CN : TlsIdentity.Mode.SUBJECT;
+            identity = c.use__identity__as__username() ? CertificateUsername.CN : CertificateUsername.SUBJECT;
         }
         if (c.require__certificate() && !tls) {
             errors.add("require_certificate needs a TLS listener (tls_port or wss_port)");
@@ -157,22 +159,39 @@ record Settings(
         return p;
     }
 
-    /** The listeners as URIs, for logs and {@code BrokerService.listeners()}. */
-    List<String> listenerUris() {
-        List<String> uris = new ArrayList<>();
-        String host = bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
-        if (port > 0) {
-            uris.add("mqtt://" + host + ":" + port);
-        }
-        if (tlsPort > 0) {
-            uris.add("mqtts://" + host + ":" + tlsPort);
-        }
-        if (websocketPort > 0) {
-            uris.add("ws://" + host + ":" + websocketPort + websocketPath);
-        }
-        if (wssPort > 0) {
-            uris.add("wss://" + host + ":" + wssPort + websocketPath);
-        }
-        return uris;
+    /**
+     * @param admitClients false: the engine holds CONNECTs until it is told to admit clients
+     * @return the engine's settings: Mosquitto's 0 (off) becomes {@link EngineSettings#OFF}, the internal listener
+     *         takes any free loopback port
+     */
+    EngineSettings engineSettings(boolean admitClients) {
+        return EngineSettings.builder()
+                .bindAddress(bindAddress)
+                .port(Listener.TCP, portOrOff(port))
+                .port(Listener.TLS, portOrOff(tlsPort))
+                .port(Listener.WEBSOCKET, portOrOff(websocketPort))
+                .port(Listener.WSS, portOrOff(wssPort))
+                // Gateway components (sink pipelines, rules) connect here; any free loopback port.
+                .port(Listener.INTERNAL, EngineSettings.ANY_PORT)
+                .internalClientIdPrefix(InternalAccess.CLIENT_ID_PREFIX)
+                .websocketPath(websocketPath)
+                .tls(cafile, certfile, keyfile)
+                .requireCertificate(requireCertificate)
+                .certificateUsername(identityMode)
+                .storeDirectory(persistence ? persistenceLocation : null)
+                .fsync("fsync".equals(persistenceSync))
+                .autosaveInterval(autosaveInterval)
+                .maxConnections(maxConnections)
+                .maxKeepalive(maxKeepalive)
+                .messageSizeLimit(messageSizeLimit)
+                .maxQueuedMessages(maxQueuedMessages)
+                .maxInflightMessages(maxInflightMessages)
+                .allowAnonymous(allowAnonymous)
+                .admitClients(admitClients)
+                .build();
+    }
+
+    private static int portOrOff(int port) {
+        return port > 0 ? port : EngineSettings.OFF;
     }
 }

@@ -10,12 +10,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
 
 /**
  * Decides when the broker starts admitting clients: once its {@link Probe} reports that the start has finished and
  * no security provider configured then is still coming, or once the time limit has passed (then it admits anyway and
- * logs one line naming what is missing). Until then the listeners are open but {@link ConnectAdmission} holds every
+ * logs one line naming what is missing). Until then the listeners are open but the engine holds every
  * CONNECT, so a client that connects early waits for its CONNACK instead of being refused.
  *
  * <p>Why wait at all: ConfigAdmin hands configurations to Declarative Services on its own thread, so a password realm
@@ -61,7 +60,7 @@ final class StartupAdmission implements AutoCloseable {
         Pending check();
     }
 
-    private final ConnectAdmission.Gate gate;
+    private final AdmissionGate gate;
     private final Probe probe;
     private final long limitNanos;
     private final long startNanos;
@@ -75,7 +74,7 @@ final class StartupAdmission implements AutoCloseable {
      * @param startNanos {@link System#nanoTime()} when the wait began
      * @param onOpen runs once, right after the gate opened (on the thread that opened it)
      */
-    StartupAdmission(ConnectAdmission.Gate gate, Probe probe, Duration limit, long startNanos, Runnable onOpen) {
+    StartupAdmission(AdmissionGate gate, Probe probe, Duration limit, long startNanos, Runnable onOpen) {
         this.gate = gate;
         this.probe = probe;
         this.limitNanos = limit.toNanos();

@@ -12,12 +12,26 @@ import io.edgeport.api.auth.AuthResult;
 import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.Decision;
-import io.moquette.broker.subscriptions.Topic;
+import io.edgeport.broker.engine.ConnectDecision;
+import io.edgeport.broker.engine.ConnectInfo;
+import io.edgeport.broker.engine.Listener;
 
 class AuthBridgeTest {
 
     private static byte[] pw(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ConnectInfo connect(String clientId, String user, byte[] password) {
+        return connect(clientId, user, password, Listener.TCP, null);
+    }
+
+    private static ConnectInfo connect(String clientId, String user, byte[] password, Listener listener, String will) {
+        return new ConnectInfo(clientId, user, password, List.of(), null, listener, will, null);
+    }
+
+    private static boolean accepted(AuthBridge b, String clientId, String user, byte[] password) {
+        return b.authenticate(connect(clientId, user, password)).accepted();
     }
 
     @Test
@@ -27,14 +41,15 @@ class AuthBridgeTest {
         Authenticator denyMallory = r -> "mallory".equals(r.username()) ? AuthResult.deny("banned")
                 : AuthResult.abstain();
         AuthBridge b = new AuthBridge(() -> List.of(allowAll, denyMallory), List::of, false);
-        assertThat(b.checkValid("c1", "mallory", pw("x"))).isFalse();
-        assertThat(b.checkValid("c2", "alice", pw("x"))).isTrue();
+        assertThat(accepted(b, "c1", "mallory", pw("x"))).isFalse();
+        assertThat(accepted(b, "c2", "alice", pw("x"))).isTrue();
     }
 
     @Test
     void nobodyVouchingMeansAnonymousRuleDecides() {
-        assertThat(new AuthBridge(List::of, List::of, false).checkValid("c", "u", pw("p"))).isFalse();
-        assertThat(new AuthBridge(List::of, List::of, true).checkValid("c", "u", pw("p"))).isTrue();
+        assertThat(accepted(new AuthBridge(List::of, List::of, false), "c", "u", pw("p"))).isFalse();
+        assertThat(new AuthBridge(List::of, List::of, true).authenticate(connect("c", "u", pw("p"))))
+                .isEqualTo(ConnectDecision.accept("u"));
     }
 
     @Test
@@ -43,8 +58,8 @@ class AuthBridgeTest {
             throw new IllegalStateException("bug");
         };
         AuthBridge b = new AuthBridge(() -> List.of(r -> AuthResult.allow("x"), broken), List::of, true);
-        assertThat(b.checkValid("c", "u", pw("p"))).isFalse();
-        assertThat(b.checkValid("c", "u", pw("p"))).isFalse();
+        assertThat(accepted(b, "c", "u", pw("p"))).isFalse();
+        assertThat(accepted(b, "c", "u", pw("p"))).isFalse();
         assertThat(b.providerFailures.get()).isEqualTo(2);
     }
 
@@ -54,7 +69,7 @@ class AuthBridgeTest {
         Authorizer abstain = r -> Decision.NO_OPINION;
         AuthBridge closed = new AuthBridge(List::of, () -> List.of(abstain), true);
         assertThat(closed.mayPublish("c", "u", "a/b")).isFalse();
-        assertThat(closed.canRead(new Topic("a/b"), "u", "c")).isFalse();
+        assertThat(closed.maySubscribe("c", "u", "a/b")).isFalse();
     }
 
     @Test
@@ -66,13 +81,12 @@ class AuthBridgeTest {
             return r.action() == Action.PUBLISH ? Decision.ALLOW : Decision.DENY;
         };
         AuthBridge b = new AuthBridge(() -> List.of(mapsToDevice), () -> List.of(recorder), false);
-        assertThat(b.checkValid("client-7", "s7", pw("p"))).isTrue();
-        assertThat(b.mayPublish("client-7", "s7", "x/y")).isTrue();
-        assertThat(b.canRead(new Topic("x/#"), "s7", "client-7")).isFalse();
+        ConnectDecision d = b.authenticate(connect("client-7", "s7", pw("p")));
+        assertThat(d).isEqualTo(ConnectDecision.accept("device:s7"));
+        // The engine passes the identity it was given with every later question.
+        assertThat(b.mayPublish("client-7", d.identity(), "x/y")).isTrue();
+        assertThat(b.maySubscribe("client-7", d.identity(), "x/#")).isFalse();
         assertThat(asked).containsExactly("device:s7 PUBLISH x/y", "device:s7 SUBSCRIBE x/#");
-        b.forget("client-7");
-        b.mayPublish("client-7", "s7", "x/y");
-        assertThat(asked).last().isEqualTo("s7 PUBLISH x/y");
     }
 
     @Test
@@ -91,8 +105,8 @@ class AuthBridgeTest {
         AuthBridge b = new AuthBridge(List::of, () -> List.of(readOnlyOpen), true);
         assertThat(b.mayReceive("c", "u", "open/x")).isTrue();
         assertThat(b.mayReceive("c", "u", "closed/x")).isFalse();
-        assertThat(b.anonymousWill("c", "open/x")).isFalse();
-        assertThat(b.anonymousWill("c", "$SYS/x")).isFalse();
+        assertThat(b.mayLeaveWill("c", "open/x")).isFalse();
+        assertThat(b.mayLeaveWill("c", "$SYS/x")).isFalse();
     }
 
     @Test
@@ -108,10 +122,33 @@ class AuthBridgeTest {
                 return AuthResult.allow("late");
             };
             AuthBridge b = new AuthBridge(() -> List.of(r -> AuthResult.allow("x"), hangs), List::of, true, exec);
-            assertThat(b.checkValid("c", "u", pw("p"))).isFalse();
+            assertThat(accepted(b, "c", "u", pw("p"))).isFalse();
             assertThat(b.providerFailures.get()).isEqualTo(1);
         } finally {
             exec.shutdownNow();
         }
+    }
+
+    @Test
+    void theInternalListenerTakesOnlyTheInternalSecretAndAsksNoProvider() {
+        Authenticator denyAll = r -> AuthResult.deny("nobody");
+        AuthBridge b = new AuthBridge(() -> List.of(denyAll), List::of, false);
+        byte[] secret = b.internalPassword().getBytes(StandardCharsets.US_ASCII);
+        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, secret,
+                Listener.INTERNAL, null))).isEqualTo(ConnectDecision.accept(AuthBridge.INTERNAL_USER));
+        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, pw("guess"),
+                Listener.INTERNAL, null)).accepted()).isFalse();
+        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, secret, Listener.TCP,
+                null)).accepted()).as("the secret is no password elsewhere").isFalse();
+    }
+
+    @Test
+    void aLastWillIsCheckedLikeAPublish() {
+        Authorizer noWills = r -> r.topic().startsWith("wills/") ? Decision.DENY : Decision.ALLOW;
+        AuthBridge b = new AuthBridge(() -> List.of(r -> AuthResult.allow(r.username())), () -> List.of(noWills),
+                false);
+        assertThat(b.authenticate(connect("c", "u", pw("p"), Listener.TCP, "status/c")).accepted()).isTrue();
+        assertThat(b.authenticate(connect("c", "u", pw("p"), Listener.TCP, "wills/c")).accepted()).isFalse();
+        assertThat(b.authenticate(connect("c", "u", pw("p"), Listener.TCP, "$SYS/x")).accepted()).isFalse();
     }
 }

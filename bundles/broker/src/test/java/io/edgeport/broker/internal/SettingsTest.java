@@ -9,6 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.edgeport.api.broker.InternalAccess;
+import io.edgeport.broker.engine.EngineSettings;
+import io.edgeport.broker.engine.Listener;
+
 class SettingsTest {
 
     @TempDir
@@ -25,7 +29,15 @@ class SettingsTest {
         assertThat(s.allowAnonymous()).isTrue();
         assertThat(s.messageSizeLimit()).isEqualTo(1_048_576);
         assertThat(s.persistenceLocation()).isEqualTo(data.resolve("broker").toAbsolutePath());
-        assertThat(s.listenerUris()).containsExactly("mqtt://127.0.0.1:1883");
+        EngineSettings e = s.engineSettings(true);
+        assertThat(e.port(Listener.TCP)).isEqualTo(1883);
+        assertThat(e.port(Listener.TLS)).isEqualTo(EngineSettings.OFF);
+        assertThat(e.port(Listener.WEBSOCKET)).isEqualTo(EngineSettings.OFF);
+        assertThat(e.port(Listener.INTERNAL)).isEqualTo(EngineSettings.ANY_PORT);
+        assertThat(e.internalClientIdPrefix()).isEqualTo(InternalAccess.CLIENT_ID_PREFIX);
+        assertThat(e.storeDirectory()).isEqualTo(s.persistenceLocation());
+        assertThat(e.admitClients()).isTrue();
+        assertThat(s.engineSettings(false).admitClients()).isFalse();
     }
 
     @Test
@@ -62,9 +74,13 @@ class SettingsTest {
         assertThat(Settings.from(cfg(Map.of()), data).autosaveInterval()).isEqualTo(30);
         assertThat(Settings.from(cfg(Map.of("persistence_sync", " FSYNC ")), data).persistenceSync())
                 .isEqualTo("fsync");
-        assertThat(MoquetteEngine.moquetteProperties(Settings.from(cfg(Map.of("persistence_sync", "fsync",
-                "autosave_interval", 5)), data))).containsEntry("edgeport_persistence_sync", "fsync")
-                .containsEntry("autosave_interval", "5");
+        EngineSettings e = Settings.from(cfg(Map.of("persistence_sync", "fsync", "autosave_interval", 5,
+                "max_inflight_messages", 0)), data).engineSettings(true);
+        assertThat(e.fsync()).isTrue();
+        assertThat(e.autosaveInterval()).isEqualTo(5);
+        assertThat(e.maxInflightMessages()).as("0 = no limit").isEqualTo(65_535);
+        assertThat(Settings.from(cfg(Map.of("persistence", false)), data).engineSettings(true).storeDirectory())
+                .isNull();
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 import io.edgeport.broker.internal.StartupAdmission.Pending;
-import io.edgeport.broker.internal.pipeline.ConnectAdmission;
 
 /** When the broker starts admitting clients: driven poll by poll with explicit times, no threads. */
 class StartupAdmissionTest {
@@ -21,7 +20,7 @@ class StartupAdmissionTest {
     private static final Pending REALM_MISSING = new Pending(true, List.of("passwd (io.edgeport.auth.passwd~default)"));
     private static final Pending READY = new Pending(true, List.of());
 
-    private final ConnectAdmission.Gate gate = new ConnectAdmission.Gate(false);
+    private final AdmissionGate gate = new AdmissionGate(false);
     private final AtomicInteger announced = new AtomicInteger();
 
     private StartupAdmission admission(Pending... answers) {

@@ -28,6 +28,7 @@ import io.edgeport.api.store.MessageStore;
 import io.edgeport.api.store.StoreCursor;
 import io.edgeport.api.store.StoreStatistics;
 import io.edgeport.api.store.StoredMessage;
+import io.edgeport.broker.engine.Topics;
 
 /**
  * The message log: every message the broker accepted on a topic that some in-process consumer wants, in acceptance
@@ -81,7 +82,7 @@ public final class MessageLog implements MessageStore, Closeable {
     private final long positionSaveMillis;
     private final Map<String, Registration> consumers = new LinkedHashMap<>();
     /** Every registered consumer's filters: what {@link #wanted} checks on each publish. */
-    private volatile String[][] filters = new String[0][];
+    private volatile String[] filters = new String[0];
     private final Object signal = new Object();
     /** The newest messages as objects: caught-up readers take them from here (shared, so decoded once). */
     private final Tail tail = new Tail(TAIL_MESSAGES, TAIL_BYTES);
@@ -164,12 +165,12 @@ public final class MessageLog implements MessageStore, Closeable {
 
     /** Whether some registered consumer wants messages on {@code topic}. Cheap; called for every publish. */
     public boolean wanted(String topic) {
-        String[][] all = filters;
+        String[] all = filters;
         if (all.length == 0 || topic.startsWith("$")) {
             return false;
         }
-        for (String[] f : all) {
-            if (matches(f, topic)) {
+        for (String f : all) {
+            if (Topics.matches(f, topic)) {
                 return true;
             }
         }
@@ -282,7 +283,7 @@ public final class MessageLog implements MessageStore, Closeable {
             throw new IllegalArgumentException("consumer '" + name + "' names no topic filter");
         }
         for (String f : list) {
-            if (!validFilter(f)) {
+            if (!Topics.isValidFilter(f)) {
                 throw new IllegalArgumentException("consumer '" + name + "': not a valid topic filter: '" + f + "'");
             }
         }
@@ -355,26 +356,28 @@ public final class MessageLog implements MessageStore, Closeable {
     }
 
     private void rebuildFilters() {
-        List<String[]> all = new ArrayList<>();
+        List<String> all = new ArrayList<>();
         for (Registration r : consumers.values()) {
             for (String f : r.filters) {
-                all.add(f.split("/", -1));
+                if (!all.contains(f)) {
+                    all.add(f);
+                }
             }
         }
-        filters = all.toArray(new String[0][]);
+        filters = all.toArray(new String[0]);
     }
 
     /** A consumer's reading position: one thread at a time. */
     public final class Cursor implements StoreCursor {
         private final Registration registration;
         private final Wal.Reader reader;
-        private final String[][] own;
+        private final String[] own;
         private volatile boolean closed;
 
         private Cursor(Registration r) {
             this.registration = r;
             this.reader = wal.reader(r.committed);
-            this.own = r.filters.stream().map(f -> f.split("/", -1)).toArray(String[][]::new);
+            this.own = r.filters.toArray(new String[0]);
         }
 
         @Override
@@ -473,8 +476,8 @@ public final class MessageLog implements MessageStore, Closeable {
         }
 
         private boolean matchesAny(String topic) {
-            for (String[] f : own) {
-                if (matches(f, topic)) {
+            for (String f : own) {
+                if (Topics.matches(f, topic)) {
                     return true;
                 }
             }
@@ -659,7 +662,7 @@ public final class MessageLog implements MessageStore, Closeable {
         }
         for (Registration r : behind) {
             long lost = 0;
-            String[][] own = r.filters.stream().map(f -> f.split("/", -1)).toArray(String[][]::new);
+            List<String> own = r.filters;
             try (Wal.Reader reader = wal.reader(r.committed)) {
                 Wal.Record rec;
                 while (reader.position() < cut && (rec = reader.next()) != null) {
@@ -669,8 +672,8 @@ public final class MessageLog implements MessageStore, Closeable {
                         b.get();
                         Wal.getString(b);
                         String topic = Wal.getString(b);
-                        for (String[] f : own) {
-                            if (matches(f, topic)) {
+                        for (String f : own) {
+                            if (Topics.matches(f, topic)) {
                                 lost++;
                                 break;
                             }
@@ -776,58 +779,6 @@ public final class MessageLog implements MessageStore, Closeable {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(b.length);
         out.write(b);
-    }
-
-    // ---- topic filters ----------------------------------------------------------------------------------------------
-
-    static boolean validFilter(String filter) {
-        if (filter == null || filter.isEmpty() || filter.length() > 65_535 || filter.indexOf('\0') >= 0) {
-            return false;
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String l = levels[i];
-            if (l.equals("#")) {
-                if (i != levels.length - 1) {
-                    return false;
-                }
-            } else if (!l.equals("+") && (l.contains("#") || l.contains("+"))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** MQTT 3.1.1 matching of a topic name against a filter split at '/'. */
-    static boolean matches(String[] filter, String topic) {
-        int level = 0;
-        int from = 0;
-        int n = topic.length();
-        while (true) {
-            if (level == filter.length) {
-                return from > n;
-            }
-            String f = filter[level];
-            if (f.equals("#")) {
-                return true;
-            }
-            if (from > n) {
-                return false; // topic has fewer levels
-            }
-            int slash = topic.indexOf('/', from);
-            int to = slash < 0 ? n : slash;
-            if (!f.equals("+") && !topic.regionMatches(from, f, 0, Math.max(f.length(), to - from))) {
-                return false;
-            }
-            if (!f.equals("+") && f.length() != to - from) {
-                return false;
-            }
-            level++;
-            from = to + 1;
-            if (slash < 0) {
-                from = n + 1;
-            }
-        }
     }
 
     /** Stops without writing anything more, neither log nor positions: what a crash does (tests). */

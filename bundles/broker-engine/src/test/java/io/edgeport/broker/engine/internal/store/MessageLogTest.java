@@ -269,19 +269,4 @@ class MessageLogTest {
                     .isEqualTo(Integer.toString(n % 3 == 1 ? n - 1 : n - 1));
         }
     }
-
-    @Test
-    void topicMatchingFollowsMqtt() {
-        assertThat(MessageLog.matches("a/#".split("/", -1), "a")).isTrue();
-        assertThat(MessageLog.matches("a/#".split("/", -1), "a/b/c")).isTrue();
-        assertThat(MessageLog.matches("a/+".split("/", -1), "a")).isFalse();
-        assertThat(MessageLog.matches("a/+".split("/", -1), "a/")).isTrue();
-        assertThat(MessageLog.matches("a/+/c".split("/", -1), "a/b/c")).isTrue();
-        assertThat(MessageLog.matches("a/+/c".split("/", -1), "a/b/cd")).isFalse();
-        assertThat(MessageLog.matches("a/b".split("/", -1), "a/bc")).isFalse();
-        assertThat(MessageLog.matches("a/b".split("/", -1), "a/b/c")).isFalse();
-        assertThat(MessageLog.matches("+".split("/", -1), "a")).isTrue();
-        assertThat(MessageLog.matches("+".split("/", -1), "a/b")).isFalse();
-        assertThat(MessageLog.matches("#".split("/", -1), "a/b")).isTrue();
-    }
 }

@@ -1,0 +1,40 @@
+package io.edgeport.broker.engine;
+
+/**
+ * Counters of one running {@link Engine}, from its start; what Mosquitto publishes under {@code $SYS/broker/}. Packet
+ * and byte counts are MQTT packets as they cross the wire (without TLS or WebSocket framing); publish bytes are
+ * payload bytes.
+ *
+ * @param clientsConnected clients connected now
+ * @param clientsMaximum most clients connected at the same time (internal listener not counted)
+ * @param offlinePersistentSessions persistent sessions whose client is not connected
+ * @param packetsReceived MQTT packets received
+ * @param packetsSent MQTT packets sent
+ * @param bytesReceived bytes of the packets received
+ * @param bytesSent bytes of the packets sent
+ * @param publishReceived PUBLISH packets received
+ * @param publishSent PUBLISH packets sent
+ * @param publishBytesReceived payload bytes of the PUBLISH packets received
+ * @param publishBytesSent payload bytes of the PUBLISH packets sent
+ * @param publishDropped PUBLISH packets acknowledged but not delivered ({@code $} topics, refused by
+ *        {@link EngineHooks#mayPublish})
+ * @param subscriptions subscriptions (client, filter)
+ * @param retainedMessages retained messages stored
+ * @since 1.0
+ */
+public record EngineCounters(
+        long clientsConnected,
+        long clientsMaximum,
+        long offlinePersistentSessions,
+        long packetsReceived,
+        long packetsSent,
+        long bytesReceived,
+        long bytesSent,
+        long publishReceived,
+        long publishSent,
+        long publishBytesReceived,
+        long publishBytesSent,
+        long publishDropped,
+        long subscriptions,
+        long retainedMessages) {
+}

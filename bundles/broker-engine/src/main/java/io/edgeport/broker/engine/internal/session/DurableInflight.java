@@ -1,0 +1,92 @@
+package io.edgeport.broker.engine.internal.session;
+
+import io.moquette.broker.SessionRegistry;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.edgeport.broker.engine.internal.store.DurableState;
+
+/**
+ * A persistent session's in-flight window (Moquette's {@code Session.inflightWindow}, a HashMap owned by the session's
+ * loop) that also keeps each message in the store until the client acknowledged it, so that neither a clean stop nor a
+ * crash loses a message that left the queue but was not yet acknowledged: at the next start they are put back at the
+ * front of the session's queue ({@link DurableState#requeueInflight()}).
+ *
+ * <p>Moquette touches the window with {@code put} (a message sent, or a PUBREL marker replacing a QoS 2 message the
+ * client received: then the message is no longer needed, but the PUBREL is owed and recorded, and sent again after a
+ * restart: {@link #restore}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
+ * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
+ */
+public final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
+
+    private static final long serialVersionUID = 1L;
+    private final transient DurableState store;
+    private final String clientId;
+    /** packet id → store key of the message recorded for it. */
+    private final Map<Integer, Long> recorded = new HashMap<>();
+
+    public DurableInflight(DurableState store, String clientId) {
+        this.store = store;
+        this.clientId = clientId;
+    }
+
+    /** What was put back after a restart (PUBRELs, QoS 2 messages) and has not been sent again yet. */
+    private final java.util.Set<Integer> restored = new java.util.LinkedHashSet<>();
+
+    @Override
+    public SessionRegistry.EnqueuedMessage put(Integer packetId, SessionRegistry.EnqueuedMessage value) {
+        forget(packetId);
+        restored.remove(packetId);
+        if (value instanceof SessionRegistry.PublishedMessage p) {
+            recorded.put(packetId, store.inflightPut(clientId, packetId, p));
+        } else if (value instanceof SessionRegistry.PubRelMarker) {
+            recorded.put(packetId, store.inflightMarker(clientId, packetId));
+        }
+        return super.put(packetId, value);
+    }
+
+    /**
+     * At start: something owed from before the restart under {@code packetId}, recorded under {@code key}: a QoS 2
+     * message (sent again with DUP=1 after the client's CONNACK) or, when {@code message} is null, a PUBREL.
+     */
+    public void restore(int packetId, long key, SessionRegistry.PublishedMessage message) {
+        super.put(packetId, message != null ? message : new SessionRegistry.PubRelMarker());
+        recorded.put(packetId, key);
+        restored.add(packetId);
+    }
+
+    /** @return the highest packet id of a restored PUBREL not yet sent again, 0 if none */
+    public int highestRestored() {
+        return restored.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** @return the packet ids restored after a restart, to send again now (once), in send order */
+    public java.util.List<Integer> takeRestored() {
+        java.util.List<Integer> out = new java.util.ArrayList<>(restored);
+        restored.clear();
+        return out;
+    }
+
+    @Override
+    public SessionRegistry.EnqueuedMessage remove(Object packetId) {
+        if (packetId instanceof Integer id) {
+            forget(id);
+        }
+        return super.remove(packetId);
+    }
+
+    @Override
+    public void clear() {
+        for (Integer id : recorded.keySet().toArray(new Integer[0])) {
+            forget(id);
+        }
+        super.clear();
+    }
+
+    private void forget(Integer packetId) {
+        Long key = recorded.remove(packetId);
+        if (key != null) {
+            store.inflightRemove(clientId, key);
+        }
+    }
+}
