@@ -160,7 +160,14 @@ final class SinkChannel implements AutoCloseable {
             if (sink instanceof TransactionalSink t) {
                 long own = t.position();
                 if (own > c.committed()) {
-                    c.seek(own); // the sink committed a batch whose position the store had not saved (a crash)
+                    long end = s.statistics().end();
+                    if (own <= end) {
+                        c.seek(own); // the sink committed a batch whose position the store had not saved (a crash)
+                    } else {
+                        LOG.warn("Sink '{}' has position {} in its database, beyond the end of the message store ({}):"
+                                + " the store was reset; continuing at the store's position {}", options.name(), own,
+                                end, c.committed());
+                    }
                 }
             }
             cursor = c;

@@ -1,4 +1,4 @@
-package io.moquette.broker;
+package io.edgeport.broker.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -20,8 +19,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import io.edgeport.api.store.StoreCursor;
 import io.edgeport.api.store.StoredMessage;
+import io.edgeport.broker.engine.Engine;
+import io.edgeport.broker.engine.EngineSettings;
+import io.edgeport.broker.engine.Listener;
 import io.edgeport.broker.engine.internal.store.MessageLog;
-import io.moquette.broker.config.MemoryConfig;
 
 /**
  * The broker puts what in-process consumers want into the message log before it acknowledges it: a message a
@@ -32,7 +33,7 @@ class MessageLogWiringTest {
 
     @TempDir
     Path tmp;
-    private final List<EdgeportServer> servers = new ArrayList<>();
+    private final List<Engine> engines = new ArrayList<>();
     private final List<MqttClient> clients = new ArrayList<>();
     private MessageLog log;
 
@@ -44,30 +45,27 @@ class MessageLogWiringTest {
             }
             c.close(true);
         }
-        servers.forEach(EdgeportServer::stop);
+        engines.forEach(Engine::close);
         if (log != null) {
             log.close();
         }
     }
 
-    private EdgeportServer start(boolean persistence) throws Exception {
+    private Engine start(boolean persistence) throws Exception {
         log = MessageLog.open(tmp.resolve("messages"), false, Long.MAX_VALUE, Long.MAX_VALUE / 2,
                 Clock.systemUTC());
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("persistence_enabled", Boolean.toString(persistence));
-        p.setProperty("data_path", tmp.resolve("data").toString());
-        p.setProperty("telemetry_enabled", "false");
-        EdgeportServer server = new EdgeportServer();
-        servers.add(server);
-        server.useMessageLog(log);
-        server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null, null);
-        return server;
+        EngineSettings.Builder b = EngineSettings.builder().port(Listener.TCP, EngineSettings.ANY_PORT)
+                .allowAnonymous(true);
+        if (persistence) {
+            b.storeDirectory(tmp.resolve("data"));
+        }
+        Engine engine = RunningEngine.start(b.build(), new TestHooks(), log);
+        engines.add(engine);
+        return engine;
     }
 
-    private MqttClient client(EdgeportServer server, String id, MqttConnectOptions o) throws Exception {
-        MqttClient c = new MqttClient("tcp://127.0.0.1:" + server.boundPort(EdgeportServer.MQTT), id,
+    private MqttClient client(Engine server, String id, MqttConnectOptions o) throws Exception {
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + server.boundPort(Listener.TCP), id,
                 new MemoryPersistence());
         clients.add(c);
         c.setTimeToWait(10_000);
@@ -78,7 +76,7 @@ class MessageLogWiringTest {
     @ParameterizedTest(name = "persistence {0}")
     @ValueSource(booleans = { true, false })
     void aPublishThatReturnedIsAlreadyDurableInTheLog(boolean persistence) throws Exception {
-        EdgeportServer server = start(persistence);
+        Engine server = start(persistence);
         StoreCursor cursor = log.open("sink-test", List.of("sensors/#"));
         MqttConnectOptions po = new MqttConnectOptions();
         po.setMaxInflight(1000); // Paho's sync publish returns before it frees the in-flight slot
@@ -104,12 +102,12 @@ class MessageLogWiringTest {
 
     @Test
     void lastWillsAndQos0MessagesAreLoggedToo() throws Exception {
-        EdgeportServer server = start(true);
+        Engine server = start(true);
         StoreCursor cursor = log.open("alerting", List.of("status/+/health"));
         MqttClient other = client(server, "dev-3", new MqttConnectOptions());
         other.publish("status/dev-3/health", "{\"status\":\"online\"}".getBytes(StandardCharsets.UTF_8), 0, true);
         // a device with a Last Will whose connection drops without DISCONNECT (Paho always sends one)
-        try (java.net.Socket dev = new java.net.Socket("127.0.0.1", server.boundPort(EdgeportServer.MQTT))) {
+        try (java.net.Socket dev = new java.net.Socket("127.0.0.1", server.boundPort(Listener.TCP))) {
             dev.getOutputStream().write(connectWithWill("dev-2", "status/dev-2/health",
                     "{\"status\":\"offline\"}"));
             dev.getOutputStream().flush();
