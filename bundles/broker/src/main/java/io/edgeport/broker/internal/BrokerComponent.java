@@ -63,6 +63,10 @@ public final class BrokerComponent implements BrokerService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     volatile ConfigurationAdmin configAdmin;
 
+    /** Only for $SYS/broker/store/...: the engine writes into the store itself. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile io.edgeport.api.store.MessageStore messageStore;
+
     private final ObserverHub hub = new ObserverHub();
     /** Authentication providers run here, bounded in time (see AuthBridge). */
     private final java.util.concurrent.ExecutorService authExecutor = java.util.concurrent.Executors
@@ -141,6 +145,10 @@ public final class BrokerComponent implements BrokerService {
         AuthBridge auth = new AuthBridge(() -> nonNull(authenticators), () -> nonNull(authorizers),
                 s.allowAnonymous(), authExecutor);
         BrokerRun e = BrokerRun.start(engines, s, auth, hub, version, admission.admitted());
+        e.storeStatistics(() -> {
+            io.edgeport.api.store.MessageStore m = messageStore;
+            return m == null ? null : m.statistics();
+        });
         admission.attach(e.engine());
         LOG.info("MQTT broker listening on {} (anonymous {}, persistence {}, message_size_limit {}, "
                 + "max_connections {}, max_queued_messages {})", e.listeners(),

@@ -38,6 +38,8 @@ final class BrokerRun implements AutoCloseable {
         new LoadAverage(), new LoadAverage() };
     private long lastSampleNanos = System.nanoTime();
     private volatile boolean closed;
+    /** The message store's figures for $SYS; null while there is no store. */
+    private volatile java.util.function.Supplier<io.edgeport.api.store.StoreStatistics> store = () -> null;
 
     private BrokerRun(Settings settings, Engine engine, AuthBridge auth, ObserverHub hub, String version) {
         this.settings = settings;
@@ -71,6 +73,11 @@ final class BrokerRun implements AutoCloseable {
 
     Engine engine() {
         return engine;
+    }
+
+    /** Where $SYS gets the message store's figures from ($SYS/broker/store/...); the supplier may return null. */
+    void storeStatistics(java.util.function.Supplier<io.edgeport.api.store.StoreStatistics> supplier) {
+        this.store = supplier;
     }
 
     AuthBridge auth() {
@@ -137,6 +144,15 @@ final class BrokerRun implements AutoCloseable {
             sys("load/bytes/received/1min", round(loads[2].sample(st.bytesReceived(), secs)));
             sys("load/bytes/sent/1min", round(loads[3].sample(st.bytesSent(), secs)));
             sys("load/publish/received/1min", round(loads[4].sample(c.publishReceived(), secs)));
+            io.edgeport.api.store.StoreStatistics ss = store.get();
+            if (ss != null) {
+                // what in-process consumers (sinks, alerting, bridges) read, and what retention took from them
+                sys("store/messages/stored", ss.storedMessages());
+                sys("store/messages/dropped", ss.droppedForRetention());
+                for (io.edgeport.api.store.StoreStatistics.ConsumerPosition p : ss.consumers()) {
+                    sys("store/consumers/" + p.name() + "/lag", p.lagBytes() + " bytes");
+                }
+            }
         } catch (RuntimeException e) {
             if (!closed) {
                 LOG.warn("Could not publish $SYS topics", e);

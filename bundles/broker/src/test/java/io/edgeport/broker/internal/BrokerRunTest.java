@@ -53,6 +53,14 @@ class BrokerRunTest {
                     .containsEntry("$SYS/broker/subscriptions/count", "6")
                     .containsEntry("$SYS/broker/load/messages/received/1min", "0.00");
             assertThat(sys.get("$SYS/broker/uptime")).matches("\\d+ seconds");
+            assertThat(sys).doesNotContainKey("$SYS/broker/store/messages/stored");
+
+            run.storeStatistics(() -> new io.edgeport.api.store.StoreStatistics(5000, 42, 3, List.of(
+                    new io.edgeport.api.store.StoreStatistics.ConsumerPosition("sink-default", 4000, 1000, true))));
+            run.publishSys();
+            assertThat(sys).containsEntry("$SYS/broker/store/messages/stored", "42")
+                    .containsEntry("$SYS/broker/store/messages/dropped", "3")
+                    .containsEntry("$SYS/broker/store/consumers/sink-default/lag", "1000 bytes");
         }
         assertThat(factory.last.closed).isTrue();
     }
