@@ -9,7 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON endpoints of the console page, without servlet types: {@code devices.json} and {@code readings.json}.
+ * The JSON endpoints of the console page, without servlet types: {@code devices.json}, {@code readings.json} and
+ * {@code stats.json} (row counts and the sink's position in the message store, without a table scan: for monitoring).
  * Stateless; thread-safe.
  *
  * <p>Answers 400 with {@code {"error": ...}} for bad parameters (including an unknown or ambiguous {@code sink}), 404
@@ -33,8 +34,8 @@ final class TelemetryApi {
      */
     static Response handle(List<JdbcTelemetrySink> sinks, String path, Function<String, String> parameters) {
         String file = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
-        if (!file.equals("devices.json") && !file.equals("readings.json")) {
-            return new Response(404, Json.error("no such resource; use devices.json or readings.json"));
+        if (!file.equals("devices.json") && !file.equals("readings.json") && !file.equals("stats.json")) {
+            return new Response(404, Json.error("no such resource; use devices.json, readings.json or stats.json"));
         }
         JdbcTelemetrySink sink;
         try {
@@ -47,6 +48,15 @@ final class TelemetryApi {
         try {
             if (file.equals("devices.json")) {
                 return new Response(200, devices(sink.queries().devices()));
+            }
+            if (file.equals("stats.json")) {
+                TelemetryQueries.Stats st = sink.queries().stats();
+                StringBuilder b = new StringBuilder("{");
+                Json.field(b, "sink", sink.name()).append(',');
+                Json.field(b, "rows", st.rows()).append(',');
+                Json.field(b, "rejected", st.rejected()).append(',');
+                Json.field(b, "position", st.position()).append('}');
+                return new Response(200, b.toString());
             }
             ReadingQuery q;
             try {

@@ -60,6 +60,15 @@ class TelemetryApiTest {
     }
 
     @Test
+    void statsCountRowsAndGiveTheStorePosition() throws Exception {
+        assertThat(get("/telemetry/stats.json").json())
+                .isEqualTo("{\"sink\":\"default\",\"rows\":2,\"rejected\":0,\"position\":-1}");
+        sinks.get(0).store(List.of(Configs.reading("d3", "temperature", 1, 9, 1)), List.of(), 777);
+        assertThat(get("/telemetry/stats.json").json())
+                .isEqualTo("{\"sink\":\"default\",\"rows\":3,\"rejected\":0,\"position\":777}");
+    }
+
+    @Test
     void readingsOfOneDevice() {
         TelemetryApi.Response r = get("/telemetry/readings.json", "device", "d2", "limit", "10");
         assertThat(r.status()).isEqualTo(200);
