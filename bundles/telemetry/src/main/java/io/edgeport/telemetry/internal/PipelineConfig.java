@@ -12,6 +12,12 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + " own.")
     String[] topics() default { "sensors/#" };
 
+    @AttributeDefinition(name = "Sink CPU priority (nice)", description = "Storage sinks run at this lower CPU"
+            + " priority (Linux nice, 0-19): on a busy gateway the broker, and so the devices, come first; a sink uses"
+            + " what is left and catches up when the devices are quiet (the message store keeps what it has not"
+            + " stored yet). 0 = the broker's priority.", min = "0", max = "19")
+    int sink_nice() default 10;
+
     @AttributeDefinition(name = "Topic templates", description = "Topic layouts, tried in order, that name the"
             + " location, type and device where the payload does not: placeholders {location} (may repeat: levels"
             + " are joined with '/'), {type}, {device}, {*}.")

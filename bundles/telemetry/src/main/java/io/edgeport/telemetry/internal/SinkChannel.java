@@ -45,6 +45,8 @@ final class SinkChannel implements AutoCloseable {
     private volatile boolean running = true;
     private volatile StoreCursor cursor;
     private long lastFailureLog;
+    /** The worker's nice value (see {@link LowPriority}); 0 = the broker's priority. */
+    private int nice;
 
     final AtomicLong received = new AtomicLong();
     final AtomicLong stored = new AtomicLong();
@@ -67,6 +69,12 @@ final class SinkChannel implements AutoCloseable {
     /** The store's name for this sink's position. */
     static String consumerName(String sinkName) {
         return "sink-" + sinkName;
+    }
+
+    /** The CPU priority the worker lowers itself to (nice, 1..19), before {@link #start()}; 0 = none. */
+    SinkChannel nice(int value) {
+        this.nice = value;
+        return this;
     }
 
     SinkChannel start() {
@@ -117,6 +125,7 @@ final class SinkChannel implements AutoCloseable {
     }
 
     private void run() {
+        LowPriority.apply(nice);
         long backoff = FIRST_RETRY_MS;
         while (running) {
             StoreCursor c = cursor;

@@ -56,6 +56,7 @@ public final class TelemetryPipeline implements Readings {
     private volatile MessageStore store;
     private volatile ReadingDecoder decoder;
     private volatile List<String> topics = List.of("sensors/#");
+    private volatile int sinkNice = 10;
     private boolean active;
 
     @Activate
@@ -96,6 +97,7 @@ public final class TelemetryPipeline implements Readings {
             ReadingDecoder d = new ReadingDecoder(TopicTemplate.parseAll(config.templates()));
             topics = t;
             decoder = d;
+            sinkNice = Math.max(0, Math.min(19, config.sink_nice()));
         } catch (IllegalArgumentException e) {
             if (decoder == null) {
                 decoder = new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES));
@@ -210,7 +212,7 @@ public final class TelemetryPipeline implements Readings {
             }
             return;
         }
-        SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, () -> store, rejectLog);
+        SinkChannel c = new SinkChannel(b.options(), b.sink(), () -> decoder, () -> store, rejectLog).nice(sinkNice);
         channels.put(name, new Open(id, c));
         c.start();
         LOG.info("Sink '{}' registered (batch {} / {} ms, filters {})", name, b.options().batchSize(),
