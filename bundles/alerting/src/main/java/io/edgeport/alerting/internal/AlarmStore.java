@@ -168,7 +168,14 @@ final class AlarmStore implements AutoCloseable {
                     ps.executeBatch();
                 }
             }
-            commitDurably();
+            if (changes.isEmpty()) {
+                // Only "last seen" times: a kill may lose them and costs at most a late stale alarm after the
+                // restart, while a CHECKPOINT per batch (1,000 devices: several per second) delayed the transitions
+                // behind it (alarm latency p99 135 ms).
+                connection.commit();
+            } else {
+                commitDurably();
+            }
             return last;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
