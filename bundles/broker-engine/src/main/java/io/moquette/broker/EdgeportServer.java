@@ -69,13 +69,6 @@ public final class EdgeportServer {
     public static final String WS = "ws";
     public static final String WSS = "wss";
     /**
-     * The loopback listener for clients inside the gateway (sink pipelines, rule engines): bound to 127.0.0.1 on the
-     * port given by {@link #INTERNAL_PORT_PROPERTY} (0 = any free port), not bound when that key is absent.
-     */
-    public static final String INTERNAL = "internal";
-    /** Configuration key of the {@link #INTERNAL} listener's port. */
-    public static final String INTERNAL_PORT_PROPERTY = "edgeport_internal_port";
-    /**
      * Configuration key: how many QoS 1/2 messages may be in flight to one client (Mosquitto's
      * max_inflight_messages); Moquette 0.17 fixes it at 10.
      */
@@ -96,8 +89,6 @@ public final class EdgeportServer {
     /** The store file and the store log's folder inside the persistence folder. */
     public static final String STORE_FILE = DurableState.STORE_FILE;
     public static final String STORE_LOG_DIR = DurableState.LOG_DIR;
-    /** In-flight window of clients on the {@link #INTERNAL} listener: large enough for a sink's whole batch. */
-    public static final int INTERNAL_INFLIGHT_WINDOW = 4096;
 
     private static final Logger LOG = LoggerFactory.getLogger(EdgeportServer.class);
     private static final int INFINITE_EXPIRY = Integer.MAX_VALUE;

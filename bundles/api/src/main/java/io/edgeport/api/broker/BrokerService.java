@@ -39,17 +39,6 @@ public interface BrokerService {
     /** Listeners the broker is bound to, as URIs such as {@code mqtt://127.0.0.1:1883} or {@code ws://0.0.0.0:8083/mqtt}. */
     List<String> listeners();
 
-    /**
-     * Connection details for a trusted client inside the gateway, see {@link InternalAccess}. The same name always
-     * gives the same client id, so a persistent session survives restarts of the caller and of the broker.
-     *
-     * @param name what the client is, for example {@code sink-default}; {@link InternalAccess#NAME}
-     * @throws IllegalArgumentException on a bad name
-     * @throws IllegalStateException when the broker is stopping
-     * @since 1.1
-     */
-    InternalAccess internalAccess(String name);
-
     /** A consistent snapshot of the counters the broker also publishes under {@code $SYS/broker/}. */
     BrokerStatistics statistics();
 }

@@ -24,7 +24,7 @@ public interface Engine extends AutoCloseable {
 
     /**
      * @return the client listeners as URIs ({@code mqtt://host:port}, {@code mqtts://}, {@code ws://host:port/path},
-     *         {@code wss://}), in that order, with their bound ports; not the internal listener. Empty once closed.
+     *         {@code wss://}), in that order, with their bound ports. Empty once closed.
      */
     List<String> listeners();
 

@@ -6,7 +6,7 @@ package io.edgeport.broker.engine;
  * payload bytes.
  *
  * @param clientsConnected clients connected now
- * @param clientsMaximum most clients connected at the same time (internal listener not counted)
+ * @param clientsMaximum most clients connected at the same time
  * @param offlinePersistentSessions persistent sessions whose client is not connected
  * @param packetsReceived MQTT packets received
  * @param packetsSent MQTT packets sent

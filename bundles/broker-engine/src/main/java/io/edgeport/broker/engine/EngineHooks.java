@@ -24,8 +24,8 @@ public interface EngineHooks {
     /**
      * Decides a CONNECT that carries a username (one without is accepted only when
      * {@link EngineSettings#allowAnonymous()}, and its Last Will is checked with {@link #mayLeaveWill}).
-     * The engine itself has already refused Last Wills on {@code $} topics and reserved client ids on other listeners
-     * than {@link Listener#INTERNAL}. A refused client gets CONNACK 5 (not authorized).
+     * The engine itself has already refused Last Wills on {@code $} topics. A refused client gets CONNACK 5 (not
+     * authorized).
      */
     ConnectDecision authenticate(ConnectInfo connect);
 

@@ -58,7 +58,6 @@ public final class EngineSettings {
     private final int maxInflightMessages;
     private final boolean allowAnonymous;
     private final boolean admitClients;
-    private final String internalClientIdPrefix;
 
     private EngineSettings(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -79,7 +78,6 @@ public final class EngineSettings {
         this.maxInflightMessages = b.maxInflightMessages;
         this.allowAnonymous = b.allowAnonymous;
         this.admitClients = b.admitClients;
-        this.internalClientIdPrefix = b.internalClientIdPrefix;
     }
 
     /** @return settings with every listener off and the defaults named on the {@link Builder} methods */
@@ -92,7 +90,7 @@ public final class EngineSettings {
         return new Builder(this);
     }
 
-    /** @return the address the client listeners bind to ({@link Listener#INTERNAL} always binds 127.0.0.1) */
+    /** @return the address the client listeners bind to */
     public String bindAddress() {
         return bindAddress;
     }
@@ -150,7 +148,7 @@ public final class EngineSettings {
         return autosaveInterval;
     }
 
-    /** @return the most connections past CONNECT at once (internal listener not counted); 0 or less: no limit */
+    /** @return the most connections past CONNECT at once; 0 or less: no limit */
     public int maxConnections() {
         return maxConnections;
     }
@@ -188,16 +186,10 @@ public final class EngineSettings {
         return admitClients;
     }
 
-    /** @return the client id prefix reserved for {@link Listener#INTERNAL} */
-    public String internalClientIdPrefix() {
-        return internalClientIdPrefix;
-    }
-
     private List<Object> values() {
         return Arrays.asList(bindAddress, ports, websocketPath, cafile, certfile, keyfile, requireCertificate,
                 certificateUsername, storeDirectory, fsync, autosaveInterval, maxConnections, maxKeepalive,
-                messageSizeLimit, maxQueuedMessages, maxInflightMessages, allowAnonymous, admitClients,
-                internalClientIdPrefix);
+                messageSizeLimit, maxQueuedMessages, maxInflightMessages, allowAnonymous, admitClients);
     }
 
     @Override
@@ -239,7 +231,6 @@ public final class EngineSettings {
         private int maxInflightMessages = 20;
         private boolean allowAnonymous;
         private boolean admitClients = true;
-        private String internalClientIdPrefix = "edgeport-internal-";
 
         private Builder() {
         }
@@ -263,7 +254,6 @@ public final class EngineSettings {
             maxInflightMessages = s.maxInflightMessages;
             allowAnonymous = s.allowAnonymous;
             admitClients = s.admitClients;
-            internalClientIdPrefix = s.internalClientIdPrefix;
         }
 
         /** Default 127.0.0.1. */
@@ -364,12 +354,6 @@ public final class EngineSettings {
             return this;
         }
 
-        /** Default {@code edgeport-internal-}. */
-        public Builder internalClientIdPrefix(String prefix) {
-            this.internalClientIdPrefix = prefix;
-            return this;
-        }
-
         /** @throws IllegalArgumentException naming every value no engine can run with */
         public EngineSettings build() {
             List<String> errors = new ArrayList<>();
@@ -414,9 +398,6 @@ public final class EngineSettings {
             }
             if (maxInflightMessages < 1 || maxInflightMessages > 65_535) {
                 errors.add("max inflight messages out of range: " + maxInflightMessages);
-            }
-            if (internalClientIdPrefix == null || internalClientIdPrefix.isEmpty()) {
-                errors.add("internal client id prefix missing");
             }
             if (!errors.isEmpty()) {
                 throw new IllegalArgumentException("Invalid engine settings: " + String.join("; ", errors));

@@ -13,15 +13,7 @@ public enum Listener {
     /** MQTT over WebSocket (binary frames, on {@link EngineSettings#websocketPath()}). */
     WEBSOCKET("ws"),
     /** MQTT over WebSocket over TLS. */
-    WSS("wss"),
-    /**
-     * Loopback only (127.0.0.1), for clients inside the gateway: only client ids starting with
-     * {@link EngineSettings#internalClientIdPrefix()} with a username may connect there, such ids are refused on every
-     * other listener, connections are not counted against {@code max_connections}, CONNECTs are never held (see
-     * {@link Engine#admitClients()}) and the in-flight window is large. {@link EngineHooks#authenticate} still decides
-     * whether the credentials are right.
-     */
-    INTERNAL("internal");
+    WSS("wss");
 
     private final String id;
 
@@ -29,7 +21,7 @@ public enum Listener {
         this.id = id;
     }
 
-    /** @return the short name used in logs and URIs: mqtt, mqtts, ws, wss or internal */
+    /** @return the short name used in logs and URIs: mqtt, mqtts, ws or wss */
     public String id() {
         return id;
     }

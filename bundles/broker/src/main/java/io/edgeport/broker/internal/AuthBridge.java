@@ -21,10 +21,8 @@ import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.ConnectRequest;
 import io.edgeport.api.auth.Decision;
-import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.broker.engine.ConnectDecision;
 import io.edgeport.broker.engine.ConnectInfo;
-import io.edgeport.broker.engine.Listener;
 
 /**
  * The broker's security rules, answering the engine's questions ({@link BrokerHooks} forwards them): every question
@@ -34,8 +32,7 @@ import io.edgeport.broker.engine.Listener;
  * <p>Rules: the first ALLOW or DENY wins. Authentication: when every provider abstains, the client is accepted only
  * if anonymous access is allowed. Authorization: with no authorizer at all everything is allowed (Mosquitto without
  * acl_file); with at least one, abstaining everywhere means deny. Nobody may publish to a {@code $}-topic: those
- * belong to the broker. A provider that throws counts as DENY for that request and is logged once. Clients of the
- * internal listener are accepted only with the internal secret of this bridge and are then asked about no further.
+ * belong to the broker. A provider that throws counts as DENY for that request and is logged once.
  */
 final class AuthBridge {
 
@@ -45,9 +42,6 @@ final class AuthBridge {
     private final Supplier<List<Authenticator>> authenticators;
     private final Supplier<List<Authorizer>> authorizers;
     private final boolean allowAnonymous;
-    /** The password of internal clients; random per AuthBridge (per broker component activation). */
-    private final byte[] internalSecret = newSecret();
-    static final String INTERNAL_USER = "edgeport-internal";
     private final Map<Class<?>, Boolean> loggedFailures = new ConcurrentHashMap<>();
     final AtomicLong providerFailures = new AtomicLong();
     final AtomicLong deniedPublishes = new AtomicLong();
@@ -70,32 +64,10 @@ final class AuthBridge {
         this.executor = executor;
     }
 
-    private static byte[] newSecret() {
-        byte[] raw = new byte[24];
-        new java.security.SecureRandom().nextBytes(raw);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw)
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    /** The password internal clients present (see {@link io.edgeport.api.broker.InternalAccess}). */
-    String internalPassword() {
-        return new String(internalSecret, java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
     /** The engine asks this only for clients that sent a username. */
     ConnectDecision authenticate(ConnectInfo c) {
         String clientId = c.clientId();
         String username = c.username();
-        if (c.listener() == Listener.INTERNAL) {
-            // The engine lets only reserved client ids with a username through on this listener.
-            boolean ok = INTERNAL_USER.equals(username) && c.password() != null
-                    && java.security.MessageDigest.isEqual(internalSecret, c.password());
-            if (!ok) {
-                LOG.warn("Client '{}' refused on the internal listener: wrong internal credentials", clientId);
-                return ConnectDecision.refuse();
-            }
-            return ConnectDecision.accept(INTERNAL_USER);
-        }
         ConnectRequest request = new ConnectRequest(clientId, username, c.password(), c.peerCertificates(),
                 c.remoteAddress(), c.listener().id());
         String certified = c.certificateIdentity();
@@ -193,7 +165,7 @@ final class AuthBridge {
             deniedPublishes.incrementAndGet(); // $ topics belong to the broker
             return false;
         }
-        if (authorizers.get().isEmpty() || isInternal(clientId)) {
+        if (authorizers.get().isEmpty()) {
             return true;
         }
         boolean ok = authorize(identity, clientId, topic, Action.PUBLISH);
@@ -205,20 +177,11 @@ final class AuthBridge {
 
     /** Mosquitto's read check for every delivered message. */
     boolean mayReceive(String clientId, String identity, String topic) {
-        return authorizers.get().isEmpty() || isInternal(clientId)
-                || authorize(identity, clientId, topic, Action.RECEIVE);
+        return authorizers.get().isEmpty() || authorize(identity, clientId, topic, Action.RECEIVE);
     }
 
     boolean maySubscribe(String clientId, String identity, String filter) {
         return authorize(identity, clientId, filter, Action.SUBSCRIBE);
-    }
-
-    /**
-     * Reserved client ids reach the engine only from the internal listener with the internal secret (the engine refuses
-     * them everywhere else, and this bridge refuses wrong secrets), so the id alone identifies them.
-     */
-    static boolean isInternal(String clientId) {
-        return clientId != null && clientId.startsWith(InternalAccess.CLIENT_ID_PREFIX);
     }
 
     /** @param identity what the client was accepted as (the engine passes it), or its username */

@@ -25,7 +25,6 @@ import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
-import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.api.broker.MessageObserver;
 import io.edgeport.broker.engine.EngineFactory;
 
@@ -209,21 +208,6 @@ public final class BrokerComponent implements BrokerService {
     public List<String> listeners() {
         BrokerRun e = run;
         return e == null ? List.of() : e.listeners();
-    }
-
-    @Override
-    public InternalAccess internalAccess(String name) {
-        if (name == null || !InternalAccess.NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("internal client name must match " + InternalAccess.NAME + ": '" + name
-                    + "'");
-        }
-        BrokerRun e = run;
-        int port = e == null ? -1 : e.internalPort();
-        if (port <= 0) {
-            throw new IllegalStateException("broker is stopping");
-        }
-        return new InternalAccess("tcp://127.0.0.1:" + port, InternalAccess.CLIENT_ID_PREFIX + name,
-                AuthBridge.INTERNAL_USER, e.auth().internalPassword());
     }
 
     @Override

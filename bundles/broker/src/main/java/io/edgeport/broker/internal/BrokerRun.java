@@ -15,7 +15,6 @@ import io.edgeport.api.broker.BrokerStatistics;
 import io.edgeport.broker.engine.Engine;
 import io.edgeport.broker.engine.EngineCounters;
 import io.edgeport.broker.engine.EngineFactory;
-import io.edgeport.broker.engine.Listener;
 
 /**
  * One run of the broker: one {@link Engine} started with one set of {@link Settings}, the {@code $SYS/broker/...}
@@ -87,11 +86,6 @@ final class BrokerRun implements AutoCloseable {
     /** Feeds publishes to the observers exactly while there are some (call after every observer change). */
     void syncObservers() {
         engine.observePublishes(hub.size() > 0);
-    }
-
-    /** @return the port of the internal listener, or -1 when it is not bound */
-    int internalPort() {
-        return engine.boundPort(Listener.INTERNAL);
     }
 
     List<String> listeners() {

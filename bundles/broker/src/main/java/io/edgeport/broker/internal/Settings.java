@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.broker.engine.EngineSettings;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Listener;
@@ -161,8 +160,7 @@ record Settings(
 
     /**
      * @param admitClients false: the engine holds CONNECTs until it is told to admit clients
-     * @return the engine's settings: Mosquitto's 0 (off) becomes {@link EngineSettings#OFF}, the internal listener
-     *         takes any free loopback port
+     * @return the engine's settings: Mosquitto's 0 (off) becomes {@link EngineSettings#OFF}
      */
     EngineSettings engineSettings(boolean admitClients) {
         return EngineSettings.builder()
@@ -171,9 +169,6 @@ record Settings(
                 .port(Listener.TLS, portOrOff(tlsPort))
                 .port(Listener.WEBSOCKET, portOrOff(websocketPort))
                 .port(Listener.WSS, portOrOff(wssPort))
-                // Gateway components (sink pipelines, rules) connect here; any free loopback port.
-                .port(Listener.INTERNAL, EngineSettings.ANY_PORT)
-                .internalClientIdPrefix(InternalAccess.CLIENT_ID_PREFIX)
                 .websocketPath(websocketPath)
                 .tls(cafile, certfile, keyfile)
                 .requireCertificate(requireCertificate)

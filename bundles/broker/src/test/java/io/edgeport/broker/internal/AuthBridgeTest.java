@@ -130,19 +130,6 @@ class AuthBridgeTest {
     }
 
     @Test
-    void theInternalListenerTakesOnlyTheInternalSecretAndAsksNoProvider() {
-        Authenticator denyAll = r -> AuthResult.deny("nobody");
-        AuthBridge b = new AuthBridge(() -> List.of(denyAll), List::of, false);
-        byte[] secret = b.internalPassword().getBytes(StandardCharsets.US_ASCII);
-        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, secret,
-                Listener.INTERNAL, null))).isEqualTo(ConnectDecision.accept(AuthBridge.INTERNAL_USER));
-        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, pw("guess"),
-                Listener.INTERNAL, null)).accepted()).isFalse();
-        assertThat(b.authenticate(connect("edgeport-internal-sink", AuthBridge.INTERNAL_USER, secret, Listener.TCP,
-                null)).accepted()).as("the secret is no password elsewhere").isFalse();
-    }
-
-    @Test
     void aLastWillIsCheckedLikeAPublish() {
         Authorizer noWills = r -> r.topic().startsWith("wills/") ? Decision.DENY : Decision.ALLOW;
         AuthBridge b = new AuthBridge(() -> List.of(r -> AuthResult.allow(r.username())), () -> List.of(noWills),

@@ -9,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.edgeport.api.broker.InternalAccess;
 import io.edgeport.broker.engine.EngineSettings;
 import io.edgeport.broker.engine.Listener;
 
@@ -33,8 +32,6 @@ class SettingsTest {
         assertThat(e.port(Listener.TCP)).isEqualTo(1883);
         assertThat(e.port(Listener.TLS)).isEqualTo(EngineSettings.OFF);
         assertThat(e.port(Listener.WEBSOCKET)).isEqualTo(EngineSettings.OFF);
-        assertThat(e.port(Listener.INTERNAL)).isEqualTo(EngineSettings.ANY_PORT);
-        assertThat(e.internalClientIdPrefix()).isEqualTo(InternalAccess.CLIENT_ID_PREFIX);
         assertThat(e.storeDirectory()).isEqualTo(s.persistenceLocation());
         assertThat(e.admitClients()).isTrue();
         assertThat(s.engineSettings(false).admitClients()).isFalse();

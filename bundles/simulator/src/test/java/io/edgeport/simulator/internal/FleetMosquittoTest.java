@@ -206,11 +206,6 @@ class FleetMosquittoTest {
             public BrokerStatistics statistics() {
                 throw new UnsupportedOperationException();
             }
-
-            @Override
-            public io.edgeport.api.broker.InternalAccess internalAccess(String name) {
-                throw new UnsupportedOperationException();
-            }
         };
     }
 }

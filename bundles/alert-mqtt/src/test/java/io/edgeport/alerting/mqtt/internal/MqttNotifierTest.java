@@ -18,7 +18,6 @@ import io.edgeport.api.alerting.Severity;
 import io.edgeport.api.alerting.Transition;
 import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
-import io.edgeport.api.broker.InternalAccess;
 
 class MqttNotifierTest {
 
@@ -36,11 +35,6 @@ class MqttNotifierTest {
         @Override
         public List<String> listeners() {
             return List.of();
-        }
-
-        @Override
-        public InternalAccess internalAccess(String name) {
-            throw new UnsupportedOperationException();
         }
 
         @Override

@@ -33,10 +33,6 @@ final class MoquetteConfig {
         p.setProperty(BrokerConstants.WEB_SOCKET_PATH_PROPERTY_NAME, s.websocketPath());
         port(p, BrokerConstants.SSL_PORT_PROPERTY_NAME, s.port(Listener.TLS));
         port(p, BrokerConstants.WSS_PORT_PROPERTY_NAME, s.port(Listener.WSS));
-        // Gateway components (sink pipelines, rules) connect here; bound to 127.0.0.1.
-        if (s.isOn(Listener.INTERNAL)) {
-            p.setProperty(EdgeportServer.INTERNAL_PORT_PROPERTY, Integer.toString(s.port(Listener.INTERNAL)));
-        }
         p.setProperty(BrokerConstants.NEED_CLIENT_AUTH, Boolean.toString(s.requireCertificate()));
         boolean persistence = s.storeDirectory() != null;
         p.setProperty(BrokerConstants.PERSISTENCE_ENABLED_PROPERTY_NAME, Boolean.toString(persistence));

@@ -49,7 +49,7 @@ final class RunningEngine implements Engine {
         this.events = new EngineEvents(bridge);
         this.pipeline = new ChannelPipelines(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.certificateUsername(), Topics::matches, bridge, bridge, bridge,
-                new ConnectAdmission.Gate(settings.admitClients()), settings.internalClientIdPrefix());
+                new ConnectAdmission.Gate(settings.admitClients()));
     }
 
     /** See {@link io.edgeport.broker.engine.EngineFactory#start}; without a message log (tests). */

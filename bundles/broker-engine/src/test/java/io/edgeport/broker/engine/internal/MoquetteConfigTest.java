@@ -13,7 +13,7 @@ class MoquetteConfigTest {
 
     @Test
     void durabilityAndListenersReachMoquette() {
-        EngineSettings s = EngineSettings.builder().port(Listener.TCP, 1884).port(Listener.INTERNAL, 0)
+        EngineSettings s = EngineSettings.builder().port(Listener.TCP, 1884)
                 .storeDirectory(Path.of("/tmp/never-opened")).fsync(true).autosaveInterval(5).messageSizeLimit(100)
                 .build();
         assertThat(MoquetteConfig.properties(s))
@@ -22,7 +22,6 @@ class MoquetteConfigTest {
                 .containsEntry("port", "1884")
                 .containsEntry("websocket_port", "disabled")
                 .containsEntry("ssl_port", "disabled")
-                .containsEntry("edgeport_internal_port", "0")
                 .containsEntry("persistence_enabled", "true")
                 .containsEntry("netty.mqtt.message_size", Integer.toString(100 + MoquetteConfig.PACKET_OVERHEAD))
                 .containsEntry("telemetry_enabled", "false")
@@ -30,9 +29,9 @@ class MoquetteConfigTest {
     }
 
     @Test
-    void noStoreNoInternalListenerByDefault() {
+    void noStoreByDefault() {
         EngineSettings s = EngineSettings.builder().port(Listener.TCP, 0).build();
         assertThat(MoquetteConfig.properties(s)).containsEntry("persistence_enabled", "false")
-                .containsEntry("edgeport_persistence_sync", "write").doesNotContainKey("edgeport_internal_port");
+                .containsEntry("edgeport_persistence_sync", "write");
     }
 }

@@ -86,8 +86,7 @@ class MoquetteEngineFactoryTest {
     }
 
     private EngineSettings.Builder settings() {
-        return EngineSettings.builder().port(Listener.TCP, EngineSettings.ANY_PORT)
-                .port(Listener.INTERNAL, EngineSettings.ANY_PORT);
+        return EngineSettings.builder().port(Listener.TCP, EngineSettings.ANY_PORT);
     }
 
     private MqttClient client(String id, String user, String password) throws MqttException {
@@ -116,7 +115,6 @@ class MoquetteEngineFactoryTest {
         engine = factory.start(settings().build(), hooks);
         int port = engine.boundPort(Listener.TCP);
         assertThat(engine.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
-        assertThat(engine.boundPort(Listener.INTERNAL)).isPositive().isNotEqualTo(port);
         assertThat(engine.boundPort(Listener.TLS)).isEqualTo(-1);
 
         assertThatThrownBy(() -> client("mallory", "alice", "wrong")).isInstanceOf(MqttException.class)

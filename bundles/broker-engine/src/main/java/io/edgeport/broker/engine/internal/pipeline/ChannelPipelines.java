@@ -116,8 +116,7 @@ public final class ChannelPipelines {
     public ChannelPipelines(int maxConnections, int maxKeepalive, int messageSizeLimit,
                             CertificateUsername usernameMode, BiPredicate<String, String> topicMatcher) {
         this(maxConnections, maxKeepalive, messageSizeLimit, usernameMode, topicMatcher, (c, w) -> true,
-                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, new ConnectAdmission.Gate(true),
-                ConnectGuard.DEFAULT_INTERNAL_PREFIX);
+                PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, new ConnectAdmission.Gate(true));
     }
 
     /**
@@ -125,15 +124,13 @@ public final class ChannelPipelines {
      * @param writePolicy asked for every inbound PUBLISH (refused ones are acknowledged and dropped)
      * @param receivePolicy asked for every message before it is written to a client
      * @param admission holds CONNECTs until it opens (a new connection gets no handler for it once it is open)
-     * @param internalPrefix client ids reserved for the internal listener
      */
     public ChannelPipelines(int maxConnections, int maxKeepalive, int messageSizeLimit,
                             CertificateUsername usernameMode, BiPredicate<String, String> topicMatcher,
                             BiPredicate<String, String> anonymousWill, PublishGuard.WritePolicy writePolicy,
-                            DollarFilter.ReceivePolicy receivePolicy, ConnectAdmission.Gate admission,
-                            String internalPrefix) {
+                            DollarFilter.ReceivePolicy receivePolicy, ConnectAdmission.Gate admission) {
         this.admission = admission;
-        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill, internalPrefix);
+        this.connectGuard = new ConnectGuard(maxConnections, maxKeepalive, anonymousWill);
         this.publishGuard = new PublishGuard.Shared(messageSizeLimit, writePolicy);
         this.dollarFilter = new DollarFilter.Shared(topicMatcher, receivePolicy);
         this.tlsIdentity = new TlsIdentity(usernameMode);
@@ -144,7 +141,6 @@ public final class ChannelPipelines {
         ChannelPipeline p = ch.pipeline();
         boolean tls = EdgeportServer.MQTTS.equals(listener) || EdgeportServer.WSS.equals(listener);
         boolean ws = EdgeportServer.WS.equals(listener) || EdgeportServer.WSS.equals(listener);
-        boolean internal = EdgeportServer.INTERNAL.equals(listener);
         p.channel().attr(ConnectContext.LISTENER).set(listener);
         if (tls) {
             // Client authentication is the SslContext's business; need_client_auth=true forces it on top, as
@@ -181,9 +177,7 @@ public final class ChannelPipelines {
         p.addLast("decoder", new MqttDecoder(server.maxBytes()));
         p.addLast("encoder", MqttEncoder.INSTANCE);
         p.addLast(AckHold.NAME, new AckHold(server.durability()));
-        int window = internal ? EdgeportServer.INTERNAL_INFLIGHT_WINDOW : server.maxInflight();
-        int queued = internal ? Math.max(server.maxQueued(), 2 * window) : server.maxQueued();
-        p.addLast("connectedGate", server.connectedGates().newGate(window, queued));
+        p.addLast("connectedGate", server.connectedGates().newGate(server.maxInflight(), server.maxQueued()));
         p.addLast("traffic", traffic);
         if (!admission.isOpen()) {
             p.addLast("admission", admission.newHandler());

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.moquette.broker.EdgeportServer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -16,9 +15,8 @@ import io.netty.util.ReferenceCountUtil;
  * that connects early waits for its CONNACK instead of being refused by an authenticator that is not there yet.
  *
  * <p>Only the CONNECT waits here: what a client sends behind it is held by Moquette's {@code ConnectedGate} (which
- * stops reading the channel meanwhile), so a held connection costs one packet. The internal listener is never held:
- * the gateway's own components authenticate with the broker's internal secret, not with a provider. A connection that
- * closes while held is forgotten and its CONNECT released.
+ * stops reading the channel meanwhile), so a held connection costs one packet. A connection that closes while held is
+ * forgotten and its CONNECT released.
  *
  * <p>One {@link Gate} per broker; one handler per channel from {@link Gate#newHandler()}, placed before
  * {@link ConnectGuard} (so the CONNECT is checked and authenticated only when it is let through). The handler runs on
@@ -74,7 +72,7 @@ public final class ConnectAdmission extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (held.isEmpty() && (gate.isOpen() || !(msg instanceof MqttConnectMessage) || internal(ctx))) {
+        if (held.isEmpty() && (gate.isOpen() || !(msg instanceof MqttConnectMessage))) {
             ctx.fireChannelRead(msg); // anything but a CONNECT is Moquette's to refuse
             return;
         }
@@ -83,10 +81,6 @@ public final class ConnectAdmission extends ChannelInboundHandlerAdapter {
         if (gate.isOpen()) {
             release(); // opened between the check and the registration
         }
-    }
-
-    private static boolean internal(ChannelHandlerContext ctx) {
-        return EdgeportServer.INTERNAL.equals(ctx.channel().attr(ConnectContext.LISTENER).get());
     }
 
     private void release() {

@@ -4,9 +4,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiPredicate;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.edgeport.broker.engine.EngineSettings;
-import io.moquette.broker.EdgeportServer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,8 +43,6 @@ public final class ConnectGuard extends ChannelDuplexHandler {
     private static final AttributeKey<Boolean> HOLDS_SLOT = AttributeKey.valueOf(ConnectGuard.class, "slot");
     /** max_keepalive at or above this value means "no limit", as in Mosquitto. */
     public static final int NO_KEEPALIVE_LIMIT = 65_535;
-    /** The engine's default client id prefix of the internal listener. */
-    static final String DEFAULT_INTERNAL_PREFIX = EngineSettings.builder().build().internalClientIdPrefix();
 
     private final int maxConnections;
     private final int maxKeepalive;
@@ -63,26 +58,17 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         this(maxConnections, maxKeepalive, (clientId, willTopic) -> true);
     }
 
-    /** With the default reserved client id prefix of the internal listener ({@link EngineSettings}). */
-    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill) {
-        this(maxConnections, maxKeepalive, anonymousWill, DEFAULT_INTERNAL_PREFIX);
-    }
-
     /**
      * @param anonymousWill (client id, will topic) → whether a client without username may leave that Last Will;
      *        clients with a username have theirs checked by the authenticator (see {@link ConnectContext})
-     * @param internalPrefix client ids reserved for the internal listener (and only allowed there)
      */
-    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill,
-                        String internalPrefix) {
+    public ConnectGuard(int maxConnections, int maxKeepalive, BiPredicate<String, String> anonymousWill) {
         this.maxConnections = maxConnections;
         this.maxKeepalive = maxKeepalive;
         this.anonymousWill = anonymousWill;
-        this.internalPrefix = internalPrefix;
     }
 
     private final BiPredicate<String, String> anonymousWill;
-    private final String internalPrefix;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
@@ -94,20 +80,6 @@ public final class ConnectGuard extends ChannelDuplexHandler {
         String clientId = connect.payload().clientIdentifier();
         int level = connect.variableHeader().version();
         int keepalive = connect.variableHeader().keepAliveTimeSeconds();
-        boolean internalListener = EdgeportServer.INTERNAL.equals(ctx.channel().attr(ConnectContext.LISTENER).get());
-        boolean reservedId = clientId != null && clientId.startsWith(internalPrefix);
-        if (internalListener && (!reservedId || !connect.variableHeader().hasUserName())) {
-            LOG.warn("Client '{}' refused on the internal listener: only gateway components may connect there",
-                    clientId);
-            refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-            return;
-        }
-        if (!internalListener && reservedId) {
-            LOG.info("Client '{}' refused: client ids starting with '{}' are reserved for the gateway", clientId,
-                    internalPrefix);
-            refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
-            return;
-        }
         if (level <= 4 && maxKeepalive < NO_KEEPALIVE_LIMIT && (keepalive == 0 || keepalive > maxKeepalive)) {
             LOG.info("Client '{}' refused: keepalive {} s, max_keepalive is {} s", clientId, keepalive, maxKeepalive);
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
@@ -126,7 +98,7 @@ public final class ConnectGuard extends ChannelDuplexHandler {
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
-        if (!internalListener && ctx.channel().attr(HOLDS_SLOT).get() == null) {
+        if (ctx.channel().attr(HOLDS_SLOT).get() == null) {
             int now = connections.incrementAndGet();
             ctx.channel().attr(HOLDS_SLOT).set(Boolean.TRUE);
             if (maxConnections > 0 && now > maxConnections) {

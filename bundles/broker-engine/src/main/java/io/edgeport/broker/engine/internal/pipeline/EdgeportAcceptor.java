@@ -29,7 +29,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 /**
- * Edgeport's own Netty acceptor for Moquette: binds the TCP, TLS, WebSocket, secure WebSocket and internal listeners
+ * Edgeport's own Netty acceptor for Moquette: binds the TCP, TLS, WebSocket and secure WebSocket listeners
  * named in the configuration; every accepted connection gets its handlers from {@link ChannelPipelines} (Moquette's own
  * acceptor allows no handlers between the MQTT codec and its protocol handler).
  *
@@ -90,10 +90,6 @@ public final class EdgeportAcceptor {
             }
             if (wss != null) {
                 bindOne(config, host, wss, EdgeportServer.WSS, listeners);
-            }
-            Integer internal = port(config, EdgeportServer.INTERNAL_PORT_PROPERTY);
-            if (internal != null) {
-                bindOne(config, "127.0.0.1", internal, EdgeportServer.INTERNAL, listeners);
             }
         } catch (IOException | RuntimeException e) {
             close();

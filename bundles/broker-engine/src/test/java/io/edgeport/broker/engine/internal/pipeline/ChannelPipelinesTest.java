@@ -43,10 +43,9 @@ class ChannelPipelinesTest {
     }
 
     @Test
-    void plainAndInternalListeners() {
+    void plainListener() {
         ChannelPipelines p = new ChannelPipelines(0, 65_535, 0, CertificateUsername.NONE, Topics::matches);
         assertThat(names(p, EdgeportServer.MQTT, server(null))).containsExactlyElementsOf(MQTT);
-        assertThat(names(p, EdgeportServer.INTERNAL, server(null))).containsExactlyElementsOf(MQTT);
     }
 
     @Test
@@ -69,8 +68,7 @@ class ChannelPipelinesTest {
     void connectsAreHeldOnlyWhileTheGateIsClosed() {
         ConnectAdmission.Gate gate = new ConnectAdmission.Gate(false);
         ChannelPipelines p = new ChannelPipelines(0, 65_535, 0, CertificateUsername.NONE, Topics::matches,
-                (c, w) -> true, PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, gate,
-                "internal-");
+                (c, w) -> true, PublishGuard.WritePolicy.ALLOW_ALL, DollarFilter.ReceivePolicy.ALLOW_ALL, gate);
         assertThat(names(p, EdgeportServer.MQTT, server(null))).containsSubsequence("traffic", "admission",
                 "connectGuard");
         gate.open();

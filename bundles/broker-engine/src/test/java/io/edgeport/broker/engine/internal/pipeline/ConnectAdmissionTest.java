@@ -70,16 +70,6 @@ class ConnectAdmissionTest {
     }
 
     @Test
-    void theInternalListenerIsNeverHeld() {
-        EmbeddedChannel ch = channel(EdgeportServer.INTERNAL);
-        Object connect = Packets.connect("$edgeport/sink", 30, true);
-        ch.writeInbound(connect);
-        assertThat(behind.seen).containsExactly(connect);
-        assertThat(gate.waiting()).isZero();
-        ch.finishAndReleaseAll();
-    }
-
-    @Test
     void anythingButAConnectIsNotHeld() {
         EmbeddedChannel ch = channel(EdgeportServer.MQTT);
         MqttMessage ping = new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE,

@@ -29,9 +29,9 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 
 /**
- * max_inflight_messages (Moquette 0.17 fixes the window at 10) and the internal listener: its 4096-message window
- * and the reserved client ids. A raw subscriber that never acknowledges counts how many QoS 1 messages the broker
- * lets be in flight; a ping round trip fences "nothing more was sent".
+ * max_inflight_messages (Moquette 0.17 fixes the window at 10), small and large. A raw subscriber that never
+ * acknowledges counts how many QoS 1 messages the broker lets be in flight; a ping round trip fences "nothing more was
+ * sent".
  */
 class InflightWindowTest {
 
@@ -53,20 +53,16 @@ class InflightWindowTest {
         p.setProperty("telemetry_enabled", "false");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("data_path", tmp.resolve("data").toString());
-        p.setProperty(EdgeportServer.INTERNAL_PORT_PROPERTY, "0");
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(maxInflight));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
                 new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));
     }
 
-    private RawClient subscribe(String listener, String clientId, boolean withUser) throws IOException {
-        RawClient c = new RawClient(server.boundPort(listener));
+    private RawClient subscribe(String clientId) throws IOException {
+        RawClient c = new RawClient(server.boundPort(EdgeportServer.MQTT));
         var connect = MqttMessageBuilders.connect().clientId(clientId).keepAlive(60).cleanSession(true)
                 .protocolVersion(io.netty.handler.codec.mqtt.MqttVersion.MQTT_3_1_1);
-        if (withUser) {
-            connect.hasUser(true).username("x").hasPassword(true).password("y".getBytes(StandardCharsets.UTF_8));
-        }
         c.send(connect.build());
         MqttMessage ack = c.receive();
         assertThat(((MqttConnAckMessage) ack).variableHeader().connectReturnCode())
@@ -119,7 +115,7 @@ class InflightWindowTest {
     @Test
     void maxInflightMessagesWidensMoquettesWindowOfTen() throws Exception {
         start(30);
-        try (RawClient sub = subscribe(EdgeportServer.MQTT, "sub", false)) {
+        try (RawClient sub = subscribe("sub")) {
             publish(50);
             List<Integer> first = inFlight(sub, 30);
             assertThat(first).doesNotHaveDuplicates();
@@ -131,33 +127,12 @@ class InflightWindowTest {
     }
 
     @Test
-    void internalListenerClientsGetALargeWindow() throws Exception {
-        start(20);
-        // No authenticator in this server: Moquette accepts any credentials; the window is the listener's.
-        try (RawClient sub = subscribe(EdgeportServer.INTERNAL, ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-x", true)) {
+    void aLargeWindowIsHonouredWholeOnAnOrdinaryListener() throws Exception {
+        // A whole batch in flight to one subscriber; below max_queued_messages (1000), so nothing is paced.
+        start(300);
+        try (RawClient sub = subscribe("sub")) {
             publish(300);
             assertThat(inFlight(sub, 300)).doesNotHaveDuplicates();
-        }
-    }
-
-    @Test
-    void reservedClientIdsOnlyOnTheInternalListenerAndOnlyThere() throws Exception {
-        start(20);
-        try (RawClient c = new RawClient(server.boundPort(EdgeportServer.MQTT))) {
-            c.send(Packets.connect(ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-default", 60, false));
-            assertThat(Packets.connAckCode(c.receive()))
-                    .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
-        }
-        try (RawClient c = new RawClient(server.boundPort(EdgeportServer.INTERNAL))) {
-            c.send(Packets.connect("device-1", 60, false));
-            assertThat(Packets.connAckCode(c.receive()))
-                    .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
-        }
-        try (RawClient c = new RawClient(server.boundPort(EdgeportServer.INTERNAL))) {
-            // a reserved id without credentials
-            c.send(Packets.connect(ConnectGuard.DEFAULT_INTERNAL_PREFIX + "sink-default", 60, false));
-            assertThat(Packets.connAckCode(c.receive()))
-                    .isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
         }
     }
 }
