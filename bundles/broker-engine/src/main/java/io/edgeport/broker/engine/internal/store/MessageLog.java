@@ -67,6 +67,8 @@ public final class MessageLog implements MessageStore, Closeable {
     /** How many of the newest messages, and how many payload bytes, stay in memory for readers that keep up. */
     static final int TAIL_MESSAGES = 65_536;
     static final long TAIL_BYTES = 32L * 1024 * 1024;
+    /** How often the maintenance thread looks whether positions or retention are due. */
+    static final long MAINTENANCE_MS = 50;
     /** Retention is applied at most this often. */
     static final long RETENTION_CHECK_MS = 1_000;
     private static final int POSITIONS_MAGIC = 0x45504d4c; // "EPML"
@@ -88,7 +90,14 @@ public final class MessageLog implements MessageStore, Closeable {
     private final Tail tail = new Tail(TAIL_MESSAGES, TAIL_BYTES);
     private boolean positionsDirty;
     private long positionsSavedAt;
-    private long retentionCheckedAt;
+    private long retentionCheckedAt; // maintenance thread only
+    /** Runs {@link #maintain}: position saves and retention. */
+    private final java.util.concurrent.ScheduledExecutorService maintenance = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "edgeport-message-log");
+                t.setDaemon(true);
+                return t;
+            });
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong appendedMessages = new AtomicLong();
     private volatile boolean closed;
@@ -137,18 +146,8 @@ public final class MessageLog implements MessageStore, Closeable {
     public static MessageLog open(Path dir, boolean fsync, long retentionBytes, long retentionMillis, Clock clock,
                                   long segmentBytes, long positionSaveMillis) throws IOException {
         Files.createDirectories(dir);
-        Long last = null;
-        Long first = Wal.firstSegment(dir);
-        if (first != null) {
-            List<Long> starts = new ArrayList<>();
-            try (var files = Files.list(dir)) {
-                files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".wal"))
-                        .forEach(n -> starts.add(Long.parseLong(n.substring(0, n.length() - 4))));
-            }
-            starts.sort(null);
-            last = starts.get(starts.size() - 1);
-        }
-        Wal wal = Wal.open(dir, last == null ? 0 : last, fsync, segmentBytes, (type, body) -> {
+        List<Long> starts = Wal.segments(dir);
+        Wal wal = Wal.open(dir, starts.isEmpty() ? 0 : starts.get(starts.size() - 1), fsync, segmentBytes, (type, body) -> {
             // only the tail is checked; records are read by consumers
         });
         MessageLog log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis, positionSaveMillis);
@@ -158,6 +157,7 @@ public final class MessageLog implements MessageStore, Closeable {
             wal.close();
             throw e;
         }
+        log.maintenance.scheduleWithFixedDelay(log::maintain, MAINTENANCE_MS, MAINTENANCE_MS, TimeUnit.MILLISECONDS);
         return log;
     }
 
@@ -204,8 +204,7 @@ public final class MessageLog implements MessageStore, Closeable {
     }
 
     /**
-     * Writes what was appended (the group committer calls this in each round), wakes readers, saves positions and
-     * applies retention when they are due.
+     * Writes what was appended (the group committer calls this in each round) and wakes readers.
      */
     public long flush() throws IOException {
         long before = wal.durablePosition();
@@ -215,19 +214,33 @@ public final class MessageLog implements MessageStore, Closeable {
                 signal.notifyAll();
             }
         }
-        long now = System.nanoTime();
-        boolean save;
-        synchronized (consumers) {
-            save = positionsDirty && now - positionsSavedAt >= TimeUnit.MILLISECONDS.toNanos(positionSaveMillis);
-        }
-        if (save) {
-            savePositions();
-        }
-        if (now - retentionCheckedAt >= TimeUnit.MILLISECONDS.toNanos(RETENTION_CHECK_MS)) {
-            retentionCheckedAt = now;
-            applyRetention();
-        }
         return end;
+    }
+
+    /**
+     * Saves positions and applies retention when they are due: on a thread of its own, never on the group committer's,
+     * whose rounds hold the devices' acknowledgements (retention may read a whole segment to count what it drops).
+     */
+    private void maintain() {
+        try {
+            long now = System.nanoTime();
+            boolean save;
+            synchronized (consumers) {
+                save = !closed && positionsDirty
+                        && now - positionsSavedAt >= TimeUnit.MILLISECONDS.toNanos(positionSaveMillis);
+            }
+            if (save) {
+                savePositions();
+            }
+            if (now - retentionCheckedAt >= TimeUnit.MILLISECONDS.toNanos(RETENTION_CHECK_MS)) {
+                retentionCheckedAt = now;
+                applyRetention();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.warn("Message log: saving positions or applying retention failed: {}", e.toString());
+            }
+        }
     }
 
     /** Changes the retention limits; they apply at the next check (about a second). */
@@ -733,8 +746,11 @@ public final class MessageLog implements MessageStore, Closeable {
         rebuildFilters();
     }
 
-    /** Writes every registration to a new file and moves it over the old one. */
-    void savePositions() throws IOException {
+    /**
+     * Writes every registration to a new file and moves it over the old one. Serialised: registrations (caller's
+     * thread), maintenance and close each write the same temporary file.
+     */
+    synchronized void savePositions() throws IOException {
         byte[] bytes;
         synchronized (consumers) {
             java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
@@ -791,6 +807,7 @@ public final class MessageLog implements MessageStore, Closeable {
                 }
             });
         }
+        stopMaintenance();
         wal.flush(); // what was appended had reached the OS in a real run before anyone read it
         wal.abandon();
     }
@@ -808,10 +825,20 @@ public final class MessageLog implements MessageStore, Closeable {
         synchronized (signal) {
             signal.notifyAll();
         }
+        stopMaintenance();
         try {
             wal.close();
         } finally {
             savePositions();
+        }
+    }
+
+    private void stopMaintenance() {
+        maintenance.shutdownNow();
+        try {
+            maintenance.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -113,7 +113,7 @@ public final class Wal implements Closeable {
         return segments(dir);
     }
 
-    private static List<Long> segments(Path dir) throws IOException {
+    static List<Long> segments(Path dir) throws IOException {
         List<Long> out = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(SUFFIX)).forEach(n -> {
