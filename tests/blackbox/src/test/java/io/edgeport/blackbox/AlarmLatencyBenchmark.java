@@ -19,17 +19,36 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * out-of-range and a normal temperature every 200 ms, so every probe reading raises or clears an alarm; the MQTT
  * notifier's message for it is matched to the reading in order. Not a test: {@code bench/alarm-latency.sh}.
  *
- * <p>Arguments: {@code [devices=1000] [seconds=60]}.
+ * <p>Arguments: {@code [devices=1000] [seconds=60] [inprocess|separate]}: the fleet runs in the gateway (the demo fleet)
+ * or in a second gateway process that publishes into the first, as real devices are separate. System property
+ * {@code gateway.jvm}: the gateway's JVM options instead of the tests' {@code -Xmx256m -XX:+UseSerialGC};
+ * {@code default} for none, as the README starts it.
  */
 public final class AlarmLatencyBenchmark {
 
     public static void main(String[] args) throws Exception {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        boolean separate = args.length > 2 && args[2].equals("separate");
+        String jvm = System.getProperty("gateway.jvm", ""); // e.g. "-Xlog:gc" or "default" for none
+        List<String> jvmOptions = jvm.isBlank() ? null : jvm.equals("default") ? List.of()
+                : List.of(jvm.trim().split("\\s+"));
         Path dir = Files.createTempDirectory("edgeport-alarm-bench");
-        try (Gateway gw = new Gateway(dir).with("edgeport.demo.devices", devices)) {
+        Gateway rig = null;
+        try (Gateway gw = new Gateway(dir).with("edgeport.demo.devices", separate ? 0 : devices)
+                .jvm(jvmOptions)) {
             gw.start();
             Console console = AlertingTest.alarmsPage(gw);
+            if (separate) {
+                // The fleet in a process of its own, as real devices are: a second gateway whose simulator
+                // publishes into the first one.
+                rig = new Gateway(Files.createTempDirectory("edgeport-alarm-rig")).start();
+                Console rigConsole = new Console(rig);
+                rigConsole.awaitUp();
+                Telemetry.createFactoryConfiguration(rigConsole, "io.edgeport.simulator.fleet", java.util.Map.of(
+                        "name", "rig", "broker.url", "tcp://127.0.0.1:" + gw.mqttPort, "devices",
+                        String.valueOf(devices), "interval.ms", "1000"));
+            }
             Telemetry.Observer fleet = new Telemetry.Observer(gw.mqttPort);
             Telemetry.await("the fleet publishing", 120, () -> fleet.seen.size() >= devices * 9 / 10);
             System.out.printf("%d of %d devices publishing%n", fleet.seen.size(), devices);
@@ -82,6 +101,10 @@ public final class AlarmLatencyBenchmark {
             watcher.disconnect();
             fleet.close();
             gw.stop();
+        } finally {
+            if (rig != null) {
+                rig.stop();
+            }
         }
     }
 

@@ -52,6 +52,15 @@ final class Gateway implements AutoCloseable {
         settings.put("edgeport.broker.port", Integer.toString(mqttPort));
     }
 
+    /**
+     * JVM options instead of the tests' {@code -Xmx256m -XX:+UseSerialGC} (a benchmark may run the gateway as the
+     * README starts it, with none).
+     */
+    Gateway jvm(List<String> options) {
+        this.jvmOptions = options == null ? null : List.copyOf(options);
+        return this;
+    }
+
     Gateway with(String key, Object value) {
         settings.put(key.startsWith("edgeport.") ? key : "edgeport.broker." + key, String.valueOf(value));
         return this;
@@ -62,6 +71,8 @@ final class Gateway implements AutoCloseable {
         return io.edgeport.testsupport.Ports.free();
     }
 
+    private List<String> jvmOptions;
+
     Gateway start() throws Exception {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("jar not built: " + jar + " (run mvn install first)");
@@ -70,6 +81,10 @@ final class Gateway implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
                 "-Dorg.osgi.service.http.port=" + httpPort));
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        if (jvmOptions != null) {
+            cmd.subList(1, 3).clear();
+            cmd.addAll(1, jvmOptions);
+        }
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         process = pb.start();

@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,8 @@ import io.edgeport.api.telemetry.Reading;
  *
  * <p>Every input method is synchronized and stores its transitions in one transaction; when that fails it throws and
  * nothing of that input counts as done (the raised alarms in memory stay as stored), so the caller may offer the
- * input again. Listeners added with {@link #onEvents} are told (on the calling thread, after the commit) that new
- * events are in the store; they must only wake someone up.
+ * input again. Listeners added with {@link #onEvents} get the events of each commit (on the calling thread, after the
+ * commit, in commit order); they must only queue them and wake someone up.
  */
 final class AlarmEngine implements AlarmService, AutoCloseable {
 
@@ -48,7 +49,7 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
     private final Map<AlarmKey, Alarm> active = new HashMap<>();
     private final Map<String, Seen> lastSeen = new HashMap<>();
     private final Map<String, Instant> seenWritten = new HashMap<>();
-    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<StoredEvent>>> listeners = new CopyOnWriteArrayList<>();
 
     final AtomicLong readings = new AtomicLong();
     final AtomicLong raised = new AtomicLong();
@@ -75,11 +76,11 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
         return clock;
     }
 
-    void onEvents(Runnable listener) {
+    void onEvents(Consumer<List<StoredEvent>> listener) {
         listeners.add(listener);
     }
 
-    void removeListener(Runnable listener) {
+    void removeListener(Consumer<List<StoredEvent>> listener) {
         listeners.remove(listener);
     }
 
@@ -217,7 +218,7 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
         if (b.changes.isEmpty() && seen.isEmpty()) {
             return;
         }
-        store.commit(b.changes, seen, now);
+        List<StoredEvent> events = store.commit(b.changes, seen, now);
         for (Map.Entry<AlarmKey, Alarm> e : b.overlay.entrySet()) {
             if (e.getValue().active()) {
                 active.put(e.getKey(), e.getValue());
@@ -233,8 +234,8 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
             }
             LOG.debug("Alarm {} {}: {}", c.alarm().id(), c.transition(), c.alarm().message());
         }
-        if (!b.changes.isEmpty()) {
-            listeners.forEach(Runnable::run);
+        if (!events.isEmpty()) {
+            listeners.forEach(l -> l.accept(events));
         }
     }
 

@@ -67,7 +67,7 @@ public final class AlertingComponent implements AlarmService {
         long tick = Math.max(100, Math.min(60_000, config.tick_ms()));
         AlarmStore store = AlarmStore.open(url);
         this.engine = new AlarmEngine(store, Clock.systemUTC());
-        this.engine.onEvents(this::wakeAll);
+        this.engine.onEvents(this::offerAll);
         this.input = new AlertingInput(() -> messageStore, () -> readings, statusFilter, ackFilter, engine);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edgeport-alerting-tick");
@@ -203,9 +203,9 @@ public final class AlertingComponent implements AlarmService {
         }
     }
 
-    private void wakeAll() {
+    private void offerAll(List<StoredEvent> events) {
         synchronized (dispatchers) {
-            dispatchers.values().forEach(NotifierDispatcher::wake);
+            dispatchers.values().forEach(d -> d.offer(events));
         }
     }
 

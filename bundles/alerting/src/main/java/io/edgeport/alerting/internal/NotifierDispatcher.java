@@ -1,6 +1,8 @@
 package io.edgeport.alerting.internal;
 
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,19 +12,31 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.alerting.AlarmNotifier;
 
 /**
- * One notifier's delivery thread. It reads the engine's event log after its position, calls the notifier once per
- * event in order and moves on only when the call returned; a call that throws is repeated after a back-off (1 s
- * doubling to the notifier's maximum). A durable notifier (with a name) keeps its position in the database, so it
- * continues after a restart or an update where it stopped; an anonymous one starts at the newest event.
+ * One notifier's delivery thread. It calls the notifier once per event of the engine's event log, in order, and moves
+ * on only when the call returned; a call that throws is repeated after a back-off (1 s doubling to the notifier's
+ * maximum). A durable notifier (with a name) keeps its position in the database, so it continues after a restart or an
+ * update where it stopped; an anonymous one starts at the newest event.
  *
- * <p>The engine never waits for this thread: {@link #wake()} only signals. Failures are counted and logged once per
- * streak (the first failure, then the recovery).
+ * <p>Events come from the database while the notifier is behind (at its start, after a failure, or when more than
+ * {@value #QUEUE_MAX} events waited for it) and otherwise straight from the engine's commits through {@link #offer}:
+ * an alarm reaches a notifier that keeps up without a query and without waiting for the store's lock, which the
+ * engine holds while it commits the next batch. Switching from the database to the queue is safe because the queue is
+ * emptied <em>before</em> the query that found nothing more: every event committed after that is in the queue, and
+ * events the query and the queue both hold are skipped by their sequence number.
+ *
+ * <p>The position is written once per delivered batch, as a plain commit (see {@link AlarmStore#cursor(String,
+ * long)}): after a kill a notifier may repeat its last events, with the same alarm id and transition.
+ *
+ * <p>The engine never waits for this thread: {@link #offer} only queues and signals. Failures are counted and logged
+ * once per streak (the first failure, then the recovery).
  */
 final class NotifierDispatcher implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NotifierDispatcher.class);
     static final long FIRST_RETRY_MS = 1_000;
     private static final int PAGE = 200;
+    static final int QUEUE_MAX = 10_000;
+    private final int queueMax;
 
     private final String name;
     private final String label;
@@ -31,9 +45,14 @@ final class NotifierDispatcher implements AutoCloseable {
     private final long retryMaxMs;
     private final Thread thread;
     private final Object signal = new Object();
+    private final ArrayDeque<StoredEvent> queue = new ArrayDeque<>();
+    private boolean overflow;
     private volatile boolean running = true;
-    private boolean woken;
     private volatile long position;
+    /** Whether the next events are read from the database (the queue may lack some). Only the thread uses it. */
+    private boolean behind = true;
+    private long backoff = FIRST_RETRY_MS;
+    private boolean failing;
 
     final AtomicLong delivered = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
@@ -45,6 +64,13 @@ final class NotifierDispatcher implements AutoCloseable {
      */
     NotifierDispatcher(String name, String label, AlarmNotifier notifier, AlarmStore store, long retryMaxMs)
             throws SQLException {
+        this(name, label, notifier, store, retryMaxMs, QUEUE_MAX);
+    }
+
+    /** @param queueMax events held for the notifier in memory before it reads the database instead */
+    NotifierDispatcher(String name, String label, AlarmNotifier notifier, AlarmStore store, long retryMaxMs,
+            int queueMax) throws SQLException {
+        this.queueMax = queueMax;
         this.name = name;
         this.label = label;
         this.notifier = notifier;
@@ -59,7 +85,7 @@ final class NotifierDispatcher implements AutoCloseable {
                 start = c.getAsLong();
             } else {
                 start = store.head();
-                store.cursor(name, start); // from now on, durably
+                store.cursor(name, start);
             }
         }
         this.position = start;
@@ -80,42 +106,78 @@ final class NotifierDispatcher implements AutoCloseable {
         return position;
     }
 
-    /** New events are in the store. Never blocks. */
-    void wake() {
+    /** Events the engine just committed, in order. Never blocks. */
+    void offer(List<StoredEvent> events) {
         synchronized (signal) {
-            woken = true;
+            if (!overflow) {
+                if (queue.size() + events.size() > queueMax) {
+                    overflow = true; // the notifier is far behind: it reads the database until it caught up
+                    queue.clear();
+                } else {
+                    queue.addAll(events);
+                }
+            }
             signal.notifyAll();
         }
     }
 
     private void run() {
-        long backoff = FIRST_RETRY_MS;
-        boolean failing = false;
         while (running) {
             List<StoredEvent> events;
-            try {
-                events = store.eventsAfter(position, PAGE);
-            } catch (SQLException e) {
-                LOG.warn("Alarm notifier {}: cannot read the event log: {}", label, e.getMessage());
-                sleep(FIRST_RETRY_MS);
-                continue;
-            }
-            if (events.isEmpty()) {
+            if (behind) {
                 synchronized (signal) {
-                    if (!woken && running) {
+                    queue.clear(); // from here on every committed event is in the queue (see the class comment)
+                    overflow = false;
+                }
+                try {
+                    events = store.eventsAfter(position, PAGE);
+                } catch (SQLException e) {
+                    LOG.warn("Alarm notifier {}: cannot read the event log: {}", label, e.getMessage());
+                    sleep(FIRST_RETRY_MS);
+                    continue;
+                }
+                if (events.isEmpty()) {
+                    behind = false;
+                    continue;
+                }
+            } else {
+                synchronized (signal) {
+                    if (queue.isEmpty() && !overflow && running) {
                         try {
                             signal.wait(1_000);
                         } catch (InterruptedException e) {
                             // close() interrupts; running tells
                         }
                     }
-                    woken = false;
+                    if (overflow) {
+                        behind = true;
+                        continue;
+                    }
+                    events = new ArrayList<>(Math.min(queue.size(), PAGE));
+                    while (!queue.isEmpty() && events.size() < PAGE) {
+                        events.add(queue.poll());
+                    }
                 }
-                continue;
+                if (events.isEmpty()) {
+                    continue;
+                }
             }
+            if (!deliver(events)) {
+                behind = true; // read what is left again from the database, from the same position
+            }
+        }
+    }
+
+    /** @return false when a call failed (after its back-off) or the dispatcher is closing */
+    private boolean deliver(List<StoredEvent> events) {
+        long before = position;
+        try {
             for (StoredEvent e : events) {
+                if (e.seq() <= position) {
+                    continue; // delivered already (read from the database and also queued)
+                }
                 if (!running) {
-                    return;
+                    return false;
                 }
                 try {
                     notifier.notify(e.event());
@@ -130,7 +192,7 @@ final class NotifierDispatcher implements AutoCloseable {
                     }
                     sleep(backoff);
                     backoff = Math.min(backoff * 2, retryMaxMs);
-                    break; // read the page again from the same position
+                    return false;
                 }
                 if (failing) {
                     failing = false;
@@ -139,13 +201,15 @@ final class NotifierDispatcher implements AutoCloseable {
                 backoff = FIRST_RETRY_MS;
                 position = e.seq();
                 delivered.incrementAndGet();
-                if (name != null) {
-                    try {
-                        store.cursor(name, e.seq());
-                    } catch (SQLException ex) {
-                        LOG.warn("Alarm notifier {}: cannot record its position {}: {}", label, e.seq(),
-                                ex.getMessage());
-                    }
+            }
+            return true;
+        } finally {
+            if (name != null && position != before) {
+                try {
+                    store.cursor(name, position);
+                } catch (SQLException ex) {
+                    LOG.warn("Alarm notifier {}: cannot record its position {}: {}", label, position,
+                            ex.getMessage());
                 }
             }
         }

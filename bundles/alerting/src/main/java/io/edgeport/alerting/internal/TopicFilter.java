@@ -24,21 +24,38 @@ final class TopicFilter {
         return true;
     }
 
-    /** Whether {@code topic} matches the valid filter {@code filter}; topics starting with $ never match a wildcard. */
+    /**
+     * Whether {@code topic} matches the valid filter {@code filter}; topics starting with $ never match a wildcard.
+     * Walks both strings level by level without allocating (it runs for every message the engine reads).
+     */
     static boolean matches(String filter, String topic) {
         if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
             return false;
         }
-        String[] f = filter.split("/", -1);
-        String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
+        int fl = filter.length();
+        int tl = topic.length();
+        int f = 0;
+        int t = 0;
+        while (true) {
+            int fe = filter.indexOf('/', f);
+            fe = fe < 0 ? fl : fe;
+            if (fe - f == 1 && filter.charAt(f) == '#') {
+                return true; // '#' also matches the parent level ("a/#" matches "a")
             }
-            if (i >= t.length || !f[i].equals("+") && !f[i].equals(t[i])) {
+            if (t > tl) {
+                return false; // the topic has fewer levels than the filter
+            }
+            int te = topic.indexOf('/', t);
+            te = te < 0 ? tl : te;
+            boolean plus = fe - f == 1 && filter.charAt(f) == '+';
+            if (!plus && (fe - f != te - t || !filter.regionMatches(f, topic, t, fe - f))) {
                 return false;
             }
+            if (fe == fl) {
+                return te == tl; // the filter ends: so must the topic
+            }
+            f = fe + 1;
+            t = te + 1;
         }
-        return f.length == t.length;
     }
 }

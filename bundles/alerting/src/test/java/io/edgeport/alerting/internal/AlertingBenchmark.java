@@ -57,7 +57,7 @@ public final class AlertingBenchmark {
                 }
             }
         }, engine.store(), 1000).start();
-        engine.onEvents(d::wake);
+        engine.onEvents(d::offer);
 
         String[] types = { "temperature", "humidity", "pressure" };
         double[] normal = { 21, 45, 1013 };

@@ -134,9 +134,38 @@ class LifecycleTest {
         assertThat(calls.get()).isEqualTo(22);
     }
 
+    @Test
+    void aNotifierFarBehindItsQueueCatchesUpFromTheDatabaseOnceInOrder() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        List<AlarmEvent> got = new CopyOnWriteArrayList<>();
+        NotifierDispatcher d = new NotifierDispatcher("slow", "slow", e -> {
+            release.await();
+            got.add(e);
+        }, f.engine.store(), 1_000, 5);
+        f.engine.onEvents(d::offer);
+        dispatchers.add(d.start());
+        f.engine.putRule(rule("name", "t", "max", 50));
+        for (int i = 0; i < 30; i++) { // 60 events while the notifier is stuck in its first call: its queue of 5 overflows
+            f.engine.readings(List.of(temp("d" + i, 60, 0)));
+            f.engine.readings(List.of(temp("d" + i, 20, 1)));
+        }
+        release.countDown();
+        await(() -> got.size() >= 60, "every event delivered");
+        f.engine.readings(List.of(temp("late", 60, 0))); // and from the queue again once it caught up
+        await(() -> got.size() >= 61, "the next event delivered");
+        assertThat(got).hasSize(61).extracting(AlarmEvent::id).doesNotHaveDuplicates();
+        for (int i = 0; i < 30; i++) {
+            assertThat(got.get(2 * i).id()).isEqualTo(got.get(2 * i).alarm().id() + ".raised");
+            assertThat(got.get(2 * i).alarm().device()).isEqualTo("d" + i);
+            assertThat(got.get(2 * i + 1).id()).isEqualTo(got.get(2 * i).alarm().id() + ".cleared");
+        }
+        assertThat(got.get(60).alarm().device()).isEqualTo("late");
+        assertThat(d.position()).isEqualTo(f.engine.store().head());
+    }
+
     private NotifierDispatcher start(String name, AlarmNotifier n) throws Exception {
         NotifierDispatcher d = new NotifierDispatcher(name, name == null ? "anon" : name, n, f.engine.store(), 1_000);
-        f.engine.onEvents(d::wake);
+        f.engine.onEvents(d::offer);
         dispatchers.add(d);
         return d.start();
     }

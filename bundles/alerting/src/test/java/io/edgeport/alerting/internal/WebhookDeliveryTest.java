@@ -71,7 +71,7 @@ class WebhookDeliveryTest {
         WebhookNotifier hook = new WebhookNotifier(URI.create("http://127.0.0.1:" + port + "/hook"),
                 Duration.ofSeconds(2), "");
         dispatcher = new NotifierDispatcher("webhook-test", "webhook-test", hook, f.engine.store(), 1_000).start();
-        f.engine.onEvents(dispatcher::wake);
+        f.engine.onEvents(dispatcher::offer);
     }
 
     @Test
