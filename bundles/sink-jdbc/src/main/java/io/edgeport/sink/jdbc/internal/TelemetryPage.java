@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 
 import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
@@ -14,6 +15,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.owasp.encoder.Encode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.store.StoreStatistics;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,6 +43,10 @@ public final class TelemetryPage extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     transient volatile List<JdbcTelemetrySink> sinks;
 
+    /** The broker's message store, for its retention warning and the sinks' positions; absent while it is down. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile MessageStore store;
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
@@ -58,6 +66,8 @@ public final class TelemetryPage extends AbstractServlet {
     @Override
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         PrintWriter w = response.getWriter();
+        StoreStatistics statistics = statistics();
+        retentionWarning(w, statistics);
         List<JdbcTelemetrySink> all = TelemetryApi.sorted(sinks);
         if (all.isEmpty()) {
             w.println("<p>No JDBC sink is configured. Create a configuration of the factory "
@@ -86,6 +96,7 @@ public final class TelemetryPage extends AbstractServlet {
         w.println("<h2>Sink " + Encode.forHtml(sink.name()) + "</h2><p>" + Encode.forHtml(sink.description())
                 + ". JSON: <a href='" + LABEL + "/devices.json?" + Encode.forHtmlAttribute(sinkParam)
                 + "'>devices.json</a>, " + LABEL + "/readings.json?device=ID&amp;from=ISO&amp;to=ISO&amp;limit=N</p>");
+        position(w, statistics, "sink-" + sink.name());
         List<DeviceSummary> devices;
         try {
             devices = sink.queries().devices();
@@ -109,5 +120,47 @@ public final class TelemetryPage extends AbstractServlet {
                     + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td></tr>");
         }
         w.println("</tbody></table>");
+    }
+
+    private StoreStatistics statistics() {
+        MessageStore s = store;
+        if (s == null) {
+            return null;
+        }
+        try {
+            return s.statistics();
+        } catch (RuntimeException e) {
+            return null; // the broker is restarting: the page shows without the store's figures
+        }
+    }
+
+    /**
+     * A warning when the message store dropped messages for its retention limits before every consumer had read them
+     * (issue: never silently): those consumers, sinks among them, miss these messages.
+     */
+    static void retentionWarning(PrintWriter w, StoreStatistics s) {
+        if (s != null && s.droppedForRetention() > 0) {
+            w.println("<p class='statline ui-state-error'>The message store dropped "
+                    + String.format(Locale.ROOT, "%,d", s.droppedForRetention()) + " messages for its retention limits since the"
+                    + " broker started, before every consumer had read them: the sinks and rules that were behind miss"
+                    + " them (the log names each consumer). Raise <code>retention_size_mb</code> or"
+                    + " <code>retention_age_hours</code> of <code>io.edgeport.store</code>, or bring the consumer"
+                    + " back sooner.</p>");
+        }
+    }
+
+    /** Where a sink is in the message store: how much it still has to write. */
+    static void position(PrintWriter w, StoreStatistics s, String consumer) {
+        if (s == null) {
+            return;
+        }
+        for (StoreStatistics.ConsumerPosition c : s.consumers()) {
+            if (c.name().equals(consumer)) {
+                w.println("<p>Message store: " + (c.lagBytes() == 0 ? "up to date"
+                        : String.format(Locale.ROOT, "%,d bytes behind", c.lagBytes())) + (c.open() ? "" : " (not reading)")
+                        + ".</p>");
+                return;
+            }
+        }
     }
 }

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.edgeport.api.store.MessageStore;
+import io.edgeport.api.store.StoreStatistics;
 import io.edgeport.api.telemetry.Reading;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -91,5 +93,24 @@ class TelemetryPageTest {
         page.sinks = List.of();
         page.renderContent(request("/telemetry", Map.of()), response());
         assertThat(body.toString()).contains("No JDBC sink is configured");
+    }
+
+    @Test
+    void warnsWhenTheMessageStoreDroppedMessagesForRetentionAndShowsTheSinksPosition() throws Exception {
+        page.renderContent(request(null, Map.of()), response());
+        assertThat(body.toString()).doesNotContain("retention").doesNotContain("Message store:");
+
+        StoreStatistics[] stats = { new StoreStatistics(1_000, 10, 0,
+                List.of(new StoreStatistics.ConsumerPosition("sink-" + sink.name(), 400, 600, true))) };
+        page.store = (MessageStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] { MessageStore.class }, (p, m, a) -> m.getName().equals("statistics") ? stats[0] : null);
+        page.renderContent(request(null, Map.of()), response());
+        assertThat(body.toString()).doesNotContain("retention").contains("Message store: 600 bytes behind.");
+
+        stats[0] = new StoreStatistics(1_000, 10, 4_211,
+                List.of(new StoreStatistics.ConsumerPosition("sink-" + sink.name(), 1_000, 0, false)));
+        page.renderContent(request(null, Map.of()), response());
+        assertThat(body.toString()).contains("dropped 4,211 messages for its retention limits")
+                .contains("Message store: up to date (not reading).");
     }
 }
