@@ -80,16 +80,28 @@ final class EdgeportPostOffice extends PostOffice {
      * before its acknowledgement is written, so the acknowledgement's group commit covers it. Never throws (a log
      * that cannot take it is logged; the message is still routed).
      */
-    private void log(String clientId, String topic, MqttQoS qos, boolean retain, ByteBuf payload) {
+    /** @return false when the message log refused the message (it cannot write: disk full) */
+    private boolean log(String clientId, String topic, MqttQoS qos, boolean retain, ByteBuf payload) {
         io.edgeport.broker.engine.internal.store.MessageLog m = messages;
         if (m == null || !m.wanted(topic)) {
-            return;
+            return true;
         }
         try {
-            m.append(System.currentTimeMillis(), clientId, topic, qos.value(), retain, payload);
+            return m.append(System.currentTimeMillis(), clientId, topic, qos.value(), retain, payload) >= 0;
         } catch (RuntimeException e) {
             LOG.warn("Message on '{}' not put into the message log: {}", topic, e.toString());
+            return true;
         }
+    }
+
+    /**
+     * A QoS 1/2 message the message log refused: it is neither routed nor acknowledged, and the connection is closed
+     * (MQTT 3.1.1 has no negative acknowledgement), so the client sends it again when it reconnects.
+     */
+    private static RoutingResults refuse(MQTTConnection connection, MqttPublishMessage msg) {
+        connection.dropConnection();
+        msg.release();
+        return RoutingResults.preroutingError();
     }
 
     @Override
@@ -116,8 +128,10 @@ final class EdgeportPostOffice extends PostOffice {
     @Override
     RoutingResults receivedPublishQos1(MQTTConnection connection, Topic topic, String username, int messageID,
                                        MqttPublishMessage msg) {
-        log(connection.getClientId(), topic.toString(), MqttQoS.AT_LEAST_ONCE, msg.fixedHeader().isRetain(),
-                msg.payload());
+        if (!log(connection.getClientId(), topic.toString(), MqttQoS.AT_LEAST_ONCE, msg.fixedHeader().isRetain(),
+                msg.payload())) {
+            return refuse(connection, msg);
+        }
         return gate.allowWrites(() -> super.receivedPublishQos1(connection, topic, username, messageID, msg));
     }
 
@@ -132,8 +146,15 @@ final class EdgeportPostOffice extends PostOffice {
             msg.release();
             return new RoutingResults(List.of(), List.of(), CompletableFuture.completedFuture(null));
         }
-        log(connection.getClientId(), msg.variableHeader().topicName(), MqttQoS.EXACTLY_ONCE,
-                msg.fixedHeader().isRetain(), msg.payload());
+        if (!log(connection.getClientId(), msg.variableHeader().topicName(), MqttQoS.EXACTLY_ONCE,
+                msg.fixedHeader().isRetain(), msg.payload())) {
+            if (received != null) {
+                // not received after all: its resend must be routed, not taken as a repeat; the session held a
+                // reference to the message (released at PUBREL otherwise)
+                io.netty.util.ReferenceCountUtil.release(received.remove(packetId));
+            }
+            return refuse(connection, msg);
+        }
         return gate.allowWrites(() -> super.receivedPublishQos2(connection, msg, username));
     }
 

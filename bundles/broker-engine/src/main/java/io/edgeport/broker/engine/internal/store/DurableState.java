@@ -104,6 +104,7 @@ public final class DurableState implements Closeable {
     private final Map<String, DurableQueue> queues = new ConcurrentHashMap<>();
     private final AtomicLong inflightSeq = new AtomicLong();
     private final Object checkpointLock = new Object();
+    private final Path logDir;
     private volatile long checkpointPosition;
     /** Log before this is deleted: the checkpoint before the last one, so one MVStore version of slack remains. */
     private volatile long keepLogFrom;
@@ -127,6 +128,7 @@ public final class DurableState implements Closeable {
                          boolean fsync) throws IOException {
         this.store = store;
         this.clock = clock;
+        this.logDir = logDir;
         this.meta = store.openMap(META);
         this.inflight = store.openMap("edgeport_inflight");
         this.qos2 = store.openMap("edgeport_qos2_received");
@@ -289,7 +291,29 @@ public final class DurableState implements Closeable {
      */
     public void checkpoint() {
         synchronized (checkpointLock) {
+            ensureRoomForCheckpoint();
             checkpointAt(wal.appendedPosition()); // every change before it was made before it was logged
+        }
+    }
+
+    /** Free space a checkpoint needs at least, besides twice the log it covers. */
+    static final long CHECKPOINT_MIN_FREE = 2L * 1024 * 1024;
+
+    /**
+     * A checkpoint writes to the MVStore, and H2 closes an MVStore for good when a write fails (every later call says
+     * "closed" until the broker restarts), so a checkpoint waits until there is room: the log keeps every change
+     * meanwhile, and the message log leaves a reserve on the disk for this ({@link MessageLog}).
+     */
+    private void ensureRoomForCheckpoint() {
+        long free;
+        try {
+            free = Files.getFileStore(logDir).getUsableSpace();
+        } catch (IOException e) {
+            return; // cannot tell: try
+        }
+        if (free < CHECKPOINT_MIN_FREE + 2 * wal.bytesSince(checkpointPosition)) {
+            throw new IllegalStateException("postponed: too little free space on the disk of " + logDir.getParent()
+                    + " (the store log keeps every change until there is room)");
         }
     }
 
@@ -384,14 +408,20 @@ public final class DurableState implements Closeable {
                 Thread.currentThread().interrupt();
             }
         }
+        boolean checkpointed = false;
         try {
             wal.flush();
             checkpoint();
+            checkpointed = true;
         } finally {
             try {
                 wal.close();
             } finally {
-                store.close();
+                if (checkpointed) {
+                    store.close();
+                } else {
+                    store.closeImmediately(); // it could not be written (disk full?): the log replays at the start
+                }
             }
         }
     }

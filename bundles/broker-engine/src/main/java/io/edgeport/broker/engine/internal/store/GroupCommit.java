@@ -50,6 +50,7 @@ public final class GroupCommit implements AutoCloseable {
     private volatile long completed;
     private boolean closed;
     private String lastFailure;
+    private long failingSince;
     private final Thread thread;
     /** Rounds run (statistics, tests). */
     volatile long rounds;
@@ -143,9 +144,16 @@ public final class GroupCommit implements AutoCloseable {
                     barrier.run();
                 }
                 commit.commit();
-                lastFailure = null;
+                if (lastFailure != null) {
+                    LOG.warn("The broker store is written again after {} s; held acknowledgements are sent",
+                            (System.nanoTime() - failingSince) / 1_000_000_000L);
+                    lastFailure = null;
+                }
             } catch (Exception | Error e) {
                 String kind = e.getClass().getName() + ": " + e.getMessage();
+                if (lastFailure == null) {
+                    failingSince = System.nanoTime();
+                }
                 if (!kind.equals(lastFailure)) {
                     LOG.error("Cannot write the broker store ({}); acknowledgements are held until it works again",
                             kind);

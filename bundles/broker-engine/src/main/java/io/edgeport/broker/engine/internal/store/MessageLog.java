@@ -100,6 +100,19 @@ public final class MessageLog implements MessageStore, Closeable {
             });
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong appendedMessages = new AtomicLong();
+    /**
+     * Most bytes appended and not yet written before {@link #append} refuses: only reached while the disk refuses
+     * writes (full, failing), so that memory stays bounded whatever the clients send; an eighth of the heap, at most
+     * 64 MB.
+     */
+    private volatile long maxUnwritten = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean writeFailing;
+    /** Room left on the disk for the broker's state; -1: 5 % of the disk, at most 64 MB. */
+    private volatile long reserveBytes = -1;
+    private final java.nio.file.FileStore fileStore;
+    private long refusedLogged; // guarded by refused's monitor
+    private long refusedLoggedAt;
     private volatile boolean closed;
 
     /** A consumer's durable registration. */
@@ -117,9 +130,10 @@ public final class MessageLog implements MessageStore, Closeable {
     }
 
     private MessageLog(Path dir, Wal wal, boolean fsync, Clock clock, long retentionBytes, long retentionMillis,
-                       long positionSaveMillis) {
+                       long positionSaveMillis) throws IOException {
         this.positionSaveMillis = positionSaveMillis;
         this.dir = dir;
+        this.fileStore = Files.getFileStore(dir);
         this.wal = wal;
         this.fsync = fsync;
         this.clock = clock;
@@ -150,8 +164,9 @@ public final class MessageLog implements MessageStore, Closeable {
         Wal wal = Wal.open(dir, starts.isEmpty() ? 0 : starts.get(starts.size() - 1), fsync, segmentBytes, (type, body) -> {
             // only the tail is checked; records are read by consumers
         });
-        MessageLog log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis, positionSaveMillis);
+        MessageLog log;
         try {
+            log = new MessageLog(dir, wal, fsync, clock, retentionBytes, retentionMillis, positionSaveMillis);
             log.loadPositions();
         } catch (IOException | RuntimeException e) {
             wal.close();
@@ -189,9 +204,18 @@ public final class MessageLog implements MessageStore, Closeable {
         return append(timestampMillis, clientId, topic, qos, retain, bytes);
     }
 
-    /** Same as the other append, with the payload as bytes; the log keeps {@code payload}: do not change it. */
+    /**
+     * Same as the other append, with the payload as bytes; the log keeps {@code payload}: do not change it.
+     *
+     * @return the position after its record, or -1 when the log refused it: it cannot write (disk full) and holds
+     *         the most it may keep in memory ({@link #refusedMessages()}); the caller must not acknowledge it
+     */
     public long append(long timestampMillis, String clientId, String topic, int qos, boolean retain, byte[] payload) {
         String client = clientId == null ? "" : clientId;
+        if (wal.bufferedBytes() >= maxUnwritten) {
+            refuse();
+            return -1;
+        }
         appendedMessages.incrementAndGet();
         synchronized (tail) {
             long start = wal.appendedPosition();
@@ -203,12 +227,68 @@ public final class MessageLog implements MessageStore, Closeable {
         }
     }
 
+    private void refuse() {
+        long n = refused.incrementAndGet();
+        synchronized (refused) {
+            long now = System.nanoTime();
+            if (refusedLoggedAt == 0 || now - refusedLoggedAt >= TimeUnit.MINUTES.toNanos(1)) {
+                LOG.warn("Message log: cannot write to {} and holds {} KB unwritten: {} messages refused (QoS 1/2"
+                        + " publishers are disconnected unacknowledged and send again later) since the last line",
+                        dir, maxUnwritten >> 10, n - refusedLogged);
+                refusedLogged = n;
+                refusedLoggedAt = now;
+            }
+        }
+    }
+
+    /**
+     * Refuses to write into the last {@link #reserveBytes} of the disk: that room is for the broker's own state, whose
+     * checkpoints must never fail (see DurableState), and for the databases beside it. Messages wait in memory
+     * meanwhile (bounded by {@link #maxUnwritten}) and their publishers wait for their acknowledgements.
+     */
+    private void keepReserve() throws IOException {
+        int pending = wal.bufferedBytes();
+        if (pending == 0) {
+            return;
+        }
+        java.nio.file.FileStore fs = fileStore;
+        long free = fs.getUsableSpace();
+        long reserve = reserveBytes >= 0 ? reserveBytes : Math.min(64L * 1024 * 1024, fs.getTotalSpace() / 20);
+        if (free - pending < reserve) {
+            throw new IOException(String.format(java.util.Locale.ROOT, "disk full: %.1f MB free on the disk of %s,"
+                    + " less than the %.1f MB kept for the broker's state", free / 1048576.0, dir, reserve / 1048576.0));
+        }
+    }
+
+    /** @return whether the last write failed (disk full, I/O error): nothing appended since is durable yet */
+    public boolean writeFailing() {
+        return writeFailing;
+    }
+
+    /** @return messages refused since the log was opened because it could not write (see {@link #append}) */
+    public long refusedMessages() {
+        return refused.get();
+    }
+
+    /** For tests: most bytes held unwritten before appends are refused. */
+    public void maxUnwritten(long bytes) {
+        this.maxUnwritten = bytes;
+    }
+
     /**
      * Writes what was appended (the group committer calls this in each round) and wakes readers.
      */
     public long flush() throws IOException {
         long before = wal.durablePosition();
-        long end = wal.flush();
+        long end;
+        try {
+            keepReserve();
+            end = wal.flush();
+            writeFailing = false;
+        } catch (IOException | RuntimeException e) {
+            writeFailing = true;
+            throw e;
+        }
         if (end != before) {
             synchronized (signal) {
                 signal.notifyAll();

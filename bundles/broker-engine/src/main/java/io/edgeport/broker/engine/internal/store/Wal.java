@@ -317,6 +317,11 @@ public final class Wal implements Closeable {
     /**
      * Writes everything appended so far. Serialised with {@link #deleteBefore}; the group committer calls it.
      *
+     * <p>A write that fails (disk full, I/O error) counts for nothing: what reached the file is cut off again, the
+     * records go back in front of what was appended since, and the exception is thrown; the next flush writes them
+     * again at the same place. So the log on disk stays a sequence of whole records, positions keep matching file
+     * offsets, and nothing is durable that was not written.
+     *
      * @return the new durable position
      */
     public synchronized long flush() throws IOException {
@@ -333,16 +338,27 @@ public final class Wal implements Closeable {
         }
         toWrite.flip();
         long start = end - toWrite.remaining();
-        if (channelSize >= segmentBytes) {
-            roll(start);
-        }
-        while (toWrite.hasRemaining()) {
-            channel.write(toWrite);
+        try {
+            if (channelSize >= segmentBytes) {
+                roll(start);
+            }
+            long at = channelSize;
+            while (toWrite.hasRemaining()) {
+                at += channel.write(toWrite, at);
+            }
+            if (fsync) {
+                channel.force(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            putBack(toWrite);
+            try {
+                channel.truncate(channelSize);
+            } catch (IOException | RuntimeException t) {
+                e.addSuppressed(t); // the next write overwrites the partial bytes anyway (positional writes)
+            }
+            throw e;
         }
         channelSize += end - start;
-        if (fsync) {
-            channel.force(false);
-        }
         durable = end;
         toWrite.clear();
         synchronized (lock) {
@@ -353,17 +369,46 @@ public final class Wal implements Closeable {
         return end;
     }
 
+    /** Puts records that could not be written back in front of those appended since. */
+    private void putBack(ByteBuffer failed) {
+        failed.rewind();
+        synchronized (lock) {
+            ByteBuffer merged = ByteBuffer.allocate(failed.remaining() + buffer.position() + 64 * 1024);
+            merged.put(failed);
+            buffer.flip();
+            merged.put(buffer);
+            buffer = merged;
+        }
+    }
+
+    /** @return bytes appended and not yet written (grows while writes fail) */
+    public int bufferedBytes() {
+        synchronized (lock) {
+            return buffer.position();
+        }
+    }
+
+    /**
+     * Starts the segment for records from {@code start}. The new file is opened before the old one is closed, so a
+     * failure (disk full) leaves the log writing to the old one and the next flush tries again; a file of that name
+     * can only be what such a failed attempt left, with no durable record in it.
+     */
     private void roll(long start) throws IOException {
-        if (fsync) {
-            channel.force(true);
+        FileChannel next = FileChannel.open(segment(start), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        try {
+            if (fsync) {
+                channel.force(true);
+                syncDirectory();
+            }
+        } catch (IOException | RuntimeException e) {
+            next.close();
+            throw e;
         }
         channel.close();
-        channel = FileChannel.open(segment(start), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        channel = next;
         channelStart = start;
         channelSize = 0;
-        if (fsync) {
-            syncDirectory();
-        }
     }
 
     /**
