@@ -1,5 +1,8 @@
 package io.edgeport.broker.engine.internal.session;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.edgeport.broker.engine.internal.pipeline.AckHold;
 import io.moquette.broker.EventLoopSessions;
 import io.moquette.broker.SessionMessageQueue;
@@ -17,13 +20,18 @@ import io.netty.channel.Channel;
  * (8 QoS 1 publishers into one subscriber: 18,000 msg/s accepted, 740 msg/s delivered). Above {@code high} messages
  * queued (max_queued_messages) the publisher whose message is being queued gets its acknowledgements held
  * ({@link AckHold}) until the queue is down to a quarter of that: publishers run at the subscriber's pace and nothing
- * is dropped. Offline sessions are not paced (their queue is the point of a persistent session).
+ * is dropped while the subscriber takes messages. A subscriber that takes none for {@link #STUCK_MS} while above
+ * {@code high} is stuck: publishers must not wait for it (a pacing hold ends after as long, see {@link AckHold}), so
+ * further messages for it are dropped instead of queued — counted, one line a minute — until it takes again; its
+ * memory stays bounded whatever is published. Offline sessions are neither paced nor limited (their queue is the
+ * point of a persistent session, on disk).
  *
  * <p>The count covers what was queued while this wrapper was in place (a persistent session's backlog from before its
  * reconnect is not counted). Confined to the session's loop, like the queue it wraps.
  */
 public final class PacedQueue implements SessionMessageQueue<SessionRegistry.EnqueuedMessage> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PacedQueue.class);
     private final SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate;
     private final int high;
     private final int low;
@@ -31,6 +39,21 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
     private Set<Channel> holding;
     private volatile Channel subscriber;
     private int backlog;
+    /** When the subscriber last took a message (or was attached). */
+    private long lastTaken = System.nanoTime();
+    private long dropped;
+    private long droppedLogged;
+    private long loggedAt;
+
+    /** How long a subscriber above the limit may take nothing before messages for it are dropped. */
+    static final long STUCK_MS = 10_000;
+    /** QoS 1/2 messages dropped for stuck subscribers, all queues. */
+    private static final java.util.concurrent.atomic.LongAdder DROPPED = new java.util.concurrent.atomic.LongAdder();
+
+    /** @return QoS 1/2 messages dropped for stuck subscribers since the broker started (all sessions) */
+    public static long droppedForStuckSubscribers() {
+        return DROPPED.sum();
+    }
 
     public PacedQueue(SessionMessageQueue<SessionRegistry.EnqueuedMessage> delegate, int high) {
         this.delegate = delegate;
@@ -45,6 +68,7 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
     /** The connection now bound to the session (its own publishes are never held: it must keep acknowledging). */
     public void attach(Channel channel) {
         subscriber = channel;
+        lastTaken = System.nanoTime();
     }
 
     /** The connection went away: its publishers go on at full speed, the queue keeps filling as before. */
@@ -65,6 +89,13 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
 
     @Override
     public void enqueue(SessionRegistry.EnqueuedMessage message) {
+        if (backlog >= high && subscriber != null && System.nanoTime() - lastTaken > STUCK_MS * 1_000_000) {
+            message.release(); // the queue's reference: the message is not kept for this subscriber
+            dropped++;
+            DROPPED.increment();
+            logDrops();
+            return;
+        }
         delegate.enqueue(message);
         backlog++;
         if (backlog > high) {
@@ -82,8 +113,11 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
     @Override
     public SessionRegistry.EnqueuedMessage dequeue() {
         SessionRegistry.EnqueuedMessage m = delegate.dequeue();
-        if (m != null && backlog > 0) {
-            backlog--;
+        if (m != null) {
+            lastTaken = System.nanoTime();
+            if (backlog > 0) {
+                backlog--;
+            }
         }
         if (backlog <= low && holding() > 0) {
             releaseAll();
@@ -110,5 +144,21 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
             AckHold.release(ch, this);
         }
         holding.clear();
+    }
+
+    private void logDrops() {
+        long now = System.nanoTime();
+        if (loggedAt == 0 || now - loggedAt > 60_000_000_000L) {
+            Channel sub = subscriber;
+            LOG.info("Client {} has taken no message for {} s with {} queued: {} QoS 1/2 messages for it dropped"
+                    + " (max_queued_messages; its publishers go on)", sub == null ? "?"
+                    : io.moquette.broker.NettyUtils.clientID(sub), STUCK_MS / 1000, backlog, dropped - droppedLogged);
+            droppedLogged = dropped;
+            loggedAt = now;
+        }
+    }
+
+    long dropped() {
+        return dropped;
     }
 }

@@ -24,6 +24,12 @@ final class RawClient implements AutoCloseable {
         in = socket.getInputStream();
     }
 
+    /** How long {@link #receive} waits for a packet (10 s unless set). */
+    RawClient timeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        return this;
+    }
+
     void send(MqttMessage msg) throws IOException {
         sendRaw(Packets.encode(msg));
     }
