@@ -40,6 +40,9 @@ public final class EngineSettings {
         SUBJECT
     }
 
+    /** Connections that may wait for their CONNECT at once, by default. @since 1.1 */
+    public static final int DEFAULT_MAX_PENDING_CONNECTS = 1024;
+
     private final String bindAddress;
     private final Map<Listener, Integer> ports;
     private final String websocketPath;
@@ -58,6 +61,9 @@ public final class EngineSettings {
     private final int maxInflightMessages;
     private final boolean allowAnonymous;
     private final boolean admitClients;
+    private final int maxPendingConnects;
+    private final int connectRateLimit;
+    private final boolean limitLoopbackConnects;
 
     private EngineSettings(Builder b) {
         this.bindAddress = b.bindAddress;
@@ -78,6 +84,9 @@ public final class EngineSettings {
         this.maxInflightMessages = b.maxInflightMessages;
         this.allowAnonymous = b.allowAnonymous;
         this.admitClients = b.admitClients;
+        this.maxPendingConnects = b.maxPendingConnects;
+        this.connectRateLimit = b.connectRateLimit;
+        this.limitLoopbackConnects = b.limitLoopbackConnects;
     }
 
     /** @return settings with every listener off and the defaults named on the {@link Builder} methods */
@@ -186,10 +195,38 @@ public final class EngineSettings {
         return admitClients;
     }
 
+    /**
+     * @return the most connections that may wait for their CONNECT (or their TLS handshake) at once; more are closed
+     *         as soon as they are accepted, until a waiting one sent its CONNECT or timed out. 0 or less: no limit
+     * @since 1.1
+     */
+    public int maxPendingConnects() {
+        return maxPendingConnects;
+    }
+
+    /**
+     * @return connections per second one source address may open (a token bucket of as many); more are closed as
+     *         soon as they are accepted. 0 or less: no limit
+     * @since 1.1
+     */
+    public int connectRateLimit() {
+        return connectRateLimit;
+    }
+
+    /**
+     * @return whether {@link #connectRateLimit()} applies to loopback addresses too (by default they are exempt: the
+     *         gateway's own tools and tests connect from there)
+     * @since 1.1
+     */
+    public boolean limitLoopbackConnects() {
+        return limitLoopbackConnects;
+    }
+
     private List<Object> values() {
         return Arrays.asList(bindAddress, ports, websocketPath, cafile, certfile, keyfile, requireCertificate,
                 certificateUsername, storeDirectory, fsync, autosaveInterval, maxConnections, maxKeepalive,
-                messageSizeLimit, maxQueuedMessages, maxInflightMessages, allowAnonymous, admitClients);
+                messageSizeLimit, maxQueuedMessages, maxInflightMessages, allowAnonymous, admitClients,
+                maxPendingConnects, connectRateLimit, limitLoopbackConnects);
     }
 
     @Override
@@ -231,6 +268,9 @@ public final class EngineSettings {
         private int maxInflightMessages = 20;
         private boolean allowAnonymous;
         private boolean admitClients = true;
+        private int maxPendingConnects = DEFAULT_MAX_PENDING_CONNECTS;
+        private int connectRateLimit;
+        private boolean limitLoopbackConnects;
 
         private Builder() {
         }
@@ -254,6 +294,27 @@ public final class EngineSettings {
             maxInflightMessages = s.maxInflightMessages;
             allowAnonymous = s.allowAnonymous;
             admitClients = s.admitClients;
+            maxPendingConnects = s.maxPendingConnects;
+            connectRateLimit = s.connectRateLimit;
+            limitLoopbackConnects = s.limitLoopbackConnects;
+        }
+
+        /** Default {@link EngineSettings#DEFAULT_MAX_PENDING_CONNECTS}; 0 or less: no limit. @since 1.1 */
+        public Builder maxPendingConnects(int max) {
+            this.maxPendingConnects = max;
+            return this;
+        }
+
+        /** Default 0 (no limit): connections per second per source address. @since 1.1 */
+        public Builder connectRateLimit(int perSecond) {
+            this.connectRateLimit = perSecond;
+            return this;
+        }
+
+        /** Default false: loopback addresses are not rate limited. @since 1.1 */
+        public Builder limitLoopbackConnects(boolean limit) {
+            this.limitLoopbackConnects = limit;
+            return this;
         }
 
         /** Default 127.0.0.1. */

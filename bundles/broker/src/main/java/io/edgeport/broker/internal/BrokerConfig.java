@@ -84,6 +84,20 @@ public @interface BrokerConfig {
             + " Further connections are refused.")
     int max__connections() default -1;
 
+    @AttributeDefinition(name = "max_pending_connects", description = "Most connections that may wait for their"
+            + " CONNECT (and TLS handshake) at once; further ones are closed when accepted, so that a flood of"
+            + " connections that never speak cannot hold the broker's memory. 0 = no limit.")
+    int max__pending__connects() default io.edgeport.broker.engine.EngineSettings.DEFAULT_MAX_PENDING_CONNECTS;
+
+    @AttributeDefinition(name = "max_connect_rate", description = "Connections per second one source address may"
+            + " open; more are closed when accepted (a device in a reconnect loop or a scanner cannot crowd out the"
+            + " others). Loopback addresses are exempt unless connect_rate_loopback is set. 0 = no limit.")
+    int max__connect__rate() default 20;
+
+    @AttributeDefinition(name = "connect_rate_loopback", description = "Apply max_connect_rate to loopback"
+            + " addresses too (127.0.0.0/8, ::1).")
+    boolean connect__rate__loopback() default false;
+
     @AttributeDefinition(name = "max_keepalive", description = "Largest keepalive (seconds) a client may ask for; a"
             + " client asking for more, or for 0 (none), is refused with CONNACK 'identifier rejected' as in"
             + " Mosquitto. 65535 = no limit.")

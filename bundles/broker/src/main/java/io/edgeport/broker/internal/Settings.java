@@ -38,7 +38,10 @@ record Settings(
         int maxQueuedMessages,
         int maxInflightMessages,
         boolean allowAnonymous,
-        int sysInterval) {
+        int sysInterval,
+        int maxPendingConnects,
+        int maxConnectRate,
+        boolean connectRateLoopback) {
 
     static final int MAX_MESSAGE_SIZE = EngineSettings.MAX_MESSAGE_SIZE_LIMIT;
 
@@ -92,6 +95,12 @@ record Settings(
         if (c.max__connections() < -1 || c.max__connections() == 0) {
             errors.add("max_connections must be -1 (no limit) or positive: " + c.max__connections());
         }
+        if (c.max__pending__connects() < 0) {
+            errors.add("max_pending_connects must be 0 (no limit) or positive: " + c.max__pending__connects());
+        }
+        if (c.max__connect__rate() < 0) {
+            errors.add("max_connect_rate must be 0 (no limit) or positive: " + c.max__connect__rate());
+        }
         if (c.max__keepalive() < 1 || c.max__keepalive() > 65_535) {
             errors.add("max_keepalive must be 1..65535: " + c.max__keepalive());
         }
@@ -134,7 +143,8 @@ record Settings(
                 sync, c.autosave__interval(),
                 c.max__connections(), c.max__keepalive(), c.message__size__limit(), c.max__queued__messages(),
                 c.max__inflight__messages() == 0 ? 65_535 : c.max__inflight__messages(),
-                anonymous, c.sys__interval());
+                anonymous, c.sys__interval(), c.max__pending__connects(), c.max__connect__rate(),
+                c.connect__rate__loopback());
     }
 
     private static void port(List<String> errors, String name, int value) {
@@ -183,6 +193,9 @@ record Settings(
                 .maxInflightMessages(maxInflightMessages)
                 .allowAnonymous(allowAnonymous)
                 .admitClients(admitClients)
+                .maxPendingConnects(maxPendingConnects)
+                .connectRateLimit(maxConnectRate)
+                .limitLoopbackConnects(connectRateLoopback)
                 .build();
     }
 

@@ -49,7 +49,9 @@ final class RunningEngine implements Engine {
         this.events = new EngineEvents(bridge);
         this.pipeline = new ChannelPipelines(settings.maxConnections(), settings.maxKeepalive(),
                 settings.messageSizeLimit(), settings.certificateUsername(), Topics::matches, bridge, bridge, bridge,
-                new ConnectAdmission.Gate(settings.admitClients()));
+                new ConnectAdmission.Gate(settings.admitClients()))
+                .limitConnections(new io.edgeport.broker.engine.internal.pipeline.ConnectionLimiter(
+                        settings.maxPendingConnects(), settings.connectRateLimit(), settings.limitLoopbackConnects()));
     }
 
     /** See {@link io.edgeport.broker.engine.EngineFactory#start}; without a message log (tests). */

@@ -104,6 +104,18 @@ public final class ChannelPipelines {
     private final ChannelHandler idleCloser = new IdleCloser();
     private final ChannelHandler frameDecoder = new FrameToBytes();
     private final ChannelHandler frameEncoder = new BytesToFrame();
+    private ConnectionLimiter limiter;
+
+    /** Bounds connection floods (see {@link ConnectionLimiter}); set before the listeners are bound. */
+    public ChannelPipelines limitConnections(ConnectionLimiter limiter) {
+        this.limiter = limiter;
+        return this;
+    }
+
+    /** @return the limiter in use, or null */
+    public ConnectionLimiter connectionLimiter() {
+        return limiter;
+    }
 
     /**
      * @param maxConnections Mosquitto's max_connections; 0 or less = unlimited
@@ -142,6 +154,9 @@ public final class ChannelPipelines {
         boolean tls = EdgeportServer.MQTTS.equals(listener) || EdgeportServer.WSS.equals(listener);
         boolean ws = EdgeportServer.WS.equals(listener) || EdgeportServer.WSS.equals(listener);
         p.channel().attr(ConnectContext.LISTENER).set(listener);
+        if (limiter != null && limiter.active()) {
+            p.addLast("connectionLimiter", limiter); // first: a refused connection costs no TLS handshake
+        }
         if (tls) {
             // Client authentication is the SslContext's business; need_client_auth=true forces it on top, as
             // Moquette's own acceptor does.

@@ -76,6 +76,7 @@ public final class ConnectGuard extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
+        ConnectionLimiter.connectReceived(ctx.channel());
         MqttConnectMessage connect = (MqttConnectMessage) msg;
         String clientId = connect.payload().clientIdentifier();
         int level = connect.variableHeader().version();

@@ -142,6 +142,7 @@ class EdgeportServerTest {
         o.setKeepAliveInterval(keepAlive);
         o.setConnectionTimeout(10);
         o.setAutomaticReconnect(false);
+        o.setMaxInflight(1000); // Paho's synchronous publish returns before it frees the in-flight slot (32202)
         c.connect(o);
         return c;
     }
