@@ -65,6 +65,23 @@ final class EdgeportSessionRegistry extends SessionRegistry {
         }
     }
 
+    /**
+     * A connection that closes while its CONNECT is being answered (a peer that sends CONNECT and goes, or whose
+     * CONNACK cannot be written) makes Moquette 0.17 clean the session up from a write listener while it is still
+     * CONNECTING, and its state check throws SessionCorruptedException into Netty's listener log with a stack trace.
+     * The session is left as it is (the next CONNECT of that client id takes it over); one DEBUG line.
+     */
+    @Override
+    void connectionClosed(Session session) {
+        try {
+            super.connectionClosed(session);
+        } catch (SessionCorruptedException e) {
+            LOG_CLOSED.debug("Session of {} closed while it changed state: {}", session.getClientID(), e.getMessage());
+        }
+    }
+
+    private static final org.slf4j.Logger LOG_CLOSED = org.slf4j.LoggerFactory.getLogger(EdgeportSessionRegistry.class);
+
     @Override
     SessionCreationResult createOrReopenSession(io.netty.handler.codec.mqtt.MqttConnectMessage msg, String clientId,
                                                 String username) {
