@@ -214,21 +214,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
         }
     }
 
-    /**
-     * A peer that went away while the broker was writing to it (connection reset, broken pipe) is an everyday event:
-     * close quietly. Moquette's handler logs every exception at ERROR with a stack trace.
-     */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (cause instanceof java.io.IOException) {
-            org.slf4j.LoggerFactory.getLogger(ConnectedGate.class).debug("Connection of {} lost: {}",
-                    NettyUtils.clientID(ctx.channel()), cause.toString());
-            ctx.close();
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
-    }
-
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         // The connection is gone: tell Moquette at once (waiting for the connected flag here delayed the connection-lost

@@ -224,6 +224,7 @@ public final class EdgeportServer {
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
         loops = new EventLoopSessions(interceptor, Runtime.getRuntime().availableProcessors());
+        loops.reportTo(pipelines.peerErrors());
         sessions = new EdgeportSessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator,
                 scheduler, clock, expiry, loops, store);
         if (store != null) {
@@ -240,7 +241,7 @@ public final class EdgeportServer {
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
         PostOffice office = postOffice;
-        acceptor.bind(config, loops.group(), pipelines, new NewNettyMQTTHandler(connections),
+        acceptor.bind(config, loops.group(), pipelines, new EdgeportMqttHandler(connections, pipelines.peerErrors()),
                 (window, queued) -> new ConnectedGate(office, window, queued), sslContext,
                 brokerConfig.getBufferFlushMillis(), commits);
     }
