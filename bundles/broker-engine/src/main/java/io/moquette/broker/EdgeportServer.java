@@ -241,8 +241,19 @@ public final class EdgeportServer {
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
         PostOffice office = postOffice;
+        SessionRegistry registry = sessions;
         acceptor.bind(config, loops.group(), pipelines, new EdgeportMqttHandler(connections, pipelines.peerErrors()),
-                (window, queued) -> new ConnectedGate(office, window, queued), sslContext,
+                new ChannelPipelines.ConnectedGates() {
+                    @Override
+                    public io.netty.channel.ChannelHandler newGate(int window, int queued) {
+                        return new ConnectedGate(office, registry, window, queued);
+                    }
+
+                    @Override
+                    public void connackUndeliverable(io.netty.channel.Channel channel) {
+                        ConnectedGate.connackFailed(channel, registry);
+                    }
+                }, sslContext,
                 brokerConfig.getBufferFlushMillis(), commits);
     }
 

@@ -83,6 +83,13 @@ public final class ChannelPipelines {
     @FunctionalInterface
     public interface ConnectedGates {
         ChannelHandler newGate(int inflightWindow, int maxQueued);
+
+        /**
+         * Moquette accepted a client whose channel had closed before the CONNACK could be written: close its session
+         * quietly (Moquette's own reaction logs ERROR with stack traces). Default: nothing.
+         */
+        default void connackUndeliverable(io.netty.channel.Channel channel) {
+        }
     }
 
     /**
