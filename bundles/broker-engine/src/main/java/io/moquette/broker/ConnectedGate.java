@@ -51,6 +51,7 @@ final class ConnectedGate extends ChannelDuplexHandler {
 
     private final ArrayDeque<Object> held = new ArrayDeque<>(2); // rarely used: keep it small
     private final PostOffice postOffice;
+    private final SessionRegistry sessions;
     private final int inflightWindow;
     private final int maxQueued;
     private PacedQueue paced;
@@ -62,6 +63,12 @@ final class ConnectedGate extends ChannelDuplexHandler {
      * @param inflightWindow QoS 1/2 messages that may be in flight to this client; Moquette's 10 when not larger
      */
     ConnectedGate(PostOffice postOffice, int inflightWindow, int maxQueued) {
+        this(postOffice, null, inflightWindow, maxQueued);
+    }
+
+    /** @param sessions closes the session of a client gone before its CONNACK; null = Moquette's own (noisy) way */
+    ConnectedGate(PostOffice postOffice, SessionRegistry sessions, int inflightWindow, int maxQueued) {
+        this.sessions = sessions;
         this.maxQueued = maxQueued;
         this.postOffice = postOffice;
         this.inflightWindow = inflightWindow;
@@ -131,7 +138,21 @@ final class ConnectedGate extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (!open && msg instanceof MqttConnAckMessage) {
             MqttConnAckMessage ack = (MqttConnAckMessage) msg;
-            if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED
+                    && sessions != null) {
+                ChannelPromise sent = ctx.newPromise();
+                sent.addListener(f -> {
+                    if (f.isSuccess()) {
+                        promise.trySuccess();
+                        awaitConnected(ctx, 0);
+                    } else {
+                        discard();
+                        connackFailed(ctx);
+                    }
+                });
+                ctx.write(msg, sent);
+                return;
+            } else if (ack.variableHeader().connectReturnCode() == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
                 promise.addListener(f -> {
                     if (f.isSuccess()) {
                         awaitConnected(ctx, 0);
@@ -144,6 +165,33 @@ final class ConnectedGate extends ChannelDuplexHandler {
             }
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * The client went away before its CONNACK could be written (a client that connects and closes at once; fuzzers do
+     * it all the time). Moquette's listener on that CONNACK would log ERROR with a stack trace, then throw
+     * SessionCorruptedException (logged at WARN with another one by Netty) whenever the connection loss had already
+     * changed the session. Its cleanup is done here instead, quietly: the session is closed unless the connection loss
+     * did it first, and the channel closed. Moquette's promise for the CONNACK is never completed, so its listener
+     * never runs; nothing else waits on it.
+     */
+    private void connackFailed(ChannelHandlerContext ctx) {
+        connackFailed(ctx.channel(), sessions);
+    }
+
+    /** {@link #connackFailed(ChannelHandlerContext)} for a channel whose handlers are gone already. */
+    static void connackFailed(io.netty.channel.Channel channel, SessionRegistry sessions) {
+        Object connection = channel.attr(CONNECTION).get();
+        Session session = connection instanceof MQTTConnection
+                ? MoquetteInternals.boundSession((MQTTConnection) connection) : null;
+        if (session != null) {
+            try {
+                sessions.connectionClosed(session);
+            } catch (SessionCorruptedException e) {
+                // the connection loss got there first: nothing left to clean up
+            }
+        }
+        channel.close();
     }
 
     private void awaitConnected(ChannelHandlerContext ctx, int checks) {
@@ -212,21 +260,6 @@ final class ConnectedGate extends ChannelDuplexHandler {
         while (!held.isEmpty()) {
             ReferenceCountUtil.release(held.poll());
         }
-    }
-
-    /**
-     * A peer that went away while the broker was writing to it (connection reset, broken pipe) is an everyday event:
-     * close quietly. Moquette's handler logs every exception at ERROR with a stack trace.
-     */
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (cause instanceof java.io.IOException) {
-            org.slf4j.LoggerFactory.getLogger(ConnectedGate.class).debug("Connection of {} lost: {}",
-                    NettyUtils.clientID(ctx.channel()), cause.toString());
-            ctx.close();
-            return;
-        }
-        ctx.fireExceptionCaught(cause);
     }
 
     @Override

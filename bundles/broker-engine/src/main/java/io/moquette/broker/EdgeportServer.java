@@ -224,6 +224,7 @@ public final class EdgeportServer {
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
         loops = new EventLoopSessions(interceptor, Runtime.getRuntime().availableProcessors());
+        loops.reportTo(pipelines.peerErrors());
         sessions = new EdgeportSessionRegistry(subscriptions, sessionsRepository, queueRepository, authorizator,
                 scheduler, clock, expiry, loops, store);
         if (store != null) {
@@ -240,8 +241,19 @@ public final class EdgeportServer {
         MQTTConnectionFactory connections = new MQTTConnectionFactory(brokerConfig, auth, sessions, postOffice);
         acceptor = new EdgeportAcceptor();
         PostOffice office = postOffice;
-        acceptor.bind(config, loops.group(), pipelines, new NewNettyMQTTHandler(connections),
-                (window, queued) -> new ConnectedGate(office, window, queued), sslContext,
+        SessionRegistry registry = sessions;
+        acceptor.bind(config, loops.group(), pipelines, new EdgeportMqttHandler(connections, pipelines.peerErrors()),
+                new ChannelPipelines.ConnectedGates() {
+                    @Override
+                    public io.netty.channel.ChannelHandler newGate(int window, int queued) {
+                        return new ConnectedGate(office, registry, window, queued);
+                    }
+
+                    @Override
+                    public void connackUndeliverable(io.netty.channel.Channel channel) {
+                        ConnectedGate.connackFailed(channel, registry);
+                    }
+                }, sslContext,
                 brokerConfig.getBufferFlushMillis(), commits);
     }
 

@@ -1,5 +1,6 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.PeerErrors;
 import io.edgeport.broker.engine.internal.pipeline.ReadGate;
 import io.edgeport.broker.engine.internal.session.PacedQueue;
 import java.util.concurrent.Callable;
@@ -34,7 +35,7 @@ import io.netty.util.concurrent.SingleThreadEventExecutor;
  * loop. Nothing is dropped: when the target loop has more than {@link #HIGH_WATERMARK} tasks waiting, the channel
  * whose packet is being handled stops reading ({@link ReadGate#LOOP}) and a marker queued behind those tasks resumes
  * it once the loop is down to {@link #LOW_WATERMARK}; TCP pushes back on that publisher. A command that throws is
- * logged and the loop goes on.
+ * reported in one line (see {@link #reportTo}) and the loop goes on.
  *
  * <p>Why in Moquette's package (the package-private members it touches): it extends the package-private
  * {@code SessionEventLoopGroup} (its constructor, {@code routeCommand}, {@code terminate}, {@code getEventLoopCount})
@@ -51,6 +52,8 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
     private final NioEventLoopGroup group;
     private final EventLoop[] loops;
     final AtomicLong pauses = new AtomicLong();
+    /** Where a failed command is reported (one rate-limited line); null: logged here, one line each. */
+    private volatile PeerErrors errors;
 
     /** @param threads I/O threads (and session loops); at least 1 */
     EventLoopSessions(BrokerInterceptor interceptor, int threads) {
@@ -62,6 +65,11 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
         for (io.netty.util.concurrent.EventExecutor e : group) {
             loops[i++] = (EventLoop) e;
         }
+    }
+
+    /** Failed commands are reported to {@code errors} from now on. */
+    void reportTo(PeerErrors errors) {
+        this.errors = errors;
     }
 
     /** The group the acceptor registers client channels with. */
@@ -126,12 +134,22 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
         return loop instanceof SingleThreadEventExecutor ? ((SingleThreadEventExecutor) loop).pendingTasks() : 0;
     }
 
-    static void run(FutureTask<String> task) {
+    void run(FutureTask<String> task) {
         task.run();
         try {
             task.get();
         } catch (ExecutionException e) {
-            LOG.warn("Session command failed on {}; the loop goes on", Thread.currentThread().getName(), e.getCause());
+            // Moquette failing on what a client sent (seen under fuzzing): one rate-limited line, never a stack trace
+            // at WARN, or a flood of bad packets fills the disk. The trace is at DEBUG.
+            PeerErrors report = errors;
+            Channel ch = CURRENT_CHANNEL.get();
+            String what = "session command failed: " + PeerErrors.describe(e.getCause());
+            if (report != null) {
+                report.report(PeerErrors.Reason.INTERNAL_ERROR, ch == null ? null : ch.remoteAddress(), what);
+            } else {
+                LOG.warn("{} on {}; the loop goes on", what, Thread.currentThread().getName());
+            }
+            LOG.debug("Session command failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.CancellationException e) {

@@ -1,5 +1,8 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.ExceptionSink;
+import io.edgeport.broker.engine.internal.pipeline.PeerErrors;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -22,7 +25,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 
 /**
  * Packets behind a CONNECT wait, with reading paused, until the connection is marked connected; a peer lost mid-write
- * closes quietly; other exceptions still reach Moquette's handler. (The release itself needs Moquette's connection and
+ * is left to ExceptionSink (counted as a peer error, closed quietly); exceptions pass ConnectedGate unchanged. (The release itself needs Moquette's connection and
  * is covered end to end by PipelinedConnectTest.)
  */
 class ConnectedGateTest {
@@ -43,12 +46,14 @@ class ConnectedGateTest {
     }
 
     @Test
-    void ioErrorsCloseTheChannelWithoutReachingMoquette() {
+    void ioErrorsAreCountedAndCloseTheChannelWithoutReachingMoquette() {
         Recorder moquette = new Recorder();
-        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10, 0), moquette);
+        PeerErrors errors = new PeerErrors();
+        EmbeddedChannel ch = new EmbeddedChannel(new ConnectedGate(null, 10, 0), new ExceptionSink(errors), moquette);
         ch.pipeline().fireExceptionCaught(new IOException("Broken pipe"));
         assertThat(moquette.seen).isEmpty();
         assertThat(ch.isOpen()).isFalse();
+        assertThat(errors.count(PeerErrors.Reason.CONNECTION_RESET)).isEqualTo(1);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.edgeport.broker.engine;
 
+import java.util.Map;
+
 /**
  * Counters of one running {@link Engine}, from its start; what Mosquitto publishes under {@code $SYS/broker/}. Packet
  * and byte counts are MQTT packets as they cross the wire (without TLS or WebSocket framing); publish bytes are
@@ -20,6 +22,9 @@ package io.edgeport.broker.engine;
  *        {@link EngineHooks#mayPublish})
  * @param subscriptions subscriptions (client, filter)
  * @param retainedMessages retained messages stored
+ * @param peerErrors connections closed for a peer's fault, by reason ({@code malformed_packet}, {@code tls_handshake},
+ *        {@code connection_reset}, ...; every reason the engine knows, zeros included, in a stable order); unmodifiable
+ *        (since 1.1)
  * @since 1.0
  */
 public record EngineCounters(
@@ -36,5 +41,21 @@ public record EngineCounters(
         long publishBytesSent,
         long publishDropped,
         long subscriptions,
-        long retainedMessages) {
+        long retainedMessages,
+        Map<String, Long> peerErrors) {
+
+    public EngineCounters {
+        peerErrors = peerErrors == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(peerErrors));
+    }
+
+    /** The counters without peer errors (an empty map), as in 1.0. */
+    public EngineCounters(long clientsConnected, long clientsMaximum, long offlinePersistentSessions,
+                          long packetsReceived, long packetsSent, long bytesReceived, long bytesSent,
+                          long publishReceived, long publishSent, long publishBytesReceived, long publishBytesSent,
+                          long publishDropped, long subscriptions, long retainedMessages) {
+        this(clientsConnected, clientsMaximum, offlinePersistentSessions, packetsReceived, packetsSent, bytesReceived,
+                bytesSent, publishReceived, publishSent, publishBytesReceived, publishBytesSent, publishDropped,
+                subscriptions, retainedMessages, Map.of());
+    }
 }

@@ -138,6 +138,8 @@ final class BrokerRun implements AutoCloseable {
             sys("load/bytes/received/1min", round(loads[2].sample(st.bytesReceived(), secs)));
             sys("load/bytes/sent/1min", round(loads[3].sample(st.bytesSent(), secs)));
             sys("load/publish/received/1min", round(loads[4].sample(c.publishReceived(), secs)));
+            // connections closed for a peer's fault (malformed packets, failed TLS handshakes, resets, timeouts)
+            c.peerErrors().forEach((reason, count) -> sys("errors/" + reason, count));
             io.edgeport.api.store.StoreStatistics ss = store.get();
             if (ss != null) {
                 // what in-process consumers (sinks, alerting, bridges) read, and what retention took from them

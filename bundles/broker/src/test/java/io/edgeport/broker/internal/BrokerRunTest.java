@@ -51,7 +51,9 @@ class BrokerRunTest {
                     .containsEntry("$SYS/broker/publish/messages/received", "40")
                     .containsEntry("$SYS/broker/publish/bytes/sent", "300")
                     .containsEntry("$SYS/broker/subscriptions/count", "6")
-                    .containsEntry("$SYS/broker/load/messages/received/1min", "0.00");
+                    .containsEntry("$SYS/broker/load/messages/received/1min", "0.00")
+                    .containsEntry("$SYS/broker/errors/malformed_packet", "12")
+                    .containsEntry("$SYS/broker/errors/tls_handshake", "0");
             assertThat(sys.get("$SYS/broker/uptime")).matches("\\d+ seconds");
             assertThat(sys).doesNotContainKey("$SYS/broker/store/messages/stored");
 

@@ -24,7 +24,8 @@ final class FakeEngine implements Engine {
     final AtomicInteger admitted = new AtomicInteger();
     volatile boolean observed;
     volatile boolean closed;
-    volatile EngineCounters counters = new EngineCounters(2, 5, 3, 100, 90, 1000, 900, 40, 30, 400, 300, 7, 6, 1);
+    volatile EngineCounters counters = new EngineCounters(2, 5, 3, 100, 90, 1000, 900, 40, 30, 400, 300, 7, 6, 1,
+            Map.of("malformed_packet", 12L, "tls_handshake", 0L));
 
     FakeEngine(EngineSettings settings, EngineHooks hooks) {
         this.settings = settings;

@@ -175,7 +175,8 @@ final class RunningEngine implements Engine {
         return new EngineCounters(connected, max, events.offlinePersistentSessions(), t.packetsReceived(),
                 t.packetsSent(), t.bytesReceived(), t.bytesSent(), t.publishReceived(), t.publishSent(),
                 t.publishBytesReceived(), t.publishBytesSent(), pipeline.publishGuard().droppedPublishes(),
-                server.subscriptionCount(), server.retainedCount());
+                server.subscriptionCount(), server.retainedCount(),
+                pipeline.peerErrors().counts());
     }
 
     @Override

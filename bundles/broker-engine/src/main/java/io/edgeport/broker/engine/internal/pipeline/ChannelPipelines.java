@@ -43,17 +43,22 @@ import io.netty.handler.timeout.IdleStateHandler;
  * {@code bytebuf2ws} (ws, wss): transport;</li>
  * <li>{@code flushConsolidation} → {@code outboundPressure} ({@link OutboundPressure}) → {@code idleStateHandler},
  * {@code idleEventHandler} → [{@code autoflush}]: flow of bytes;</li>
- * <li>{@code decoder}, {@code encoder}: MQTT packets from here on;</li>
+ * <li>{@code decoder}, {@code encoder} → {@code validator} ({@link PacketValidator}): well-formed MQTT packets in a
+ * valid order from here on;</li>
  * <li>{@code ackHold} ({@link AckHold}) → {@code connectedGate} (Moquette's package: what follows a CONNECT waits
  * until the session exists);</li>
  * <li>{@code traffic} ({@link TrafficCounter}) → [{@code admission} ({@link ConnectAdmission}) while the engine does
  * not admit clients yet] → {@code connectGuard} ({@link ConnectGuard}) → [{@code tlsIdentity} ({@link TlsIdentity})
  * on mqtts/wss] → {@code publishGuard} ({@link PublishGuard}) → {@code inflightJournal} ({@link InflightJournal}) →
  * {@code dollarFilter} ({@link DollarFilter});</li>
- * <li>{@code retainedFlags} ({@link RetainedFlagHandler}) → {@code handler} (Moquette's protocol handler).</li>
+ * <li>{@code retainedFlags} ({@link RetainedFlagHandler}) → {@code exceptions} ({@link ExceptionSink}) →
+ * {@code handler} (Moquette's protocol handler).</li>
  * </ol>
  *
- * <p>Why this order: {@code ackHold} sits outside every handler that may write an acknowledgement, so it can hold
+ * <p>Why this order: {@code validator} right behind the codec, so that no Edgeport handler and not Moquette ever see
+ * a malformed or out-of-order packet (refused packets are counted by {@link PeerErrors}, not by the traffic counter);
+ * {@code exceptions} in front of Moquette's handler, so that no exception reaches Moquette's ERROR-with-stack-trace
+ * logging. {@code ackHold} sits outside every handler that may write an acknowledgement, so it can hold
  * them all until the store has them; {@code connectedGate} right behind it, so nothing after a CONNECT reaches an
  * Edgeport handler (which might acknowledge a refused PUBLISH) before the session exists. The traffic counter sees every
  * packet that really crosses the wire (not the synthetic acks {@link DollarFilter} feeds Moquette, not outbound
@@ -78,6 +83,13 @@ public final class ChannelPipelines {
     @FunctionalInterface
     public interface ConnectedGates {
         ChannelHandler newGate(int inflightWindow, int maxQueued);
+
+        /**
+         * Moquette accepted a client whose channel had closed before the CONNACK could be written: close its session
+         * quietly (Moquette's own reaction logs ERROR with stack traces). Default: nothing.
+         */
+        default void connackUndeliverable(io.netty.channel.Channel channel) {
+        }
     }
 
     /**
@@ -94,6 +106,8 @@ public final class ChannelPipelines {
             OutboundPressure.Group pressure) {
     }
 
+    private final PeerErrors peerErrors = new PeerErrors();
+    private final ExceptionSink exceptionSink = new ExceptionSink(peerErrors);
     private final TrafficCounter traffic = new TrafficCounter();
     private final ConnectGuard connectGuard;
     private final PublishGuard.Shared publishGuard;
@@ -191,6 +205,7 @@ public final class ChannelPipelines {
         }
         p.addLast("decoder", new MqttDecoder(server.maxBytes()));
         p.addLast("encoder", MqttEncoder.INSTANCE);
+        p.addLast("validator", new PacketValidator(peerErrors));
         p.addLast(AckHold.NAME, new AckHold(server.durability()));
         p.addLast("connectedGate", server.connectedGates().newGate(server.maxInflight(), server.maxQueued()));
         p.addLast("traffic", traffic);
@@ -205,7 +220,13 @@ public final class ChannelPipelines {
         p.addLast("inflightJournal", inflightJournal.newHandler());
         p.addLast("dollarFilter", dollarFilter.newHandler());
         p.addLast("retainedFlags", new RetainedFlagHandler());
+        p.addLast("exceptions", exceptionSink);
         p.addLast("handler", server.handler());
+    }
+
+    /** @return the peer errors of all listeners of this server run (counted by reason, logged rate-limited) */
+    public PeerErrors peerErrors() {
+        return peerErrors;
     }
 
     public TrafficCounter traffic() {
@@ -225,13 +246,20 @@ public final class ChannelPipelines {
         return admission;
     }
 
-    /** Closes a channel whose reader went idle (no CONNECT in time, or keep-alive missed). */
+    /**
+     * Closes a channel whose reader went idle (no CONNECT in time, or keep-alive missed), as a peer error
+     * ({@link PeerErrors.Reason#CONNECT_TIMEOUT} or {@link PeerErrors.Reason#KEEPALIVE_TIMEOUT}).
+     */
     @ChannelHandler.Sharable
-    static final class IdleCloser extends ChannelInboundHandlerAdapter {
+    final class IdleCloser extends ChannelInboundHandlerAdapter {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof IdleStateEvent && ((IdleStateEvent) evt).state() == IdleState.READER_IDLE) {
-                LOG.debug("Closing idle connection {}", ctx.channel().remoteAddress());
+                ChannelHandler v = ctx.pipeline().get("validator");
+                boolean connected = v instanceof PacketValidator && ((PacketValidator) v).connected();
+                peerErrors.report(connected ? PeerErrors.Reason.KEEPALIVE_TIMEOUT : PeerErrors.Reason.CONNECT_TIMEOUT,
+                        ctx.channel(), connected ? "nothing received for 1.5 keep-alive periods"
+                                : "no CONNECT within the connect timeout");
                 ctx.close();
             } else {
                 super.userEventTriggered(ctx, evt);

@@ -24,7 +24,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
@@ -119,7 +118,8 @@ public final class EdgeportAcceptor {
         ChannelGroup open = clients;
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channelFactory(() -> new QuietServerChannel(listeners.pipelines.peerErrors(),
+                        listeners.server.connectedGates()))
                 .option(ChannelOption.SO_BACKLOG, config.intProp(BrokerConstants.NETTY_SO_BACKLOG_PROPERTY_NAME, 128))
                 .option(ChannelOption.SO_REUSEADDR,
                         config.boolProp(BrokerConstants.NETTY_SO_REUSEADDR_PROPERTY_NAME, true))

@@ -23,8 +23,8 @@ class ChannelPipelinesTest {
     Path tmp;
 
     private static final List<String> MQTT = List.of("flushConsolidation", "outboundPressure", "idleStateHandler",
-            "idleEventHandler", "decoder", "encoder", "ackHold", "connectedGate", "traffic", "connectGuard",
-            "publishGuard", "inflightJournal", "dollarFilter", "retainedFlags", "handler");
+            "idleEventHandler", "decoder", "encoder", "validator", "ackHold", "connectedGate", "traffic", "connectGuard",
+            "publishGuard", "inflightJournal", "dollarFilter", "retainedFlags", "exceptions", "handler");
 
     private static ChannelPipelines.Server server(io.netty.handler.ssl.SslContext ssl) {
         return new ChannelPipelines.Server(new ChannelInboundHandlerAdapter(), (window, queued) -> new ChannelDuplexHandler(),
