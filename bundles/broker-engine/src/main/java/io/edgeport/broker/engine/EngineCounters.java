@@ -23,7 +23,9 @@ import java.util.Map;
  * @param subscriptions subscriptions (client, filter)
  * @param retainedMessages retained messages stored
  * @param peerErrors connections closed for a peer's fault, by reason ({@code malformed_packet}, {@code tls_handshake},
- *        {@code connection_reset}, ...; every reason the engine knows, zeros included, in a stable order); unmodifiable
+ *        {@code connection_reset}, {@code connect_rate}, {@code pending_connects}, ...; every reason the engine knows,
+ *        zeros included, in a stable order), plus messages dropped for clients that do not read them
+ *        ({@code slow_consumer}: QoS 0; {@code stuck_subscriber}: QoS 1/2 beyond max_queued_messages); unmodifiable
  *        (since 1.1)
  * @since 1.0
  */

@@ -175,8 +175,17 @@ final class RunningEngine implements Engine {
         return new EngineCounters(connected, max, events.offlinePersistentSessions(), t.packetsReceived(),
                 t.packetsSent(), t.bytesReceived(), t.bytesSent(), t.publishReceived(), t.publishSent(),
                 t.publishBytesReceived(), t.publishBytesSent(), pipeline.publishGuard().droppedPublishes(),
-                server.subscriptionCount(), server.retainedCount(),
-                pipeline.peerErrors().counts());
+                server.subscriptionCount(), server.retainedCount(), peerErrors());
+    }
+
+    /** The pipelines' peer errors, and the messages dropped for clients that do not read. */
+    private java.util.Map<String, Long> peerErrors() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>(pipeline.peerErrors().counts());
+        out.put("slow_consumer", io.edgeport.broker.engine.internal.pipeline.OutboundPressure
+                .droppedForSlowConsumers());
+        out.put("stuck_subscriber", io.edgeport.broker.engine.internal.session.PacedQueue
+                .droppedForStuckSubscribers());
+        return out;
     }
 
     @Override

@@ -123,6 +123,7 @@ public final class ChannelPipelines {
     /** Bounds connection floods (see {@link ConnectionLimiter}); set before the listeners are bound. */
     public ChannelPipelines limitConnections(ConnectionLimiter limiter) {
         this.limiter = limiter;
+        limiter.reportTo(peerErrors);
         return this;
     }
 

@@ -30,7 +30,7 @@ import io.netty.util.AttributeKey;
  * <li><b>Connects per second from one source address</b> (a token bucket of as many): a misbehaving device or a
  * scanner in a reconnect loop cannot crowd out the others. Loopback addresses are exempt unless configured.</li>
  * </ul>
- * Refusals are counted per reason and logged at most once a minute per reason, with how many there were since. One
+ * Refusals are counted and logged by {@link PeerErrors} (once a minute per reason, then how many followed). One
  * shared instance per broker; thread-safe.
  */
 @Sharable
@@ -48,8 +48,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
     private final AtomicLong refusedPending = new AtomicLong();
     private final AtomicLong refusedRate = new AtomicLong();
-    private final Summary pendingLog = new Summary();
-    private final Summary rateLog = new Summary();
+    private volatile PeerErrors errors;
 
     /**
      * @param maxPending connections that may wait for their CONNECT at once; 0 or less: no limit
@@ -60,6 +59,20 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         this.maxPending = maxPending;
         this.ratePerSecond = ratePerSecond;
         this.limitLoopback = limitLoopback;
+    }
+
+    /** Where refusals are counted and logged (the pipelines' {@link PeerErrors}). */
+    void reportTo(PeerErrors errors) {
+        this.errors = errors;
+    }
+
+    private void report(PeerErrors.Reason reason, Channel ch, String detail) {
+        PeerErrors e = errors;
+        if (e != null) {
+            e.report(reason, ch.remoteAddress(), detail);
+        } else {
+            LOG.debug("Connection from {} {}", ch.remoteAddress(), detail);
+        }
     }
 
     /** Whether this limiter limits anything (no handler is needed otherwise). */
@@ -74,8 +87,8 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
         if (ratePerSecond > 0 && address != null && (limitLoopback || !address.isLoopbackAddress())
                 && !bucket(address).take(ratePerSecond)) {
             refusedRate.incrementAndGet();
-            rateLog.log("Connection from {} refused: more than {} connects per second from one address"
-                    + " (max_connect_rate)", address.getHostAddress(), ratePerSecond);
+            report(PeerErrors.Reason.CONNECT_RATE, ch, "refused: more than " + ratePerSecond
+                    + " connects per second from one address (max_connect_rate)");
             refuse(ctx);
             return;
         }
@@ -83,8 +96,8 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
             if (pending.incrementAndGet() > maxPending) {
                 pending.decrementAndGet();
                 refusedPending.incrementAndGet();
-                pendingLog.log("Connection from {} refused: {} connections are waiting for their CONNECT"
-                        + " (max_pending_connects)", address == null ? "?" : address.getHostAddress(), maxPending);
+                report(PeerErrors.Reason.PENDING_CONNECTS, ch, "refused: " + maxPending
+                        + " connections are waiting for their CONNECT (max_pending_connects)");
                 refuse(ctx);
                 return;
             }
@@ -189,33 +202,6 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
                 return true;
             }
             return false;
-        }
-    }
-
-    /** One line a minute per reason: the first refusal, then how many followed. */
-    private static final class Summary {
-        private long loggedAt;
-        private long since;
-
-        synchronized void log(String format, Object... args) {
-            long now = System.nanoTime();
-            if (loggedAt != 0 && now - loggedAt < TimeUnit.MINUTES.toNanos(1)) {
-                since++;
-                return;
-            }
-            if (since > 0) {
-                LOG.warn(format + " (and {} more refused for this reason in the last minute)", append(args, since));
-            } else {
-                LOG.warn(format, args);
-            }
-            loggedAt = now;
-            since = 0;
-        }
-
-        private static Object[] append(Object[] args, Object more) {
-            Object[] out = java.util.Arrays.copyOf(args, args.length + 1);
-            out[args.length] = more;
-            return out;
         }
     }
 }

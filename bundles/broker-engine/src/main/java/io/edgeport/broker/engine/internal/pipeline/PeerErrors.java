@@ -70,7 +70,11 @@ public final class PeerErrors {
         /** Nothing received within 1.5 keep-alive periods. */
         KEEPALIVE_TIMEOUT("keepalive_timeout", Level.INFO),
         /** The broker's own code threw on a peer's packet: a bug of ours, hence ERROR (still one line a minute). */
-        INTERNAL_ERROR("internal_error", Level.ERROR);
+        INTERNAL_ERROR("internal_error", Level.ERROR),
+        /** A connection refused because its address connected too often ({@link ConnectionLimiter}). */
+        CONNECT_RATE("connect_rate", Level.WARN),
+        /** A connection refused because too many were waiting for their CONNECT ({@link ConnectionLimiter}). */
+        PENDING_CONNECTS("pending_connects", Level.WARN);
 
         public final String key;
         public final Level level;
