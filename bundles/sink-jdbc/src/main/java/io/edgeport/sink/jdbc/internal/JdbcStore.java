@@ -289,12 +289,18 @@ final class JdbcStore implements AutoCloseable {
     }
 
     private void createSchema(Connection c) throws SQLException {
+        long t = System.nanoTime(); // a migration builds an index over the existing rows here
         try (Statement s = c.createStatement()) {
             for (String ddl : settings.dialect().schema(settings.table())) {
                 s.execute(ddl);
             }
         }
+        String migrated = settings.dialect().migrate(c, settings.table());
         c.commit();
+        if (migrated != null) {
+            LOG.info("Sink '{}': table {} {} in {} ms (once)", settings.name(), settings.table(), migrated,
+                    (System.nanoTime() - t) / 1_000_000);
+        }
         if (!schemaReady) {
             schemaReady = true;
             LOG.debug("Sink '{}': tables {} and {}_rejected are ready", settings.name(), settings.table(),

@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * Reads what a {@link JdbcStore} wrote, on a connection of its own per call. Thread-safe.
  *
- * <p>{@link #devices} scans the whole table (it counts the rows per device); {@link #readings} uses the
- * (device_id, ts) index.
+ * <p>{@link #devices} scans the whole table (it counts the rows per device); {@link #readings} uses an index that
+ * starts with (device_id, ts): the unique key in H2, the (device_id, ts) index in PostgreSQL.
  */
 final class TelemetryQueries {
 

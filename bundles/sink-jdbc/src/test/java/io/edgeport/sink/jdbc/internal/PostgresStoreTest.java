@@ -23,6 +23,11 @@ class PostgresStoreTest extends JdbcStoreContract {
         return PG.url();
     }
 
+    @Override
+    List<String> expectedIndexes() {
+        return List.of("_key", "_device_ts");
+    }
+
     @Test
     void survivesAServerRestartWithExactCounts() throws Exception {
         store.store(Configs.readings("d1", 0, 10));
