@@ -95,6 +95,24 @@ public final class BrokerComponent implements BrokerService {
                 () -> componentRuntime, () -> configAdmin, this::isBound);
         this.run = start(settings);
         admission.start();
+        this.inventory = registerInventory();
+    }
+
+    /** The Status page's printer, when the Felix Inventory API is wired (its import is optional). */
+    private final org.osgi.framework.ServiceRegistration<?> inventory;
+
+    private org.osgi.framework.ServiceRegistration<?> registerInventory() {
+        try {
+            java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+            p.put("felix.inventory.printer.name", BrokerInventory.NAME);
+            p.put("felix.inventory.printer.title", BrokerInventory.TITLE);
+            p.put("felix.inventory.printer.format", new String[] { "TEXT" });
+            return context.registerService("org.apache.felix.inventory.InventoryPrinter",
+                    new BrokerInventory(() -> run), p);
+        } catch (NoClassDefFoundError | RuntimeException e) {
+            LOG.debug("No Felix Inventory: the broker's figures are on $SYS only ({})", e.toString());
+            return null;
+        }
     }
 
     private final String version;
@@ -162,6 +180,13 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
+        if (inventory != null) {
+            try {
+                inventory.unregister();
+            } catch (IllegalStateException gone) {
+                // unregistered with the bundle already
+            }
+        }
         admission.close();
         admission.attach(null);
         BrokerRun e = run;
