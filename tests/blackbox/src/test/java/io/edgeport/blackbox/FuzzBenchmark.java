@@ -25,6 +25,7 @@ public final class FuzzBenchmark {
         Path dir = Files.createTempDirectory(Path.of("target"), "fuzz-bench");
         try (Gateway gw = new Gateway(dir).start()) {
             Thread.sleep(3_000);
+            long heap0 = heapAfterGcKb(gw.pid());
             long rss0 = FuzzTest.rssKb(gw.pid());
             int log0 = gw.log().length();
             MqttFuzzer.drainMillis(10);
@@ -53,13 +54,37 @@ public final class FuzzBenchmark {
             long rss1 = FuzzTest.rssKb(gw.pid());
             Thread.sleep(30_000);
             long rss2 = FuzzTest.rssKb(gw.pid());
+            long heap2 = heapAfterGcKb(gw.pid());
             String log = gw.log().substring(log0);
             System.out.printf("fuzz: %d connections (~%d packets, %d MB) in %.0f s = %.0f connections/s; gateway log"
                     + " +%d bytes in %d lines, %d stack-trace lines; RSS %d MB before, %d MB right after, %d MB 30 s"
-                    + " later%n", connections, connections * 3, bytes.get() >> 20, secs, connections / secs,
-                    log.length(), log.lines().count(), log.lines().filter(l -> l.startsWith("\tat ")).count(),
-                    rss0 / 1024, rss1 / 1024, rss2 / 1024);
+                    + " later; heap after a full GC %d MB before, %d MB after%n", connections, connections * 3,
+                    bytes.get() >> 20, secs, connections / secs, log.length(), log.lines().count(),
+                    log.lines().filter(l -> l.startsWith("\tat ")).count(), rss0 / 1024, rss1 / 1024, rss2 / 1024,
+                    heap0 / 1024, heap2 / 1024);
             gw.saveLog("fuzz-bench");
         }
+    }
+
+    /** Heap in use after a full GC, from {@code jcmd} (KB). */
+    static long heapAfterGcKb(long pid) throws Exception {
+        run("jcmd", Long.toString(pid), "GC.run");
+        String info = run("jcmd", Long.toString(pid), "GC.heap_info");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(info);
+        long used = 0;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1)); // SerialGC: def new generation + tenured generation (+ Metaspace)
+            if (info.indexOf("Metaspace") < m.start()) {
+                used -= Long.parseLong(m.group(1)); // not heap
+            }
+        }
+        return used;
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 }
