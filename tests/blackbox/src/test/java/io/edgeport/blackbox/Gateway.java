@@ -72,6 +72,8 @@ final class Gateway implements AutoCloseable {
     }
 
     private List<String> jvmOptions;
+    /** Copies the gateway's output into {@link #output}; {@link #stop()} waits for it to read the last lines. */
+    private Thread reader;
 
     Gateway start() throws Exception {
         if (!Files.isRegularFile(jar)) {
@@ -89,7 +91,7 @@ final class Gateway implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         process = pb.start();
         CountDownLatch ready = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -186,6 +188,9 @@ final class Gateway implements AutoCloseable {
         }
         int code = process.exitValue();
         process = null;
+        if (reader != null) {
+            reader.join(5_000); // the lines the gateway wrote while it stopped
+        }
         saveLog(dir.getFileName().toString());
         return code;
     }
@@ -202,6 +207,9 @@ final class Gateway implements AutoCloseable {
         }
         int code = process.exitValue();
         process = null;
+        if (reader != null) {
+            reader.join(5_000); // the lines the gateway wrote while it stopped
+        }
         saveLog(dir.getFileName().toString());
         return code;
     }

@@ -86,9 +86,10 @@ public final class AlertingComponent implements AlarmService {
         String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir.trim();
         // WRITE_DELAY=0: H2 otherwise writes a commit up to 500 ms later, and a kill -9 loses raised alarms and
         // notifier positions it already acted on; REUSE_SPACE=FALSE: see the JDBC sink's Dialect (H2 may open an
-        // older version after a kill when commits went into reused space).
+        // older version after a kill when commits went into reused space); DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown
+        // hook closed it under the running engine at SIGTERM; the component closes it when it stops.
         return "jdbc:h2:file:" + Path.of(data, "alerting").toAbsolutePath().normalize()
-                + ";WRITE_DELAY=0;REUSE_SPACE=FALSE";
+                + ";WRITE_DELAY=0;REUSE_SPACE=FALSE;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     private static String filter(String value, String key, String dflt) {

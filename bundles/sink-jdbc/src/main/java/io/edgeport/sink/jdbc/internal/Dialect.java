@@ -83,6 +83,11 @@ enum Dialect {
             if (!upper.contains("REUSE_SPACE")) {
                 properties.setProperty("REUSE_SPACE", "FALSE");
             }
+            if (!upper.contains("DB_CLOSE_ON_EXIT")) {
+                // H2's own JVM shutdown hook closed the database under the running sink at every SIGTERM ("store
+                // failed: Database is already closed"): the sink closes it when its component stops, in order.
+                properties.setProperty("DB_CLOSE_ON_EXIT", "FALSE");
+            }
             return super.connect(url, properties);
         }
 
