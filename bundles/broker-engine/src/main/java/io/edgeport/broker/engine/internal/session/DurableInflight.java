@@ -35,12 +35,17 @@ public final class DurableInflight extends HashMap<Integer, SessionRegistry.Enqu
 
     @Override
     public SessionRegistry.EnqueuedMessage put(Integer packetId, SessionRegistry.EnqueuedMessage value) {
-        forget(packetId);
         restored.remove(packetId);
+        // The record this one replaces goes in the same log record (a crash keeps both changes or neither); so does
+        // the message's removal from the queue it just left.
+        Long old = recorded.remove(packetId);
+        long replaced = old == null ? -1 : old;
         if (value instanceof SessionRegistry.PublishedMessage p) {
-            recorded.put(packetId, store.inflightPut(clientId, packetId, p));
+            recorded.put(packetId, store.inflightPut(clientId, packetId, p, replaced));
         } else if (value instanceof SessionRegistry.PubRelMarker) {
-            recorded.put(packetId, store.inflightMarker(clientId, packetId));
+            recorded.put(packetId, store.inflightMarker(clientId, packetId, replaced));
+        } else if (old != null) {
+            store.inflightRemove(clientId, old);
         }
         return super.put(packetId, value);
     }
