@@ -64,6 +64,8 @@ public final class FeatureManagerImpl implements FeatureManager {
     static final String PID = "io.edgeport.features";
     static final String LOCATION = "edgeport-feature:";
     static final String CONFIG_PREFIX = "edgeport.feature.config.";
+    /** Framework property: the features of a new gateway, when the configuration names none. */
+    static final String BOOT_PROPERTY = "edgeport.features.boot";
     private static final Logger LOG = LoggerFactory.getLogger(FeatureManagerImpl.class);
 
     @ObjectClassDefinition(name = "Edgeport features", description = "Installing, updating and removing features"
@@ -80,7 +82,8 @@ public final class FeatureManagerImpl implements FeatureManager {
         int health_timeout_seconds() default 30;
 
         @AttributeDefinition(name = "Features on first start", description = "Features installed when the data"
-                + " directory is new (names, comma separated; from the repository or those the gateway carries).")
+                + " directory is new (names, comma separated; from the repository or those the gateway carries)."
+                + " Empty: the framework property edgeport.features.boot.")
         String boot() default "";
 
         @AttributeDefinition(name = "Built-in features", description = "Features that are part of the gateway"
@@ -129,7 +132,8 @@ public final class FeatureManagerImpl implements FeatureManager {
             }
         }
         if (first) {
-            for (String name : split(config.boot())) {
+            String boot = config.boot().isBlank() ? String.valueOf(context.getProperty(BOOT_PROPERTY)) : config.boot();
+            for (String name : split(boot.equals("null") ? "" : boot)) {
                 Outcome o = install(name, false);
                 if (!o.ok()) {
                     LOG.warn("First start: feature {} not installed: {}", name, o.message());
@@ -496,7 +500,8 @@ public final class FeatureManagerImpl implements FeatureManager {
         }
         String msg = name + " " + f.version() + (old == null ? " installed" : old.version().equals(f.version())
                 ? " reinstalled" : " updated from " + old.version()) + ": " + f.bundles().size() + " bundle(s), "
-                + added.size() + " new, healthy";
+                + added.stream().filter(b -> !b.getLocation().startsWith(LOCATION + "config:")).count() + " new"
+                + (configJson == null ? "" : ", configurations applied") + ", healthy";
         LOG.info("Feature {}", msg);
         return Outcome.done(f.id(), msg);
     }
@@ -603,6 +608,14 @@ public final class FeatureManagerImpl implements FeatureManager {
         Bundle b = context.getBundle(a.location());
         if (b != null && b.getState() != Bundle.UNINSTALLED) {
             return Optional.of(b);
+        }
+        // The launcher's own bundles: location "jar/<artifact>-<version>.jar" (exported gateway) or a file path
+        for (Bundle x : context.getBundles()) {
+            String loc = x.getLocation();
+            if (x.getState() != Bundle.UNINSTALLED && (loc.equals("jar/" + a.fileName())
+                    || loc.endsWith("/" + a.fileName()))) {
+                return Optional.of(x);
+            }
         }
         Jars.Identity id = identities.get(a.toString());
         if (id == null) {

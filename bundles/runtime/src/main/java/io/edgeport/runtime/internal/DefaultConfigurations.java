@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * (everything allowed, like Mosquitto without an acl_file) in the data directory, and the factory configurations that
  * point the password and ACL providers at them. Runs once per data directory (a marker file remembers it), so an
  * operator who deletes or changes these configurations keeps the change across restarts. Existing files are never
- * overwritten.
+ * overwritten. The default telemetry sink is no longer made here: it is a configuration of the telemetry feature
+ * (features/telemetry.json), applied by the Configurator when the feature is installed.
  */
 @Component(immediate = true)
 public final class DefaultConfigurations {
@@ -32,9 +33,7 @@ public final class DefaultConfigurations {
     static final String MARKER = ".edgeport-defaults";
     static final String PASSWD_PID = "io.edgeport.auth.passwd";
     static final String ACL_PID = "io.edgeport.auth.acl";
-    static final String JDBC_SINK_PID = "io.edgeport.sink.jdbc";
     static final String FLEET_PID = "io.edgeport.simulator.fleet";
-    static final String TELEMETRY_MARKER = ".edgeport-defaults-telemetry";
     static final String DEMO_DEVICES = "edgeport.demo.devices";
     static final String DEFAULT_ACL = """
             # Edgeport's first-start ACL, in Mosquitto's acl_file syntax; saved changes apply within seconds.
@@ -52,7 +51,6 @@ public final class DefaultConfigurations {
         String data = context.getProperty("edgeport.data");
         Path dir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         Files.createDirectories(dir);
-        telemetry(configAdmin, dir);
         demoFleet(context, configAdmin);
         Path marker = dir.resolve(MARKER);
         if (Files.exists(marker)) {
@@ -66,27 +64,6 @@ public final class DefaultConfigurations {
                 StandardCharsets.UTF_8);
         LOG.info("First start: password file {} (empty; add users with mosquitto_passwd or the console) and acl_file"
                 + " {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
-    }
-
-    /**
-     * Once per data directory (its own marker, so gateways from before the telemetry bundles get it too): a JDBC sink
-     * named "default" on the embedded H2 database, so readings are stored with nothing else installed.
-     */
-    private static void telemetry(ConfigurationAdmin ca, Path dir) throws IOException {
-        Path marker = dir.resolve(TELEMETRY_MARKER);
-        if (Files.exists(marker)) {
-            return;
-        }
-        Configuration c = ca.getFactoryConfiguration(JDBC_SINK_PID, "default", "?");
-        if (c.getProperties() == null) {
-            Dictionary<String, Object> props = new Hashtable<>();
-            props.put("name", "default");
-            c.update(props);
-        }
-        Files.writeString(marker, "Default telemetry sink created; delete this file to have it created again.\n",
-                StandardCharsets.UTF_8);
-        LOG.info("First start: readings on sensors/# are stored in the embedded H2 database {}",
-                dir.resolve("telemetry.mv.db"));
     }
 
     /**
