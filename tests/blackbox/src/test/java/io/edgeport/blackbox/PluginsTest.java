@@ -167,7 +167,50 @@ class PluginsTest {
         }
     }
 
-    /** The alerting feature in {@code version} whose webhook bundle imports {@code missing}. */
+    /**
+     * Health-gated updates under load: a fleet publishes readings into the default sink while an update of the
+     * alerting feature that cannot resolve, and one whose component throws in activate, are each rolled back; the
+     * previous webhook serves again, a subscriber stays connected, and every reading the fleet published is stored
+     * exactly once.
+     */
+    @Test
+    void brokenUpdatesUnderLoadAreRolledBackAndLoseNothing() throws Exception {
+        try (Gateway gw = new Gateway(Files.createDirectories(dir)).start();
+                Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
+            Page page = new Page(gw);
+            page.console.awaitUp();
+            TelemetryTest.awaitSinkSubscribed(observer, () -> !Telemetry.stored(page.console, "default", "probe")
+                    .isEmpty());
+            String pid = TelemetryTest.fleet(page.console, "plug");
+            Telemetry.await("300 readings published", 60, () -> observer.distinct() >= 300);
+
+            String unresolvable = page.upload("alerting-0.1.1.zip", alertingUpdate("0.1.1",
+                    "org.example.missing.dep"));
+            assertThat(unresolvable).startsWith("ERROR alerting 0.1.1 rolled back to 0.1.0-SNAPSHOT")
+                    .contains("missing package org.example.missing.dep");
+            long at = observer.distinct();
+            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at + 300);
+
+            String throwing = page.upload("alerting-0.1.2.zip", alertingUpdate("0.1.2", null));
+            assertThat(throwing).startsWith("ERROR alerting 0.1.2 rolled back to 0.1.0-SNAPSHOT")
+                    .contains("failed to activate").contains("boom");
+            assertThat(page.bundles("io.edgeport.alerting.webhook")).as("the previous version serves again")
+                    .containsExactly("io.edgeport.alerting.webhook Active");
+            long at2 = observer.distinct();
+            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at2 + 300);
+
+            TelemetryTest.stopFleet(page.console, pid, observer);
+            TelemetryTest.assertH2HoldsExactly(page.console, TelemetryTest.fleetReadings(observer));
+            assertThat(observer.lost.get()).as("the subscriber's connection was never lost").isZero();
+            assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
+            gw.saveLog("plugins-under-load");
+        }
+    }
+
+    /**
+     * The alerting feature in {@code version} whose webhook bundle imports {@code missing}, or, when that is null, has
+     * a component that throws in activate.
+     */
     private static byte[] alertingUpdate(String version, String missing) throws IOException {
         String json = """
                 {
@@ -188,7 +231,31 @@ class PluginsTest {
             z.putNextEntry(new ZipEntry("alerting.json"));
             z.write(json.getBytes(StandardCharsets.UTF_8));
             z.putNextEntry(new ZipEntry("io.edgeport.alerting.webhook-" + version + ".jar"));
-            z.write(jar("io.edgeport.alerting.webhook", version, missing));
+            z.write(missing != null ? jar("io.edgeport.alerting.webhook", version, missing)
+                    : boomJar("io.edgeport.alerting.webhook", version));
+        }
+        return out.toByteArray();
+    }
+
+    /** A bundle with one immediate DS component, {@link io.edgeport.blackbox.boom.Boom}, that throws in activate. */
+    private static byte[] boomJar(String bsn, String version) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        a.putValue("Service-Component", "OSGI-INF/boom.xml");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarOutputStream j = new JarOutputStream(out, m)) {
+            j.putNextEntry(new java.util.jar.JarEntry("OSGI-INF/boom.xml"));
+            j.write(("<scr:component xmlns:scr='http://www.osgi.org/xmlns/scr/v1.3.0' name='boom' immediate='true'>"
+                    + "<implementation class='io.edgeport.blackbox.boom.Boom'/></scr:component>")
+                    .getBytes(StandardCharsets.UTF_8));
+            j.putNextEntry(new java.util.jar.JarEntry("io/edgeport/blackbox/boom/Boom.class"));
+            try (java.io.InputStream in = PluginsTest.class.getResourceAsStream("boom/Boom.class")) {
+                j.write(in.readAllBytes());
+            }
         }
         return out.toByteArray();
     }

@@ -91,7 +91,11 @@ final class Telemetry {
 
         @Override
         public void connectionLost(Throwable cause) {
+            lost.incrementAndGet();
         }
+
+        /** How often the connection was lost (Paho does not reconnect this client). */
+        final java.util.concurrent.atomic.AtomicInteger lost = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void deliveryComplete(IMqttDeliveryToken token) {

@@ -37,13 +37,13 @@ class TelemetryTest {
     @TempDir
     Path dir;
 
-    private static String fleet(Console console, String name) throws Exception {
+    static String fleet(Console console, String name) throws Exception {
         return Telemetry.createFactoryConfiguration(console, "io.edgeport.simulator.fleet", Map.of("name", name,
                 "devices", "12", "interval.ms", "50", "start.jitter.ms", "50"));
     }
 
     /** Publishes a probe reading until the sink stored it: its durable session exists from then on. */
-    private static void awaitSinkSubscribed(Telemetry.Observer observer, Telemetry.Check stored) throws Exception {
+    static void awaitSinkSubscribed(Telemetry.Observer observer, Telemetry.Check stored) throws Exception {
         long end = System.nanoTime() + 60_000_000_000L;
         while (!stored.ok()) {
             if (System.nanoTime() > end) {
@@ -56,18 +56,18 @@ class TelemetryTest {
     }
 
     /** Stops the fleet (deletes its configuration: devices disconnect cleanly) and waits until nothing flows. */
-    private static void stopFleet(Console console, String pid, Telemetry.Observer observer) throws Exception {
+    static void stopFleet(Console console, String pid, Telemetry.Observer observer) throws Exception {
         Telemetry.deleteConfiguration(console, pid);
         observer.awaitQuiet(1_500);
     }
 
-    private static Map<String, Set<Long>> fleetReadings(Telemetry.Observer observer) {
+    static Map<String, Set<Long>> fleetReadings(Telemetry.Observer observer) {
         Map<String, Set<Long>> out = new TreeMap<>(observer.seen);
         out.remove("probe");
         return out;
     }
 
-    private static void assertH2HoldsExactly(Console console, Map<String, Set<Long>> published) throws Exception {
+    static void assertH2HoldsExactly(Console console, Map<String, Set<Long>> published) throws Exception {
         assertThat(published).hasSize(12);
         await("every observed reading stored in H2", 90, () -> {
             for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
