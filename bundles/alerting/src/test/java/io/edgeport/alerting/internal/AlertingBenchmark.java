@@ -32,6 +32,17 @@ import io.edgeport.api.telemetry.Reading;
  */
 public final class AlertingBenchmark {
 
+    /** The rules the alerting feature ships (features/alerting.json). */
+    static final List<Map<String, Object>> RULES = List.of(
+            Map.of("name", "temperature", "type", "threshold", "measurement", "temperature", "min", "-10", "max",
+                    "50", "hysteresis", 1.0, "severity", "major"),
+            Map.of("name", "humidity", "type", "threshold", "measurement", "humidity", "min", "0", "max", "100",
+                    "hysteresis", 2.0, "severity", "minor"),
+            Map.of("name", "pressure", "type", "threshold", "measurement", "pressure", "min", "800", "max", "1200",
+                    "hysteresis", 5.0, "severity", "minor"),
+            Map.of("name", "offline", "type", "offline", "severity", "major"),
+            Map.of("name", "stale", "type", "stale", "stale.seconds", 300L, "severity", "warning"));
+
     public static void main(String[] args) throws Exception {
         int devices = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
@@ -39,7 +50,7 @@ public final class AlertingBenchmark {
         Path dir = Files.createTempDirectory("alerting-bench");
         AlarmEngine engine = new AlarmEngine(AlarmStore.open("jdbc:h2:file:" + dir.resolve("alerting")),
                 Clock.systemUTC());
-        for (Map<String, Object> r : DefaultRules.RULES) {
+        for (Map<String, Object> r : RULES) {
             Object[] kv = r.entrySet().stream().flatMap(e -> java.util.stream.Stream.of(e.getKey(), e.getValue()))
                     .toArray();
             engine.putRule(Fixtures.rule(kv));
