@@ -238,6 +238,44 @@ class FeaturesTest {
         assertThat(running().getVersion().toString()).as("nothing changed").isEqualTo("2.0.0");
     }
 
+    /** A feature of one manifest-only bundle with {@code header}, written to the repository folder. */
+    private void publishRaw(String name, String bsn, String version, String header, String value) throws IOException {
+        Path dir = Files.createDirectories(features.repository().resolve(NAME + "-raw-" + name));
+        Files.writeString(dir.resolve(name + ".json"), "{ \"feature-resource-version\": \"1.0\", \"id\":"
+                + " \"io.edgeport.itest:" + name + ":" + version + "\", \"bundles\": [ { \"id\": \"io.edgeport.itest:"
+                + bsn + ":" + version + "\" } ] }");
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        a.putValue(header, value);
+        try (OutputStream f = Files.newOutputStream(dir.resolve(bsn + "-" + version + ".jar"));
+                JarOutputStream jar = new JarOutputStream(f, m)) {
+            jar.flush();
+        }
+    }
+
+    @Test
+    void removingAFeatureOthersNeedAsksFirstAndNamesThem() throws Exception {
+        publishRaw(NAME + "-api", "io.edgeport.itest.api", "1.0.0", "Export-Package", "io.edgeport.itest.api");
+        publishRaw(NAME + "-user", "io.edgeport.itest.user", "1.0.0", "Import-Package", "io.edgeport.itest.api");
+        try {
+            assertThat(features.install(NAME + "-api").ok()).isTrue();
+            assertThat(features.install(NAME + "-user").ok()).isTrue();
+            Outcome o = features.uninstall(NAME + "-api", false);
+            assertThat(o.ok()).isFalse();
+            assertThat(o.message()).contains("is needed by io.edgeport.itest.user");
+            assertThat(features.installed()).extracting(FeatureInfo::name).contains(NAME + "-api");
+            o = features.uninstall(NAME + "-api", true);
+            assertThat(o.ok()).as(o.message()).isTrue();
+        } finally {
+            features.uninstall(NAME + "-user", true);
+            features.uninstall(NAME + "-api", true);
+        }
+    }
+
     @Test
     void aFeatureOthersNeedIsNotRemovedWithoutAsking() throws Exception {
         List<FeatureInfo> before = features.installed();

@@ -578,7 +578,7 @@ public final class FeatureManagerImpl implements FeatureManager {
         }
         if (!dependents.isEmpty() && !force) {
             return Outcome.failed(f.id(), name + " is needed by " + String.join(", ", dependents) + ": remove those"
-                    + " first, or force it");
+                    + " first, or remove it anyway (console: 'even if needed'; Gogo: --force)");
         }
         Bundle config = configBundle(name);
         if (config != null) {

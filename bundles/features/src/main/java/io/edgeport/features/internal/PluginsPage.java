@@ -153,7 +153,9 @@ public final class PluginsPage extends AbstractServlet {
                         + "<input type='hidden' name='csrf' value='" + token + "'>"
                         + "<input type='hidden' name='action' value='uninstall'>"
                         + "<input type='hidden' name='name' value='" + Encode.forHtmlAttribute(f.name()) + "'>"
-                        + "<button type='submit'>Uninstall</button></form>");
+                        + "<button type='submit'>Uninstall</button> <label title='Remove it even when other bundles"
+                        + " use its bundles'><input type='checkbox' name='force' value='true'> even if needed</label>"
+                        + "</form>");
             }
             w.println("</td></tr>");
         }
