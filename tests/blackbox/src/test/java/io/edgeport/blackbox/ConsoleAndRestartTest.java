@@ -168,4 +168,41 @@ class ConsoleAndRestartTest {
         }
         throw new AssertionError("broker did not move to port " + port);
     }
+
+    /**
+     * System Information → Restart restarts the gateway in the same process (it used to end it: the launcher exits
+     * with 122 on a framework update): the console answers again, MQTT works, and a retained message is still there.
+     */
+    @Test
+    void restartFromTheConsoleRestartsTheGateway() throws Exception {
+        gw = new Gateway(dir).start();
+        Console console = new Console(gw);
+        console.awaitUp();
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        MqttClient pub = Clients.paho(tcp, "restart-pub", true);
+        pub.publish("restart/state", "kept".getBytes(StandardCharsets.UTF_8), 1, true);
+        Clients.close(pub);
+
+        HttpResponse<String> r = console.postForm("/vmstat", Map.of("action", "shutdown", "shutdown_type",
+                "Restart"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("restarting");
+        Telemetry.await("a second ready line", 60,
+                () -> gw.log().split("Edgeport ready in", -1).length - 1 >= 2);
+        assertThat(gw.isAlive()).as("the process is still running").isTrue();
+        console.awaitUp();
+        assertThat(console.get("/bundles", console.admin()).statusCode()).isEqualTo(200);
+
+        MqttClient sub = Clients.paho(tcp, "restart-sub", true);
+        CountDownLatch got = new CountDownLatch(1);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        sub.subscribe("restart/state", 1, (t, m) -> {
+            seen.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+            got.countDown();
+        });
+        assertThat(got.await(10, TimeUnit.SECONDS)).as("the retained message after the restart").isTrue();
+        assertThat(seen).containsExactly("kept");
+        Clients.close(sub);
+        assertThat(gw.log()).contains("Restart requested from the web console").doesNotContain("\tat ");
+    }
 }

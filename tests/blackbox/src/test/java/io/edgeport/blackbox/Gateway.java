@@ -156,6 +156,12 @@ final class Gateway implements AutoCloseable {
         }
     }
 
+    /** @return whether the gateway's process is running */
+    boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
     /** The gateway JVM's process id while it runs, else -1. */
     long pid() {
         Process p = process;
