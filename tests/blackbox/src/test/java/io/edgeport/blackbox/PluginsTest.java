@@ -161,6 +161,11 @@ class PluginsTest {
             assertThat(page.upload("lone.jar", jar("io.edgeport.test.lone", "1.0.0", null)))
                     .startsWith("ERROR lone.jar is a single bundle (io.edgeport.test.lone 1.0.0), not a feature");
             assertThat(page.upload("random.zip", new byte[] { 'P', 'K', 3, 4, 1, 2, 3 })).startsWith("ERROR");
+            // The stock Bundles -> Install/Update with a file that is no bundle: a readable page, not a 500.
+            HttpResponse<String> stock = page.console.installBundle("notes.jar",
+                    "not a jar".getBytes(StandardCharsets.UTF_8));
+            assertThat(stock.statusCode()).isEqualTo(400);
+            assertThat(stock.body()).contains("notes.jar is not an OSGi bundle").contains("Plugins");
 
             assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
             gw.saveLog("plugins");
