@@ -166,6 +166,14 @@ class PluginsTest {
                     "not a jar".getBytes(StandardCharsets.UTF_8));
             assertThat(stock.statusCode()).isEqualTo(400);
             assertThat(stock.body()).contains("notes.jar is not an OSGi bundle").contains("Plugins");
+            // ... nor does it uninstall the broker core with one click.
+            Matcher api = Pattern.compile("\\{\"id\":(\\d+)[^}]*\"symbolicName\":\"io.edgeport.broker\"")
+                    .matcher(page.console.get("/bundles.json", page.console.admin()).body());
+            assertThat(api.find()).isTrue();
+            HttpResponse<String> uninstall = page.console.postForm("/bundles/" + api.group(1),
+                    Map.of("action", "uninstall"));
+            assertThat(uninstall.statusCode()).isEqualTo(409);
+            assertThat(page.bundles("io.edgeport.broker")).contains("io.edgeport.broker Active");
 
             assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
             gw.saveLog("plugins");

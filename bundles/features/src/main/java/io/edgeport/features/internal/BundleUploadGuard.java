@@ -23,7 +23,8 @@ import jakarta.servlet.http.Part;
  * The console's stock Bundles → Install/Update takes any file: a file that is no OSGi bundle got a bare "HTTP ERROR
  * 500" page and two stack traces in the log. This filter, in front of the console's servlet (after its
  * authentication), looks at each uploaded file first and answers a file that is no bundle with a readable page (and
- * one log line), pointing to the Plugins page for features. Bundles pass through unchanged.
+ * one log line), pointing to the Plugins page for features. Bundles pass through unchanged. The gateway image's own
+ * bundles (broker core, console, feature manager) are not uninstalled from that page with one click either.
  */
 @Component(service = Filter.class, property = {
     "osgi.http.whiteboard.filter.pattern=/bundles",
@@ -32,10 +33,49 @@ import jakarta.servlet.http.Part;
 public final class BundleUploadGuard implements Filter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BundleUploadGuard.class);
+    private final org.osgi.framework.BundleContext context;
+
+    @org.osgi.service.component.annotations.Activate
+    public BundleUploadGuard(org.osgi.framework.BundleContext context) {
+        this.context = context;
+    }
+
+    /**
+     * @return why the stock page must not uninstall the bundle {@code /bundles/ID} names, or null: the gateway image's
+     *         own bundles (installed by the launcher, location {@code jar/...}) are not removed one click at a time
+     */
+    private String uninstallRefused(HttpServletRequest http) {
+        String uri = http.getRequestURI();
+        if (!"uninstall".equals(http.getParameter("action")) || uri == null) {
+            return null;
+        }
+        String id = uri.substring(uri.lastIndexOf('/') + 1);
+        try {
+            org.osgi.framework.Bundle b = context.getBundle(Long.parseLong(id));
+            if (b != null && (b.getBundleId() == 0 || b.getLocation().startsWith("jar/"))) {
+                return b.getSymbolicName() + " is part of the gateway image (broker-core) and is not uninstalled from"
+                        + " here; features are removed on the Plugins page";
+            }
+        } catch (NumberFormatException e) {
+            return null; // not a bundle id: the console answers it
+        }
+        return null;
+    }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse out
+                && "POST".equals(http.getMethod())) {
+            String refused = uninstallRefused(http);
+            if (refused != null) {
+                LOG.warn("Web console: uninstall refused: {}", refused);
+                out.setStatus(HttpServletResponse.SC_CONFLICT);
+                out.setContentType("text/plain;charset=UTF-8");
+                out.getWriter().println(refused);
+                return;
+            }
+        }
         if (request instanceof HttpServletRequest http && response instanceof HttpServletResponse out
                 && "POST".equals(http.getMethod()) && http.getContentType() != null
                 && http.getContentType().startsWith("multipart/form-data")) {
