@@ -85,12 +85,19 @@ final class Console {
 
     /** A minimal valid bundle: only a manifest. */
     static byte[] bundle(String symbolicName, String version) throws IOException {
+        return bundle(symbolicName, version, java.util.Map.of());
+    }
+
+    /** A minimal bundle with extra manifest {@code headers} (Import-Package, ...). */
+    static byte[] bundle(String symbolicName, String version, java.util.Map<String, String> headers)
+            throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", symbolicName);
         a.putValue("Bundle-Version", version);
+        headers.forEach(a::putValue);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(out, m)) {
             jar.flush();

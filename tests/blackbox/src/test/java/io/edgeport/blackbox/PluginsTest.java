@@ -274,19 +274,6 @@ class PluginsTest {
     }
 
     private static byte[] jar(String bsn, String version, String imports) throws IOException {
-        Manifest m = new Manifest();
-        Attributes a = m.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", bsn);
-        a.putValue("Bundle-Version", version);
-        if (imports != null) {
-            a.putValue("Import-Package", imports);
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (JarOutputStream j = new JarOutputStream(out, m)) {
-            j.flush();
-        }
-        return out.toByteArray();
+        return Console.bundle(bsn, version, imports == null ? Map.of() : Map.of("Import-Package", imports));
     }
 }

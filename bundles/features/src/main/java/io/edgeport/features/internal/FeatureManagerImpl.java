@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -743,12 +742,5 @@ public final class FeatureManagerImpl implements FeatureManager {
                 Files.delete(x);
             }
         }
-    }
-
-    /** For the commands: the names and versions installed, in order. */
-    synchronized Map<String, String> versions() {
-        Map<String, String> out = new LinkedHashMap<>();
-        installed.forEach((k, v) -> out.put(k, v.version()));
-        return out;
     }
 }
