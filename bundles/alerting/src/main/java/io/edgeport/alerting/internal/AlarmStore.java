@@ -312,6 +312,15 @@ final class AlarmStore implements AutoCloseable {
         }
     }
 
+    /** @return null when the database answers within 2 s, else why not */
+    synchronized String problem() {
+        try {
+            return connection.isValid(2) ? null : "the database " + url + " does not answer";
+        } catch (SQLException e) {
+            return "the database " + url + ": " + e.getMessage();
+        }
+    }
+
     @Override
     public synchronized void close() {
         try {

@@ -51,6 +51,7 @@ public final class AlertingComponent implements AlarmService {
     static final java.util.regex.Pattern NOTIFIER_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
     private final AlarmEngine engine;
+    private final AlarmStore alarmStore;
     private final AlertingInput input;
     private final ScheduledExecutorService ticker;
     private final Map<Long, NotifierDispatcher> dispatchers = new TreeMap<>();
@@ -66,6 +67,7 @@ public final class AlertingComponent implements AlarmService {
                 : filter(config.ack_topic(), "ack.topic", "alerts/ack/+");
         long tick = Math.max(100, Math.min(60_000, config.tick_ms()));
         AlarmStore store = AlarmStore.open(url);
+        this.alarmStore = store;
         this.engine = new AlarmEngine(store, Clock.systemUTC());
         this.engine.onEvents(this::offerAll);
         this.input = new AlertingInput(() -> messageStore, () -> readings, statusFilter, ackFilter, engine);
@@ -217,6 +219,11 @@ public final class AlertingComponent implements AlarmService {
                     + d.failures.get() + " failures, at event " + d.position()
                     + (d.lastError.isEmpty() ? "" : ", last error " + d.lastError)).toList();
         }
+    }
+
+    /** @return null when the alarm database answers, else why not */
+    String databaseProblem() {
+        return alarmStore.problem();
     }
 
     boolean inputConnected() {

@@ -96,6 +96,18 @@ public final class BrokerComponent implements BrokerService {
         this.run = start(settings);
         admission.start();
         this.inventory = registerInventory();
+        this.health = context.registerService(org.apache.felix.hc.api.HealthCheck.class,
+                new ListenerHealthCheck(() -> run), healthProperties());
+    }
+
+    /** The listener health check (registered here: it reads this component's current run). */
+    private final org.osgi.framework.ServiceRegistration<?> health;
+
+    private static java.util.Hashtable<String, Object> healthProperties() {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put(org.apache.felix.hc.api.HealthCheck.NAME, ListenerHealthCheck.NAME);
+        p.put(org.apache.felix.hc.api.HealthCheck.TAGS, new String[] { "broker-core", "edgeport" });
+        return p;
     }
 
     /** The Status page's printer, when the Felix Inventory API is wired (its import is optional). */
@@ -180,6 +192,11 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
+        try {
+            health.unregister();
+        } catch (IllegalStateException gone) {
+            // unregistered with the bundle already
+        }
         if (inventory != null) {
             try {
                 inventory.unregister();

@@ -229,14 +229,14 @@ public final class FeatureManagerImpl implements FeatureManager {
             String state = missing > 0 ? missing + " bundle(s) missing"
                     : p.fatal().isEmpty() && p.pending().isEmpty() ? "active" : p.summary();
             out.add(new FeatureInfo(f.name(), f.id(), f.title(), f.description(), f.version(),
-                    (base.contains(f.name()) ? "built in, " : "") + state, health(f.name()), describe(bundles)));
+                    (base.contains(f.name()) ? "built in, " : "") + state, health(f.name(), bundles), describe(bundles)));
         }
         return out;
     }
 
-    private String health(String tag) {
+    private String health(String tag, List<Bundle> bundles) {
         try {
-            return HealthChecks.summary(context, tag);
+            return HealthChecks.summary(context, tag, bundles);
         } catch (NoClassDefFoundError e) {
             return "no health checks running";
         }

@@ -14,7 +14,7 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 
 /**
  * Whether a feature's bundles serve: all active (fragments resolved), no component failed to activate or is missing a
- * service it needs, and the health checks tagged with the feature's name pass (when Apache Felix Health Checks run).
+ * service it needs, and the health checks its bundles register or that are tagged with the feature's name pass (when Apache Felix Health Checks run).
  * Each problem is one line for the operator.
  */
 final class HealthGate {
@@ -49,7 +49,7 @@ final class HealthGate {
         }
         components(context, bundles, fatal, pending);
         if (fatal.isEmpty() && pending.isEmpty()) {
-            String hc = healthChecks(context, tag);
+            String hc = healthChecks(context, tag, bundles);
             if (hc != null) {
                 pending.add(hc);
             }
@@ -92,9 +92,9 @@ final class HealthGate {
     }
 
     /** @return what the feature's failing health checks say, or null when they pass or none run */
-    static String healthChecks(BundleContext context, String tag) {
+    static String healthChecks(BundleContext context, String tag, Collection<Bundle> bundles) {
         try {
-            return HealthChecks.failing(context, tag);
+            return HealthChecks.failing(context, tag, bundles);
         } catch (NoClassDefFoundError e) {
             return null; // Health Checks are not installed: the other gates decide
         }

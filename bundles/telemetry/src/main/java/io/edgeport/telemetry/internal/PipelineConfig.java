@@ -18,6 +18,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + " stored yet). 0 = the broker's priority.", min = "0", max = "19")
     int sink_nice() default 10;
 
+    @AttributeDefinition(name = "Health: lag warning (MB)", description = "The health check 'Telemetry sinks' warns"
+            + " when a sink is this many MB of the message store behind (it stores slower than the devices publish, or"
+            + " was stopped). A sink that fails to store is CRITICAL whatever its lag.", min = "1")
+    int health_lag_warn_mb() default 64;
+
     @AttributeDefinition(name = "Topic templates", description = "Topic layouts, tried in order, that name the"
             + " location, type and device where the payload does not: placeholders {location} (may repeat: levels"
             + " are joined with '/'), {type}, {device}, {*}.")

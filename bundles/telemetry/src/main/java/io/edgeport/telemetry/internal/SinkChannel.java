@@ -53,6 +53,8 @@ final class SinkChannel implements AutoCloseable {
     final AtomicLong rejected = new AtomicLong();
     final AtomicLong failures = new AtomicLong();
     volatile String lastError = "";
+    /** System.nanoTime() of the first failure since the last success; 0 while it works. */
+    private volatile long failingSince;
 
     /** @param store the message store, null while there is none */
     SinkChannel(Options options, TelemetrySink sink, Supplier<ReadingDecoder> decoder, Supplier<MessageStore> store,
@@ -180,6 +182,7 @@ final class SinkChannel implements AutoCloseable {
                 }
             }
             cursor = c;
+            failingSince = 0;
             LOG.info("Sink '{}' reads the message store from position {}, filters {}", options.name(), c.committed(),
                     options.filters());
             return c;
@@ -264,14 +267,24 @@ final class SinkChannel implements AutoCloseable {
             }
         }
         c.commit(position);
+        failingSince = 0;
         stored.addAndGet(readings.size());
         rejected.addAndGet(bad.size());
+    }
+
+    /** @return seconds since the channel last failed to read or store without succeeding since, -1 while it works */
+    long failingSeconds() {
+        long since = failingSince;
+        return since == 0 ? -1 : TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - since);
     }
 
     private void noteFailure(String what, Throwable e) {
         failures.incrementAndGet();
         lastError = what;
         long now = System.nanoTime();
+        if (failingSince == 0) {
+            failingSince = now == 0 ? 1 : now;
+        }
         if (lastFailureLog == 0 || now - lastFailureLog > LOG_EVERY_NANOS) {
             lastFailureLog = now;
             LOG.warn("Sink '{}': {} (retrying with back-off up to {} ms; logged once a minute)", options.name(),

@@ -57,6 +57,7 @@ public final class TelemetryPipeline implements Readings {
     private volatile ReadingDecoder decoder;
     private volatile List<String> topics = List.of("sensors/#");
     private volatile int sinkNice = 10;
+    private volatile long lagWarnBytes = 64L << 20;
     private boolean active;
 
     @Activate
@@ -98,6 +99,7 @@ public final class TelemetryPipeline implements Readings {
             topics = t;
             decoder = d;
             sinkNice = Math.max(0, Math.min(19, config.sink_nice()));
+            lagWarnBytes = Math.max(1, config.health_lag_warn_mb()) * 1048576L;
         } catch (IllegalArgumentException e) {
             if (decoder == null) {
                 decoder = new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES));
@@ -266,6 +268,21 @@ public final class TelemetryPipeline implements Readings {
             throw new IllegalArgumentException(key + " must be " + min + ".." + max + ", not " + n);
         }
         return n;
+    }
+
+    /** One sink as the health check sees it. */
+    record SinkState(String name, boolean reading, long lagBytes, long failingSeconds, String lastError) {
+    }
+
+    synchronized List<SinkState> sinkStates() {
+        List<SinkState> out = new ArrayList<>();
+        channels.forEach((name, o) -> out.add(new SinkState(name, o.channel().connected(), o.channel().lagBytes(),
+                o.channel().failingSeconds(), o.channel().lastError)));
+        return out;
+    }
+
+    long lagWarnBytes() {
+        return lagWarnBytes;
     }
 
     /** Gogo: {@code edgeport:sinks} lists every sink with its counters. */

@@ -35,6 +35,7 @@ public final class JdbcSinkComponent {
     private SinkSettings settings; // SCR calls activate, modified and deactivate one at a time
     private JdbcTelemetrySink sink;
     private ServiceRegistration<?> registration;
+    private ServiceRegistration<?> health;
 
     @Activate
     public JdbcSinkComponent(BundleContext context, JdbcSinkConfig config) {
@@ -62,6 +63,7 @@ public final class JdbcSinkComponent {
             settings = null;
             LOG.error("JDBC sink configuration ({}) not used, no sink registered: {}", JdbcSinkConfig.PID,
                     e.getMessage());
+            health = registerHealth(config.name(), JdbcHealthCheck.invalid(e.getMessage()));
             return;
         }
         if (next.equals(settings) && registration != null) {
@@ -69,14 +71,31 @@ public final class JdbcSinkComponent {
         }
         unregister();
         settings = next;
-        sink = new JdbcTelemetrySink(new JdbcStore(next));
+        JdbcStore store = new JdbcStore(next);
+        sink = new JdbcTelemetrySink(store);
         registration = context.registerService(
                 new String[] { TelemetrySink.class.getName(), JdbcTelemetrySink.class.getName() }, sink,
                 next.serviceProperties());
+        health = registerHealth(next.name(), JdbcHealthCheck.of(store));
         LOG.info("JDBC telemetry {}", next);
     }
 
+    private ServiceRegistration<?> registerHealth(String name, JdbcHealthCheck check) {
+        java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+        p.put(org.apache.felix.hc.api.HealthCheck.NAME, "JDBC sink " + name);
+        p.put(org.apache.felix.hc.api.HealthCheck.TAGS, new String[] { "telemetry", "sink", "edgeport" });
+        return context.registerService(org.apache.felix.hc.api.HealthCheck.class, check, p);
+    }
+
     private void unregister() {
+        if (health != null) {
+            try {
+                health.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+            health = null;
+        }
         if (registration != null) {
             try {
                 registration.unregister();

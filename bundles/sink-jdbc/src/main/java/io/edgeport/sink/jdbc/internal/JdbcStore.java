@@ -218,6 +218,20 @@ final class JdbcStore implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Whether the database answers: a new connection (not the writer's, which may be busy with a batch) asked to
+     * validate itself within {@code timeoutSeconds}.
+     *
+     * @throws SQLException with the driver's reason when it does not
+     */
+    void probe(int timeoutSeconds) throws SQLException {
+        try (Connection c = open()) {
+            if (!c.isValid(timeoutSeconds)) {
+                throw new SQLException("the database did not answer within " + timeoutSeconds + " s");
+            }
+        }
+    }
+
     /** Closes the connection, waiting a while for a call in progress to finish. Later calls fail. */
     @Override
     public void close() {

@@ -89,11 +89,16 @@ record SinkSettings(String name, String url, String user, String password, Diale
         return p;
     }
 
+    /** The URL without its query string (it may carry a password). */
+    String safeUrl() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q) + "?...";
+    }
+
     /** Without the password, and without the URL's query string (it may carry one too). */
     @Override
     public String toString() {
-        int q = url.indexOf('?');
-        return "sink '" + name + "' (" + (q < 0 ? url : url.substring(0, q) + "?...") + ", table " + table
+        return "sink '" + name + "' (" + safeUrl() + ", table " + table
                 + ", batch.size " + batchSize + ", flush.ms " + flushMs + ", retry.max.ms " + retryMaxMs
                 + (topics.isEmpty() ? "" : ", topics " + topics) + ")";
     }

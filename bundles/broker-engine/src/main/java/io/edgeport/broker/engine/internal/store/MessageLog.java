@@ -108,6 +108,8 @@ public final class MessageLog implements MessageStore, Closeable {
     private volatile long maxUnwritten = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 8);
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean writeFailing;
+    /** Why the last write failed, "" after a good one. */
+    private volatile String writeError = "";
     /** Room left on the disk for the broker's state; -1: 5 % of the disk, at most 64 MB. */
     private volatile long reserveBytes = -1;
     private final java.nio.file.FileStore fileStore;
@@ -253,7 +255,7 @@ public final class MessageLog implements MessageStore, Closeable {
         }
         java.nio.file.FileStore fs = fileStore;
         long free = fs.getUsableSpace();
-        long reserve = reserveBytes >= 0 ? reserveBytes : Math.min(64L * 1024 * 1024, fs.getTotalSpace() / 20);
+        long reserve = reserveBytes();
         if (free - pending < reserve) {
             throw new IOException(String.format(java.util.Locale.ROOT, "disk full: %.1f MB free on the disk of %s,"
                     + " less than the %.1f MB kept for the broker's state", free / 1048576.0, dir, reserve / 1048576.0));
@@ -263,6 +265,27 @@ public final class MessageLog implements MessageStore, Closeable {
     /** @return whether the last write failed (disk full, I/O error): nothing appended since is durable yet */
     public boolean writeFailing() {
         return writeFailing;
+    }
+
+    /** @return why the last write failed, "" when it did not */
+    public String writeError() {
+        return writeError;
+    }
+
+    /** @return bytes the log leaves free on its disk for the broker's own state (see {@link #keepReserve}) */
+    public long reserveBytes() throws IOException {
+        java.nio.file.FileStore fs = fileStore;
+        return reserveBytes >= 0 ? reserveBytes : Math.min(64L * 1024 * 1024, fs.getTotalSpace() / 20);
+    }
+
+    /** @return bytes free on the log's disk */
+    public long usableBytes() throws IOException {
+        return fileStore.getUsableSpace();
+    }
+
+    /** @return most bytes of log kept for consumers that lag */
+    public long retentionBytes() {
+        return retentionBytes;
     }
 
     /** @return messages refused since the log was opened because it could not write (see {@link #append}) */
@@ -285,8 +308,10 @@ public final class MessageLog implements MessageStore, Closeable {
             keepReserve();
             end = wal.flush();
             writeFailing = false;
+            writeError = "";
         } catch (IOException | RuntimeException e) {
             writeFailing = true;
+            writeError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw e;
         }
         if (end != before) {
