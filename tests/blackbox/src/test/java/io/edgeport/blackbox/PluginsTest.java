@@ -182,9 +182,9 @@ class PluginsTest {
 
     /**
      * Health-gated updates under load: a fleet publishes readings into the default sink while an update of the
-     * alerting feature that cannot resolve, and one whose component throws in activate, are each rolled back; the
-     * previous webhook serves again, a subscriber stays connected, and every reading the fleet published is stored
-     * exactly once.
+     * alerting feature that cannot resolve, one whose component throws in activate and one whose health check fails
+     * are each rolled back; the previous webhook serves again, a subscriber stays connected, and every reading the
+     * fleet published is stored exactly once.
      */
     @Test
     void brokenUpdatesUnderLoadAreRolledBackAndLoseNothing() throws Exception {
@@ -192,6 +192,13 @@ class PluginsTest {
                 Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
             Page page = new Page(gw);
             page.console.awaitUp();
+            // A shorter health gate than the default 30 s: a failing health check is waited out that long.
+            HttpResponse<String> cfg = page.console.postForm("/configMgr/io.edgeport.features", Map.of("apply",
+                    "true", "action", "ajaxConfigManager", "propertylist", "health.timeout.seconds",
+                    "health.timeout.seconds", "8"));
+            assertThat(cfg.statusCode()).isLessThan(400);
+            Telemetry.await("the feature manager's new timeout", 30,
+                    () -> gw.log().contains("health timeout 8 s"));
             TelemetryTest.awaitSinkSubscribed(observer, () -> !Telemetry.stored(page.console, "default", "probe")
                     .isEmpty());
             String pid = TelemetryTest.fleet(page.console, "plug");
@@ -212,6 +219,15 @@ class PluginsTest {
             long at2 = observer.distinct();
             Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at2 + 300);
 
+            String sick = page.upload("alerting-0.1.3.zip", alertingUpdate("0.1.3", "sick"));
+            assertThat(sick).startsWith("ERROR alerting 0.1.3 rolled back to 0.1.0-SNAPSHOT")
+                    .contains("health check 'webhook reachable' is CRITICAL")
+                    .contains("the webhook endpoint is unreachable");
+            assertThat(page.bundles("io.edgeport.alerting.webhook")).as("the previous version serves again")
+                    .containsExactly("io.edgeport.alerting.webhook Active");
+            long at3 = observer.distinct();
+            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at3 + 300);
+
             TelemetryTest.stopFleet(page.console, pid, observer);
             TelemetryTest.assertH2HoldsExactly(page.console, TelemetryTest.fleetReadings(observer));
             assertThat(observer.lost.get()).as("the subscriber's connection was never lost").isZero();
@@ -222,7 +238,7 @@ class PluginsTest {
 
     /**
      * The alerting feature in {@code version} whose webhook bundle imports {@code missing}, or, when that is null, has
-     * a component that throws in activate.
+     * a component that throws in activate, or, when it is "sick", registers a health check that always fails.
      */
     private static byte[] alertingUpdate(String version, String missing) throws IOException {
         String json = """
@@ -244,7 +260,8 @@ class PluginsTest {
             z.putNextEntry(new ZipEntry("alerting.json"));
             z.write(json.getBytes(StandardCharsets.UTF_8));
             z.putNextEntry(new ZipEntry("io.edgeport.alerting.webhook-" + version + ".jar"));
-            z.write(missing != null ? jar("io.edgeport.alerting.webhook", version, missing)
+            z.write("sick".equals(missing) ? sickJar("io.edgeport.alerting.webhook", version)
+                    : missing != null ? jar("io.edgeport.alerting.webhook", version, missing)
                     : boomJar("io.edgeport.alerting.webhook", version));
         }
         return out.toByteArray();
@@ -267,6 +284,32 @@ class PluginsTest {
                     .getBytes(StandardCharsets.UTF_8));
             j.putNextEntry(new java.util.jar.JarEntry("io/edgeport/blackbox/boom/Boom.class"));
             try (java.io.InputStream in = PluginsTest.class.getResourceAsStream("boom/Boom.class")) {
+                j.write(in.readAllBytes());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** A bundle with one DS component, {@link io.edgeport.blackbox.boom.Sick}: a health check that always fails. */
+    private static byte[] sickJar(String bsn, String version) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", version);
+        a.putValue("Import-Package", "org.apache.felix.hc.api;version=\"[2.0,3)\"");
+        a.putValue("Service-Component", "OSGI-INF/sick.xml");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarOutputStream j = new JarOutputStream(out, m)) {
+            j.putNextEntry(new java.util.jar.JarEntry("OSGI-INF/sick.xml"));
+            j.write(("<scr:component xmlns:scr='http://www.osgi.org/xmlns/scr/v1.3.0' name='sick'>"
+                    + "<implementation class='io.edgeport.blackbox.boom.Sick'/>"
+                    + "<property name='hc.name' value='webhook reachable'/>"
+                    + "<service><provide interface='org.apache.felix.hc.api.HealthCheck'/></service>"
+                    + "</scr:component>").getBytes(StandardCharsets.UTF_8));
+            j.putNextEntry(new java.util.jar.JarEntry("io/edgeport/blackbox/boom/Sick.class"));
+            try (java.io.InputStream in = PluginsTest.class.getResourceAsStream("boom/Sick.class")) {
                 j.write(in.readAllBytes());
             }
         }

@@ -32,6 +32,7 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.feature.FeatureService;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -94,10 +95,10 @@ public final class FeatureManagerImpl implements FeatureManager {
     private final FeatureService features;
     private final Path dir;
     private final Path installedDir;
-    private final Path repository;
-    private final long timeoutMillis;
-    private final Set<String> base;
-    private final Sources sources;
+    private volatile Path repository;
+    private volatile long timeoutMillis;
+    private volatile Set<String> base;
+    private volatile Sources sources;
     /** Installed features by name (the base ones included), as their files say. */
     private final Map<String, FeatureFile> installed = new TreeMap<>();
     /** What each jar is, once read. */
@@ -141,6 +142,20 @@ public final class FeatureManagerImpl implements FeatureManager {
         } else {
             reconcile();
         }
+    }
+
+    /** A changed configuration applies to the next install, update or listing; nothing installed changes. */
+    @Modified
+    synchronized void modified(Config config) throws IOException {
+        Path repo = config.repository().isBlank() ? dir.resolve("repository")
+                : Path.of(config.repository()).toAbsolutePath();
+        Files.createDirectories(repo);
+        this.repository = repo;
+        this.sources = new Sources(repo, context);
+        this.timeoutMillis = Math.max(1, config.health_timeout_seconds()) * 1000L;
+        this.base = new LinkedHashSet<>(split(config.base()));
+        LOG.info("Feature manager: repository {}, health timeout {} s, built in {}", repo, timeoutMillis / 1000,
+                base);
     }
 
     private static List<String> split(String s) {
