@@ -116,7 +116,8 @@ final class HealthChecks {
                     notes.add(r.getHealthCheckMetadata().getName() + ": " + message(r.getHealthCheckResult()));
                 }
             }
-            return worst + (notes.isEmpty() ? " (" + results.size() + " checks)" : " - " + String.join("; ", notes));
+            String count = results.size() == 1 ? "1 check" : results.size() + " checks";
+            return worst + (notes.isEmpty() ? " (" + count + ")" : " - " + String.join("; ", notes));
         } finally {
             context.ungetService(ref);
         }
