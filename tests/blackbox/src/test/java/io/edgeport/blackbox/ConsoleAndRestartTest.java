@@ -53,6 +53,53 @@ class ConsoleAndRestartTest {
         assertThat(gw.log()).contains(pw.toAbsolutePath().toString()).doesNotContain(gw.consolePassword());
     }
 
+    /**
+     * Issue 15: started with {@code -Dedgeport.broker.message_size_limit=2048}, the broker form showed the default
+     * (1048576) and saving it after changing only sys_interval replaced the command line's value. Now the form shows
+     * the running values with their source, and a save keeps only the changed key.
+     */
+    @Test
+    void theBrokerFormShowsRunningValuesAndSavingOneKeyKeepsTheCommandLines() throws Exception {
+        gw = new Gateway(dir).with("message_size_limit", 2048).start();
+        Console console = new Console(gw);
+        console.awaitUp();
+        String form = console.postForm("/configMgr/io.edgeport.broker", Map.of()).body();
+        Map<String, String> shown = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "\"([a-z_]+)\":\\{\"name\":\"[^\"]*\",\"optional\":[a-z]+,\"is_set\":[a-z]+,\"type\":[^,]+,"
+                        + "\"value\":(\"[^\"]*\"|[^,}]+)").matcher(form);
+        while (m.find()) {
+            shown.put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
+        }
+        assertThat(shown).as(form).containsEntry("message_size_limit", "2048")
+                .containsEntry("port", Integer.toString(gw.mqttPort)).containsEntry("sys_interval", "10");
+        assertThat(form).contains("from the command line, -Dedgeport.broker.message_size_limit");
+
+        // Save as the console does: every field as shown, sys_interval changed.
+        Map<String, String> post = new java.util.HashMap<>(shown);
+        post.put("sys_interval", "5");
+        post.put("apply", "true");
+        post.put("action", "ajaxConfigManager");
+        post.put("propertylist", String.join(",", shown.keySet()));
+        assertThat(console.postForm("/configMgr/io.edgeport.broker", post).statusCode()).isLessThan(400);
+        Telemetry.await("the redundant values dropped from the configuration", 20,
+                () -> gw.log().contains("only repeated the command line or the default and are no longer stored"));
+        String after = console.postForm("/configMgr/io.edgeport.broker", Map.of()).body();
+        assertThat(after).contains("\"sys_interval\":{\"name\":\"sys_interval\",\"optional\":false,\"is_set\":true")
+                .contains("\"message_size_limit\":{\"name\":\"message_size_limit\",\"optional\":false,"
+                        + "\"is_set\":false");
+
+        // The broker still runs on its port with the command line's limit: 2,000 bytes pass, 3,000 do not.
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        MqttClient c = Clients.paho(tcp, "form-check", true);
+        c.publish("form/ok", new byte[2000], 1, false);
+        assertThat(c.isConnected()).isTrue();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.publish("form/big", new byte[3000], 1, false))
+                .isInstanceOf(org.eclipse.paho.client.mqttv3.MqttException.class);
+        Clients.close(c);
+        assertThat(gw.log()).doesNotContain("\tat ");
+    }
+
     @Test
     void acceptedStateSurvivesACleanRestart() throws Exception {
         gw = new Gateway(dir).start();

@@ -17,7 +17,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,6 @@ import io.edgeport.broker.engine.EngineFactory;
  * {@link BrokerService#READY_CONDITION}, which the ready line waits for.
  */
 @Component(configurationPid = BrokerConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
-@Designate(ocd = BrokerConfig.class)
 public final class BrokerComponent implements BrokerService {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
@@ -90,6 +88,7 @@ public final class BrokerComponent implements BrokerService {
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         this.version = "edgeport " + context.getBundle().getVersion() + " (" + engines.implementation() + ")";
+        props = own(props);
         Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
         this.admission = new AdmissionControl(context, ConfigValues.of(props, context::getProperty),
                 () -> componentRuntime, () -> configAdmin, this::isBound);
@@ -98,6 +97,78 @@ public final class BrokerComponent implements BrokerService {
         this.inventory = registerInventory();
         this.health = context.registerService(org.apache.felix.hc.api.HealthCheck.class,
                 new ListenerHealthCheck(() -> run), healthProperties());
+        this.form = registerForm();
+    }
+
+    /** The configuration's own values: the settings' keys, without those equal to the command line or default. */
+    private volatile Map<String, Object> configProps = Map.of();
+
+    /**
+     * @return {@code props} without the values that only repeat the command line or the default; those are dropped
+     *         from the stored configuration too (see {@link ConfigSources})
+     */
+    private Map<String, Object> own(Map<String, Object> props) {
+        java.util.Set<String> redundant = ConfigSources.redundant(props, context::getProperty);
+        Map<String, Object> own = ConfigSources.without(props, redundant);
+        Map<String, Object> keys = new java.util.TreeMap<>();
+        own.forEach((k, v) -> {
+            if (ConfigSources.KEYS.containsKey(k) && v != null) {
+                keys.put(k, v);
+            }
+        });
+        configProps = Map.copyOf(keys);
+        if (!redundant.isEmpty()) {
+            java.util.concurrent.CompletableFuture.runAsync(() -> dropFromConfiguration(redundant));
+        }
+        return own;
+    }
+
+    private void dropFromConfiguration(java.util.Set<String> keys) {
+        try {
+            org.osgi.framework.ServiceReference<ConfigurationAdmin> ref = context
+                    .getServiceReference(ConfigurationAdmin.class);
+            ConfigurationAdmin ca = ref == null ? null : context.getService(ref);
+            if (ca == null) {
+                return;
+            }
+            try {
+                org.osgi.service.cm.Configuration[] cs = ca.listConfigurations(
+                        "(" + org.osgi.framework.Constants.SERVICE_PID + "=" + BrokerConfig.PID + ")");
+                if (cs == null || cs[0].getProperties() == null) {
+                    return;
+                }
+                java.util.Dictionary<String, Object> p = cs[0].getProperties();
+                keys.forEach(p::remove);
+                if (cs[0].updateIfDifferent(p)) {
+                    LOG.info("Broker configuration: {} only repeated the command line or the default and are no"
+                            + " longer stored (changes there now apply)", keys);
+                }
+            } finally {
+                context.ungetService(ref);
+            }
+        } catch (IOException | org.osgi.framework.InvalidSyntaxException | IllegalStateException e) {
+            LOG.debug("Broker configuration not tidied: {}", e.toString());
+        }
+    }
+
+    /** The console's form for PID io.edgeport.broker, showing running values (Metatype is optional). */
+    private final org.osgi.framework.ServiceRegistration<?> form;
+
+    private org.osgi.framework.ServiceRegistration<?> registerForm() {
+        try {
+            java.net.URL xml = context.getBundle().getEntry(BrokerForm.RESOURCE);
+            if (xml == null) {
+                LOG.warn("No {} in the broker bundle: the console shows no broker form", BrokerForm.RESOURCE);
+                return null;
+            }
+            java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
+            p.put("metatype.pid", BrokerConfig.PID);
+            return context.registerService("org.osgi.service.metatype.MetaTypeProvider",
+                    new BrokerForm(xml, () -> configProps, context::getProperty), p);
+        } catch (NoClassDefFoundError | IOException | RuntimeException e) {
+            LOG.debug("No broker form in the console ({})", e.toString());
+            return null;
+        }
     }
 
     /** The listener health check (registered here: it reads this component's current run). */
@@ -147,6 +218,7 @@ public final class BrokerComponent implements BrokerService {
 
     @Modified
     void modified(Map<String, Object> props) throws IOException {
+        props = own(props);
         Settings next;
         try {
             next = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
@@ -192,10 +264,14 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
-        try {
-            health.unregister();
-        } catch (IllegalStateException gone) {
-            // unregistered with the bundle already
+        for (org.osgi.framework.ServiceRegistration<?> r : java.util.Arrays.asList(health, form)) {
+            try {
+                if (r != null) {
+                    r.unregister();
+                }
+            } catch (IllegalStateException gone) {
+                // unregistered with the bundle already
+            }
         }
         if (inventory != null) {
             try {

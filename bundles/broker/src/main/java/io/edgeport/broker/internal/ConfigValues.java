@@ -52,7 +52,7 @@ final class ConfigValues {
                 });
     }
 
-    private static Object convert(String key, String source, Object v, Class<?> type) {
+    static Object convert(String key, String source, Object v, Class<?> type) {
         try {
             if (type == String.class) {
                 return v instanceof String[] a ? (a.length == 0 ? "" : a[0]) : String.valueOf(v);

@@ -35,7 +35,8 @@ class JdbcSinkComponentTest {
                     case "getProperty" -> SinkSettings.DATA_DIR_PROPERTY.equals(a[0]) ? dir.toString() : null;
                     case "registerService" -> {
                         @SuppressWarnings("unchecked")
-                        Registered r = new Registered(List.of((String[]) a[0]), a[1], (Dictionary<String, ?>) a[2]);
+                        Registered r = new Registered(a[0] instanceof Class<?> c ? List.of(c.getName())
+                                : List.of((String[]) a[0]), a[1], (Dictionary<String, ?>) a[2]);
                         live.add(r);
                         yield Proxy.newProxyInstance(getClass().getClassLoader(),
                                 new Class<?>[] { ServiceRegistration.class }, (p2, m2, a2) -> {
@@ -51,12 +52,24 @@ class JdbcSinkComponentTest {
                 });
     }
 
+    private List<Registered> sinks() {
+        return live.stream().filter(r -> r.classes().contains(TelemetrySink.class.getName())).toList();
+    }
+
+    /** The one health check registered now, run. */
+    private org.apache.felix.hc.api.Result health() {
+        List<Registered> checks = live.stream()
+                .filter(r -> r.classes().contains(org.apache.felix.hc.api.HealthCheck.class.getName())).toList();
+        assertThat(checks).hasSize(1);
+        return ((org.apache.felix.hc.api.HealthCheck) checks.get(0).service()).execute();
+    }
+
     @Test
     void registersTheSinkWithItsPropertiesAndStoresIntoTheDataDirectory() throws Exception {
         JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of("name", "main", "batch.size", 500,
                 "topics", new String[] { "site/#" })));
-        assertThat(live).hasSize(1);
-        Registered r = live.get(0);
+        assertThat(sinks()).hasSize(1);
+        Registered r = sinks().get(0);
         assertThat(r.classes()).containsExactly(TelemetrySink.class.getName(), JdbcTelemetrySink.class.getName());
         assertThat(r.properties().get(TelemetrySink.NAME)).isEqualTo("main");
         assertThat(r.properties().get(TelemetrySink.BATCH_SIZE)).isEqualTo(500);
@@ -65,6 +78,7 @@ class JdbcSinkComponentTest {
         assertThat((String[]) r.properties().get(TelemetrySink.TOPICS)).containsExactly("site/#");
         ((TelemetrySink) r.service()).store(Configs.readings("d1", 0, 3));
         assertThat(dir.resolve("telemetry.mv.db")).exists();
+        assertThat(health().getStatus()).as("its database answers").isEqualTo(org.apache.felix.hc.api.Result.Status.OK);
         c.deactivate();
         assertThat(live).isEmpty();
         assertThatThrownBy(() -> ((TelemetrySink) r.service()).store(Configs.readings("d1", 0, 3)))
@@ -74,11 +88,14 @@ class JdbcSinkComponentTest {
     @Test
     void anInvalidConfigurationRegistersNothingUntilItIsFixed() {
         JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of("table", "bad-name")));
-        assertThat(live).isEmpty();
+        assertThat(sinks()).isEmpty();
+        assertThat(health().getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.CRITICAL);
+        assertThat(health().toString()).contains("Configuration not used").contains("table");
         c.modified(config(Map.of()));
-        assertThat(live).hasSize(1);
+        assertThat(sinks()).hasSize(1);
         c.modified(config(Map.of("batch.size", 0)));
-        assertThat(live).as("a broken update withdraws the sink").isEmpty();
+        assertThat(sinks()).as("a broken update withdraws the sink").isEmpty();
+        assertThat(health().getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.CRITICAL);
         c.deactivate();
         assertThat(live).isEmpty();
     }
@@ -86,14 +103,14 @@ class JdbcSinkComponentTest {
     @Test
     void anUpdateReplacesTheRegistration() {
         JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of()));
-        Object first = live.get(0).service();
+        Object first = sinks().get(0).service();
         c.modified(config(Map.of()));
-        assertThat(live).hasSize(1);
-        assertThat(live.get(0).service()).as("nothing changed, nothing re-registered").isSameAs(first);
+        assertThat(sinks()).hasSize(1);
+        assertThat(sinks().get(0).service()).as("nothing changed, nothing re-registered").isSameAs(first);
         c.modified(config(Map.of("flush.ms", 5L)));
-        assertThat(live).hasSize(1);
-        assertThat(live.get(0).service()).isNotSameAs(first);
-        assertThat(live.get(0).properties().get(TelemetrySink.FLUSH_MS)).isEqualTo(5L);
+        assertThat(sinks()).hasSize(1);
+        assertThat(sinks().get(0).service()).isNotSameAs(first);
+        assertThat(sinks().get(0).properties().get(TelemetrySink.FLUSH_MS)).isEqualTo(5L);
         c.deactivate();
         assertThat(live).isEmpty();
     }
