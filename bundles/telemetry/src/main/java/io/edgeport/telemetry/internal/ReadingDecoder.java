@@ -22,7 +22,8 @@ import io.edgeport.api.telemetry.Reading;
 /**
  * Turns one MQTT message into a {@link Reading}, or says why it cannot.
  *
- * <p>Payload: a JSON object as the seed's sensors send it — {@code device_id}, {@code measurement}, {@code value},
+ * <p>Payload: a bare number ({@code 21.5}: device and measurement from the topic), or a JSON object as the seed's
+ * sensors send it — {@code device_id}, {@code measurement}, {@code value},
  * {@code unit}, {@code timestamp} (ISO-8601; without an offset it is UTC; or epoch seconds/milliseconds) and an
  * optional {@code seq}. The topic fills in what the payload leaves out (device, type, location) through the first
  * matching {@link TopicTemplate}; the payload wins where both speak. Missing unit → the usual unit of the measurement;
@@ -80,8 +81,17 @@ final class ReadingDecoder {
         Instant timestamp = null;
         long seq = Reading.NO_SEQUENCE;
         try (JsonParser p = JSON.createParser(payload)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return Result.rejected("not a JSON object");
+            JsonToken first = p.nextToken();
+            if (first == JsonToken.VALUE_NUMBER_INT || first == JsonToken.VALUE_NUMBER_FLOAT) {
+                // A bare number ("21.5"), as many devices send: device and measurement come from the topic.
+                value = number(p, first);
+                if (p.nextToken() != null) {
+                    return Result.rejected("not a JSON object or a number: content after the number");
+                }
+                return complete(topic, null, null, null, value, null, Reading.NO_SEQUENCE, receivedAt);
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return Result.rejected("not a JSON object or a number");
             }
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
@@ -113,6 +123,12 @@ final class ReadingDecoder {
         if (value == null) {
             return Result.rejected("no value");
         }
+        return complete(topic, device, measurement, unit, value, timestamp, seq, receivedAt);
+    }
+
+    /** What the payload said, completed from the topic and the defaults. */
+    private Result complete(String topic, String device, String measurement, String unit, double value,
+            Instant timestamp, long seq, Instant receivedAt) {
         TopicTemplate.Fields fields = fields(topic);
         String location = fields == null ? "" : fields.location();
         if (device == null || device.isBlank()) {

@@ -35,6 +35,25 @@ class ReadingDecoderTest {
     }
 
     @Test
+    void aBareNumberIsAReadingWhoseDeviceAndMeasurementComeFromTheTopic() {
+        Reading r = ok("sensors/lab/temperature/sensor_device_01/reading", "21.5");
+        assertThat(r.deviceId()).isEqualTo("sensor_device_01");
+        assertThat(r.measurement()).isEqualTo("temperature");
+        assertThat(r.location()).isEqualTo("lab");
+        assertThat(r.value()).isEqualTo(21.5);
+        assertThat(r.unit()).isEqualTo("°C");
+        assertThat(r.timestamp()).isEqualTo(RECEIVED);
+        assertThat(ok("sensors/lab/humidity/h1/reading", " -3\n").value()).isEqualTo(-3.0);
+        assertThat(ok("sensors/lab/pressure/p1/reading", "1.0135e3").value()).isEqualTo(1013.5);
+
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "21.5 22")).contains("content after the number");
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "21,5")).startsWith("not");
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "warm")).startsWith("not");
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "1e999")).contains("range");
+        assertThat(rejected("sensors/odd", "21.5")).startsWith("no device");
+    }
+
+    @Test
     void seedPayloadOnTheSubscribersLayout() {
         Reading r = ok("sensors/building-a/temperature/temp-001/reading",
                 "{\"device_id\":\"temp-001\",\"measurement\":\"temperature\",\"value\":22.5,\"unit\":\"°C\","
@@ -129,7 +148,7 @@ class ReadingDecoderTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "", " ", "not json", "{", "{\"value\":", "{\"value\":1", "[1,2]", "42", "\"text\"", "null", "true",
+        "", " ", "not json", "{", "{\"value\":", "{\"value\":1", "[1,2]", "\"text\"", "null", "true",
         "{\"value\":1}}", "{\"value\":1} {\"value\":2}", "{value:1}", "{'value':1}", "{\"value\":1,}",
         "{\"value\":NaN}", "{\"value\":Infinity}", "{\"value\":0x10}", "{\"value\":01}" })
     void malformedJsonIsRejected(String json) {
