@@ -111,6 +111,25 @@ class AlertingTest {
                 Thread.sleep(500);
                 return alarms(console, false).stream().anyMatch(a -> a.id().equals(raised.id()) && a.acknowledged());
             });
+            // Over HTTP, as a script does: without the CSRF header a plain answer saying what to send; with it the
+            // alarm is acknowledged by the console user.
+            reading(c, "bb-c", 20, 0);
+            reading(c, "bb-c", 60, 1);
+            await("bb-c raised", 30, () -> alarms(console, false).stream().anyMatch(a -> a.device().equals("bb-c")));
+            String other = alarms(console, false).stream().filter(a -> a.device().equals("bb-c")).findFirst()
+                    .orElseThrow().id();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest.Builder ack = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    gw.consoleUrl("/alarms/ack?id=" + other))).header("Authorization", console.admin())
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+            var refused = http.send(ack.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.body()).contains("X-Requested-By").doesNotContain("reload the page");
+            var done = http.send(ack.header("X-Requested-By", "script").build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+            assertThat(done.body()).contains("\"acknowledged\":true").contains("\"acknowledged_by\":\"admin\"");
+
             reading(c, "bb-a", 48, 4); // back inside by more than the hysteresis: cleared
             await("bb-a cleared", 30, () -> alarms(console, false).stream().noneMatch(a -> a.device().equals("bb-a")));
 

@@ -75,16 +75,18 @@ public final class AlarmsPage extends AbstractServlet {
         String refused = csrf.check(request);
         if (refused != null) {
             LOG.warn("Web console: refused an alarm acknowledgement: {}", refused);
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
+            if (request.getRequestedSessionId() == null) { // a script: answer in its terms
+                json(response, new AlarmsApi.Response(403, AlarmsApi.error("refused: " + refused)));
+            } else {
+                response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
+            }
             return;
         }
         if (!AlarmsApi.isAck(path)) {
             json(response, new AlarmsApi.Response(404, AlarmsApi.error("POST to " + LABEL + "/ack")));
             return;
         }
-        Principal p = request.getUserPrincipal();
-        String user = request.getRemoteUser() != null ? request.getRemoteUser() : p != null ? p.getName() : "console";
-        AlarmsApi.Response r = AlarmsApi.ack(alarms, request.getParameter("id"), "console:" + user);
+        AlarmsApi.Response r = AlarmsApi.ack(alarms, request.getParameter("id"), user(request));
         if (api) {
             json(response, r);
             return;
@@ -93,6 +95,28 @@ public final class AlarmsPage extends AbstractServlet {
                 : "Not acknowledged: " + r.json());
         String uri = request.getRequestURI();
         response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
+    }
+
+    /**
+     * @return who acknowledges: the console user that signed in (the console checked the credentials before this page
+     *         runs), else what the servlet container knows
+     */
+    static String user(HttpServletRequest request) {
+        String auth = request.getHeader("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(java.util.Base64.getDecoder().decode(auth.substring(6).trim()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon > 0) {
+                    return decoded.substring(0, colon);
+                }
+            } catch (IllegalArgumentException e) {
+                // not Base64: fall through
+            }
+        }
+        Principal p = request.getUserPrincipal();
+        return request.getRemoteUser() != null ? request.getRemoteUser() : p != null ? p.getName() : "console";
     }
 
     private static String path(HttpServletRequest request) {

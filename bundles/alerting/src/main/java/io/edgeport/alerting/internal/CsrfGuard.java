@@ -59,6 +59,10 @@ final class CsrfGuard {
         HttpSession session = request.getSession(false);
         Object expected = session == null ? null : session.getAttribute(ATTRIBUTE);
         String sent = request.getParameter(FIELD);
+        if (request.getRequestedSessionId() == null && sent == null) {
+            return "a POST needs the page's form token, or, from a script, the header " + HEADER + " (any value):"
+                    + " it shows the request is no cross-site form";
+        }
         if (!(expected instanceof String e) || sent == null
                 || !MessageDigest.isEqual(e.getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8))) {
             return "the form has expired; reload the page and try again";

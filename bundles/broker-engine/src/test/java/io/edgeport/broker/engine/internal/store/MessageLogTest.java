@@ -153,13 +153,19 @@ class MessageLogTest {
             StoreCursor fast = log.open("fast", List.of("t"));
             StoreCursor slow = log.open("slow", List.of("t"));
             byte[] big = new byte[1000];
+            long read = 0;
+            // 'fast' keeps up (the log's own maintenance may apply retention at any moment meanwhile); 'slow' reads
+            // nothing until the end.
             for (int i = 0; i < 1000; i++) {
                 log.append(i, "d", "t", 1, false, big);
                 log.flush();
+                List<StoredMessage> f = drain(fast);
+                read += f.size();
+                if (!f.isEmpty()) {
+                    fast.commit(f.get(f.size() - 1).position());
+                }
             }
-            List<StoredMessage> f = drain(fast);
-            assertThat(f).hasSize(1000);
-            fast.commit(f.get(999).position());
+            assertThat(read).isEqualTo(1000);
             log.applyRetention();
             long lost = log.droppedForRetention();
             assertThat(lost).as("~1 MB written, 200 KB kept: most of what 'slow' did not read is gone").isBetween(500L,
