@@ -206,6 +206,46 @@ class AlertingTest {
                 .map(Alarm::device).filter(d -> !d.equals("fi-probe")).collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** The retained status of every device on status/+/health, as a new subscriber sees it now. */
+    private static Map<String, String> statuses(int port) throws Exception {
+        Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
+        MqttClient c = device(port, "status-reader-" + System.nanoTime());
+        try {
+            c.subscribe("status/+/health", 1, (topic, m) -> {
+                Matcher s = Pattern.compile("\"status\":\"([^\"]+)\"").matcher(new String(m.getPayload(),
+                        StandardCharsets.UTF_8));
+                out.put(topic.split("/")[1], s.find() ? s.group(1) : "?");
+            });
+            Thread.sleep(500); // the retained messages arrive right after the SUBACK
+        } finally {
+            c.disconnect();
+            c.close();
+        }
+        return out;
+    }
+
+    /**
+     * Issue 15: every clean restart raised and cleared one MAJOR offline alarm per simulated device. The gateway's own
+     * simulator announces a planned stop ("stopped"), which raises nothing.
+     */
+    @Test
+    void aCleanRestartWithTheDemoFleetRaisesNoOfflineAlarm() throws Exception {
+        try (Gateway gw = new Gateway(dir).with("edgeport.demo.devices", 6).start()) {
+            Console console = alarmsPage(gw);
+            await("6 demo devices online", 60, () -> statuses(gw.mqttPort).values().stream()
+                    .filter("online"::equals).count() == 6);
+            assertThat(gw.stop()).isIn(0, Gateway.SIGTERM_EXIT);
+            gw.start();
+            Console again = alarmsPage(gw);
+            await("6 demo devices online again", 60, () -> statuses(gw.mqttPort).values().stream()
+                    .filter("online"::equals).count() == 6);
+            Thread.sleep(2_000); // time for any alarm the restart might raise to be evaluated
+            assertThat(alarms(again, true)).as("no alarm from a planned restart")
+                    .noneMatch(a -> a.type().equals("offline"));
+            assertThat(gw.log()).doesNotContain("Alarm raised");
+        }
+    }
+
     @Test
     void aSilentDeviceRaisesAnOfflineAlarmAfterItsKeepalive() throws Exception {
         try (Gateway gw = new Gateway(dir).start()) {

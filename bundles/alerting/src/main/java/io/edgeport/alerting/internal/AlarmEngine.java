@@ -190,6 +190,32 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
         commit(b, List.of(), now);
     }
 
+    /**
+     * A device stopped on purpose (status "stopped"): its offline alarms clear, and stale rules forget it (their alarms
+     * clear, its last-seen times are deleted) until it sends again.
+     */
+    synchronized void stopped(String topic, String device) throws SQLException {
+        Instant now = clock.instant();
+        Batch b = new Batch();
+        for (RuleEvaluator e : rules.values()) {
+            if (e.rule.type() == RuleType.OFFLINE && e.rule.matchesStatus(topic)) {
+                AlarmKey k = new AlarmKey(e.rule.name(), device, "");
+                Alarm cur = b.current(k);
+                apply(b, e, k, cur, e.status(device, topic, false, cur != null), now);
+            } else if (e.rule.type() == RuleType.STALE) {
+                for (AlarmKey k : e.forget(device)) {
+                    Alarm cur = b.current(k);
+                    if (cur != null) {
+                        b.clear(k, cur, now);
+                    }
+                }
+            }
+        }
+        commit(b, List.of(), now);
+        store.forget(device);
+        seenWritten.keySet().removeIf(k -> k.startsWith(device + '\u0000'));
+    }
+
     /** Time passed: raises stale alarms. Called periodically; any clock, also one that jumped, is fine. */
     synchronized void tick() throws SQLException {
         Instant now = clock.instant();

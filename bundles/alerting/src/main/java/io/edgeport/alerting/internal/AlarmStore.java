@@ -185,6 +185,18 @@ final class AlarmStore implements AutoCloseable {
         }
     }
 
+    /** Deletes the last-seen times of {@code device} (it stopped on purpose). */
+    synchronized void forget(String device) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM device_seen WHERE device = ?")) {
+            ps.setString(1, device);
+            ps.executeUpdate();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
     synchronized List<Seen> seen() throws SQLException {
         List<Seen> out = new ArrayList<>();
         try (Statement s = connection.createStatement();

@@ -25,7 +25,9 @@ import io.edgeport.api.telemetry.Readings;
  * what arrives while the engine is stopped or updated waits in the store, and a database failure retries the batch.
  *
  * <p>Status payloads: JSON with {@code "status": "offline" | "online"} (the simulator's and the seed's), or the bare
- * words; an empty retained payload (the status was removed) counts as not offline. Anything else is ignored.
+ * words; an empty retained payload (the status was removed) counts as not offline; {@code "stopped"} (a planned stop,
+ * e.g. the gateway's own simulator stopping) clears the offline alarm and forgets the device for stale rules. Anything
+ * else is ignored.
  */
 final class AlertingInput implements AutoCloseable {
 
@@ -204,6 +206,10 @@ final class AlertingInput implements AutoCloseable {
         if (device == null || device.isEmpty()) {
             return;
         }
+        if (stopped(payload)) {
+            engine.stopped(topic, device);
+            return;
+        }
         Boolean offline = offline(payload);
         if (offline != null) {
             engine.status(topic, device, offline);
@@ -220,6 +226,13 @@ final class AlertingInput implements AutoCloseable {
             }
         }
         return t.length > 1 ? t[t.length - 2] : null;
+    }
+
+    /** @return whether the status says the device was stopped on purpose ("stopped": no failure, expect no data) */
+    static boolean stopped(byte[] payload) {
+        String s = new String(payload, StandardCharsets.UTF_8).strip();
+        Matcher m = STATUS.matcher(s);
+        return (m.find() ? m.group(1) : s).equalsIgnoreCase("stopped");
     }
 
     /** true offline, false online or removed, null not a status. */

@@ -204,6 +204,19 @@ final class RuleEvaluator {
         return out;
     }
 
+    /** Stops tracking {@code device}; @return the keys it had */
+    List<AlarmKey> forget(String device) {
+        List<AlarmKey> out = new ArrayList<>();
+        tracks.keySet().removeIf(k -> {
+            if (k.device().equals(device)) {
+                out.add(k);
+                return true;
+            }
+            return false;
+        });
+        return out;
+    }
+
     /** Devices this rule tracks (for tests and the console). */
     int tracked() {
         return tracks.size();

@@ -121,4 +121,30 @@ class TimeRulesTest {
         f.engine.status("status/d1/health", "d1", false);
         assertThat(f.events()).containsExactly("raised d1", "cleared d1");
     }
+
+    @Test
+    void aPlannedStopRaisesNothingClearsOfflineAndForgetsTheDeviceForStaleRules() throws Exception {
+        f.engine.putRule(rule("name", "offline", "type", "offline"));
+        f.engine.putRule(rule("name", "stale", "type", "stale", "stale.seconds", 60));
+        f.engine.readings(List.of(temp("d1", 20, 0), temp("d2", 20, 0)));
+        f.engine.status("status/d1/health", "d1", true); // d1 dropped off: offline alarm
+        f.engine.stopped("status/d2/health", "d2"); // d2 was stopped on purpose: nothing
+        assertThat(f.engine.active()).extracting(Alarm::device).containsExactly("d1");
+        f.engine.stopped("status/d1/health", "d1"); // then d1 is stopped too: its offline alarm clears
+        assertThat(f.engine.active()).isEmpty();
+
+        // Neither stopped device goes stale, not even after a restart (their last-seen times are gone).
+        f.restart();
+        f.engine.putRule(rule("name", "stale", "type", "stale", "stale.seconds", 60));
+        f.clock.advance(Duration.ofSeconds(120));
+        f.engine.tick();
+        assertThat(f.engine.active()).isEmpty();
+        // A stopped device that sends again is tracked again.
+        f.engine.readings(List.of(temp("d2", 20, 120)));
+        f.clock.advance(Duration.ofSeconds(61));
+        f.engine.tick();
+        assertThat(f.engine.active()).extracting(Alarm::device).containsExactly("d2");
+        assertThat(AlertingInput.stopped("{\"device_id\":\"d\",\"status\":\"stopped\"}".getBytes())).isTrue();
+        assertThat(AlertingInput.stopped("{\"status\":\"offline\"}".getBytes())).isFalse();
+    }
 }

@@ -425,7 +425,8 @@ final class Device implements MqttCallback {
     }
 
     /**
-     * First step of a clean stop: no more readings; if online, publish the retained offline status.
+     * First step of a clean stop: no more readings; if online, publish the retained status "stopped" (a planned stop
+     * of the gateway's own simulator is no device failure: the alerting engine raises no offline alarm for it).
      *
      * @return the token of the offline status, or null when the device was not online
      */
@@ -443,7 +444,7 @@ final class Device implements MqttCallback {
         }
         fleet.counters().connected.decrementAndGet();
         try {
-            return client.publish(statusTopic, Payloads.status(id, false, fleet.clock().instant()), 1, true);
+            return client.publish(statusTopic, Payloads.status(id, "stopped", fleet.clock().instant()), 1, true);
         } catch (MqttException e) {
             return null;
         }

@@ -33,7 +33,12 @@ final class Payloads {
     }
 
     static byte[] status(String deviceId, boolean online, Instant time) {
-        return utf8("{\"device_id\":" + string(deviceId) + ",\"status\":" + string(online ? "online" : "offline")
+        return status(deviceId, online ? "online" : "offline", time);
+    }
+
+    /** @param status "online", "offline" (the Last Will) or "stopped" (a planned stop: no failure) */
+    static byte[] status(String deviceId, String status, Instant time) {
+        return utf8("{\"device_id\":" + string(deviceId) + ",\"status\":" + string(status)
                 + ",\"timestamp\":" + string(timestamp(time)) + "}");
     }
 

@@ -58,8 +58,8 @@ class FleetMosquittoTest {
             assertThat(f.stats().connected()).isEqualTo(20);
             f.stop(5000);
             assertThat(f.stats().connected()).isZero();
-            await("every reading the devices counted, and the offline status", 10, () -> devices.stream()
-                    .allMatch(d -> r.gapless(d.id, d.seq()) && "offline".equals(r.lastStatus(d.id))));
+            await("every reading the devices counted, and the status of a planned stop", 10, () -> devices.stream()
+                    .allMatch(d -> r.gapless(d.id, d.seq()) && "stopped".equals(r.lastStatus(d.id))));
             assertThat(r.problems).isEmpty();
             for (Recorder.Message m : r.readings.subList(0, 200)) {
                 Map<String, Object> j = m.json();
@@ -74,7 +74,7 @@ class FleetMosquittoTest {
             }
             assertThat(f.stats().published()).isPositive();
         }
-        // A client that subscribes later gets the retained offline status of every device.
+        // A client that subscribes later gets the retained status of every device: stopped (on purpose).
         try (Recorder late = new Recorder(broker.url(), "rec-late", "status/+/health")) {
             await("20 retained statuses", 10, () -> late.statuses.keySet().stream()
                     .filter(id -> id.startsWith("sim-clean-")).count() == 20);
@@ -83,7 +83,7 @@ class FleetMosquittoTest {
                     return;
                 }
                 assertThat(l.get(0).retained()).isTrue();
-                assertThat(l.get(0).json()).containsEntry("status", "offline");
+                assertThat(l.get(0).json()).containsEntry("status", "stopped");
             });
         }
     }
@@ -173,7 +173,7 @@ class FleetMosquittoTest {
             List<String> ids = c.fleet().devices().stream().map(d -> d.id).toList();
             c.deactivate();
             assertThat(directory.fleets()).isEmpty();
-            await("offline statuses", 10, () -> ids.stream().allMatch(id -> "offline".equals(r.lastStatus(id))));
+            await("stopped statuses", 10, () -> ids.stream().allMatch(id -> "stopped".equals(r.lastStatus(id))));
         }
     }
 

@@ -65,7 +65,7 @@ final class Recorder implements MqttCallback, AutoCloseable {
         }
     }
 
-    /** The status a device announced last ("online"/"offline"), or null. */
+    /** The status a device announced last ("online", "offline" or "stopped"), or null. */
     String lastStatus(String device) {
         List<Message> l = statuses.get(device);
         return l == null || l.isEmpty() ? null : (String) l.get(l.size() - 1).json().get("status");
