@@ -62,6 +62,7 @@ public final class PasswdRealm implements Authenticator, Realm {
         }
         String name = config.realm() == null || config.realm().isBlank() ? "default" : config.realm().trim();
         this.realm = new FileRealm(name, file, unknown, config.iterations());
+        this.minPasswordLength = Math.max(1, config.min__password__length());
         realm.reloadNow();
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "edgeport-passwd-" + name);
@@ -94,6 +95,8 @@ public final class PasswdRealm implements Authenticator, Realm {
         LOG.debug("Password realm '{}' stopped", realm.name());
     }
 
+    private final int minPasswordLength;
+
     @Override
     public AuthResult authenticate(ConnectRequest request) {
         return realm.authenticate(request);
@@ -121,6 +124,10 @@ public final class PasswdRealm implements Authenticator, Realm {
 
     @Override
     public boolean setPassword(String username, String password) throws IOException {
+        if (password != null && password.codePointCount(0, password.length()) < minPasswordLength) {
+            throw new IllegalArgumentException("the password is shorter than " + minPasswordLength + " characters"
+                    + " (min_password_length of realm '" + realm.name() + "')");
+        }
         return realm.setPassword(username, password);
     }
 

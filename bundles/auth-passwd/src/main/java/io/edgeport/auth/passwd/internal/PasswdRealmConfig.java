@@ -37,6 +37,11 @@ public @interface PasswdRealmConfig {
             + " (1..3600). A change is applied once the file has been unchanged for one interval.")
     int reload__interval() default 2;
 
+    @AttributeDefinition(name = "min_password_length", description = "Shortest password an operator may set through"
+            + " the console or the shell (characters; 12 like the console's own). Passwords already in the file, or"
+            + " written with mosquitto_passwd, are not checked.", min = "1")
+    int min__password__length() default 12;
+
     @AttributeDefinition(name = "iterations", description = "PBKDF2 iterations for passwords set through Edgeport"
             + " (mosquitto_passwd 2.0.11 uses 101). 1..10000000.")
     int iterations() default PasswordHash.DEFAULT_ITERATIONS;

@@ -31,7 +31,7 @@ class PasswdRealmTest {
     private static PasswdRealmConfig config(Map<String, Object> values) {
         Map<String, Object> v = new java.util.HashMap<>(Map.of("realm", "default", "password__file",
                 PasswdRealmConfig.DEFAULT_FILE, "unknown__user", "deny", "service_ranking", 0, "reload__interval", 1,
-                "iterations", 101));
+                "iterations", 101, "min__password__length", 12));
         v.putAll(values);
         return (PasswdRealmConfig) Proxy.newProxyInstance(PasswdRealmTest.class.getClassLoader(),
                 new Class<?>[] { PasswdRealmConfig.class }, (p, m, a) -> v.get(m.getName()));
@@ -47,14 +47,16 @@ class PasswdRealmTest {
         PasswdRealm realm = new PasswdRealm(context(), config(Map.of()));
         try {
             assertThat(realm.file()).isEqualTo(dir.resolve("passwd"));
-            realm.setPassword("ours", "o");
+            assertThatThrownBy(() -> realm.setPassword("ours", "o2345678901"))
+                    .hasMessageContaining("shorter than 12 characters");
+            realm.setPassword("ours", "o23456789012");
             Mosquitto.passwd("-b", realm.file().toString(), "theirs", "t");
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (decide(realm, "theirs", "t") != Decision.ALLOW && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(decide(realm, "theirs", "t")).isEqualTo(Decision.ALLOW);
-            assertThat(decide(realm, "ours", "o")).isEqualTo(Decision.ALLOW);
+            assertThat(decide(realm, "ours", "o23456789012")).isEqualTo(Decision.ALLOW);
             assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.DENY);
         } finally {
             realm.deactivate();
