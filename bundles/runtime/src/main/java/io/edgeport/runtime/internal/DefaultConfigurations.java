@@ -52,6 +52,7 @@ public final class DefaultConfigurations {
         Path dir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         Files.createDirectories(dir);
         demoFleet(context, configAdmin);
+        landingPage(configAdmin);
         Path marker = dir.resolve(MARKER);
         if (Files.exists(marker)) {
             return;
@@ -91,6 +92,21 @@ public final class DefaultConfigurations {
             LOG.info("Demo fleet of {} simulated devices created (configuration {}~demo)", devices, FLEET_PID);
         }
     }
+
+    /**
+     * The console opens on the Edgeport dashboard: the Web Console's own configuration gets {@code default.render}
+     * while it has none (an operator's choice of another landing page is kept).
+     */
+    private static void landingPage(ConfigurationAdmin ca) throws IOException {
+        Configuration c = ca.getConfiguration(CONSOLE_PID, "?");
+        if (c.getProperties() == null) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("default.render", "dashboard");
+            c.update(props);
+        }
+    }
+
+    static final String CONSOLE_PID = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
 
     private static void factory(ConfigurationAdmin ca, String factoryPid) throws IOException {
         Configuration c = ca.getFactoryConfiguration(factoryPid, "default", "?");
