@@ -47,12 +47,11 @@ class BrowserTest {
     int shot;
 
     @BeforeEach
-    void start() throws Exception {
+    void browser() throws Exception {
         assertThat(DRIVER).as("chromedriver (Debian: apt-get install chromium chromium-driver)").isExecutable();
         assertThat(CHROMIUM).as("chromium (Debian: apt-get install chromium chromium-driver)").isExecutable();
-        gw = new Gateway(Files.createDirectories(dir)).start();
-        new Console(gw).awaitUp();
         ChromeOptions options = new ChromeOptions();
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--window-size=1400,1100");
@@ -73,23 +72,39 @@ class BrowserTest {
         }
     }
 
+    private void start(Gateway g) throws Exception {
+        gw = g.start();
+        new Console(gw).awaitUp();
+    }
+
     private void screenshot(String what) throws IOException {
         Path png = browser instanceof ChromeDriver c ? c.getScreenshotAs(OutputType.FILE).toPath() : null;
         if (png != null) {
-            Files.copy(png, SHOTS.resolve(String.format("plugins-%02d-%s.png", ++shot, what)),
+            Files.copy(png, SHOTS.resolve(String.format("%02d-%s.png", ++shot, what)),
                     StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** @return the browser console's warnings and errors since the last call (a page's script failures) */
+    private List<String> consoleErrors() {
+        return browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                .map(e -> e.getLevel() + " " + e.getMessage()).toList();
+    }
+
+    /** Opens a console page as admin (HTTP Basic credentials in the URL: the browser keeps them for the origin). */
+    private void open(String path, By waitFor) throws IOException {
+        String password = URLEncoder.encode(gw.consolePassword(), StandardCharsets.UTF_8);
+        browser.get(gw.consoleUrl(path).replace("http://", "http://admin:" + password + "@"));
+        waiting().until(ExpectedConditions.presenceOfElementLocated(waitFor));
     }
 
     private WebDriverWait waiting() {
         return new WebDriverWait(browser, Duration.ofSeconds(60));
     }
 
-    /** Opens the page as admin (HTTP Basic credentials in the URL: the browser keeps them for the origin). */
     private void open() throws IOException {
-        String password = URLEncoder.encode(gw.consolePassword(), StandardCharsets.UTF_8);
-        browser.get(gw.consoleUrl("/edgeport-plugins").replace("http://", "http://admin:" + password + "@"));
-        waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("installed")));
+        open("/edgeport-plugins", By.id("installed"));
     }
 
     /** Chooses {@code file} in the upload form, submits it and returns the outcome line that the page shows. */
@@ -129,30 +144,32 @@ class BrowserTest {
 
     @Test
     void anOperatorUploadsAGoodFeatureABrokenUpdateAndAStrayFileThenRemovesTheFeature() throws Exception {
+        Files.createDirectories(dir);
         Path good = Files.write(dir.resolve("browser-demo-1.0.0.zip"), feature("1.0.0", Map.of()));
         Path broken = Files.write(dir.resolve("browser-demo-1.1.0.zip"),
                 feature("1.1.0", Map.of("Import-Package", "org.example.missing.dep")));
         Path stray = Files.writeString(dir.resolve("holiday-photos.zip"), "this is not an archive at all");
+        start(new Gateway(dir));
 
         open();
-        assertThat(browser.getTitle()).isNotBlank();
+        assertThat(browser.getTitle()).isEqualTo("Edgeport - Plugins");
         assertThat(installedFeatures()).contains("broker-core 0.1.0-SNAPSHOT", "telemetry 0.1.0-SNAPSHOT");
-        screenshot("start");
+        screenshot("plugins-start");
 
         assertThat(upload(good)).startsWith("OK browser-demo 1.0.0 installed");
         assertThat(installedFeatures()).contains("browser-demo 1.0.0");
-        screenshot("installed");
+        screenshot("plugins-installed");
 
         String rolledBack = upload(broken);
         assertThat(rolledBack).startsWith("ERROR browser-demo 1.1.0 rolled back to 1.0.0")
                 .contains("missing package org.example.missing.dep");
         assertThat(installedFeatures()).as("the previous version serves").contains("browser-demo 1.0.0");
-        screenshot("rolled-back");
+        screenshot("plugins-rolled-back");
 
         String refused = upload(stray);
         assertThat(refused).startsWith("ERROR").contains("holiday-photos.zip").contains("not a feature archive");
         assertThat(browser.getPageSource()).doesNotContain("HTTP ERROR").doesNotContain("Exception");
-        screenshot("stray-file");
+        screenshot("plugins-stray-file");
 
         // Uninstall asks first: cancelling keeps the feature.
         By uninstall = By.cssSelector("#installed tr[data-feature='browser-demo'] button[type=submit]");
@@ -166,8 +183,38 @@ class BrowserTest {
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
         assertThat(outcome()).startsWith("OK browser-demo").contains("uninstalled");
         assertThat(installedFeatures()).noneMatch(f -> f.startsWith("browser-demo"));
-        screenshot("uninstalled");
+        screenshot("plugins-uninstalled");
 
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
         assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
+    }
+
+    /**
+     * The console opens on the dashboard; with a fleet publishing its figures move and its charts draw; the page's
+     * script reports no error.
+     */
+    @Test
+    void theConsoleOpensOnTheDashboardWhoseFiguresMoveWhileAFleetPublishes() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)).with("edgeport.demo.devices", 8));
+        open("/", By.id("ep-dashboard"));
+        assertThat(browser.getCurrentUrl()).endsWith("/system/console/dashboard");
+        assertThat(browser.getTitle()).isEqualTo("Edgeport - Dashboard");
+        assertThat(browser.findElement(By.cssSelector("#lead img")).getAttribute("src")).endsWith("edgeport-logo.svg");
+        assertThat(browser.getPageSource()).doesNotContain("Apache Felix Web Console");
+        waiting().until(d -> "8".equals(d.findElement(By.id("ep-clients")).getText()));
+        waiting().until(d -> !d.findElement(By.id("ep-in")).getText().matches("-|0"));
+        String in = browser.findElement(By.id("ep-in")).getText();
+        assertThat(Double.parseDouble(in.replace(",", ""))).as("messages in per second").isPositive();
+        waiting().until(d -> !d.findElements(By.cssSelector("#ep-chart-rates canvas")).isEmpty());
+        waiting().until(d -> d.findElements(By.cssSelector("#ep-consumers tbody tr")).size() >= 2);
+        assertThat(browser.findElement(By.id("ep-consumers")).getText()).contains("sink-default").contains("alerting");
+        waiting().until(d -> d.findElement(By.id("ep-health")).getText().equals("OK"));
+        assertThat(browser.findElement(By.id("ep-checks")).getText()).contains("Message store")
+                .contains("MQTT listeners").contains("Telemetry sinks");
+        // The retained count moves with the fleet's statuses; uptime is shown.
+        assertThat(browser.findElement(By.id("ep-uptime")).getText()).endsWith("min");
+        Thread.sleep(4_000); // a few more samples on the chart for the screenshot
+        screenshot("dashboard");
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 }

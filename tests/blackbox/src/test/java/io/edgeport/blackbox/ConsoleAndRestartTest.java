@@ -32,8 +32,10 @@ class ConsoleAndRestartTest {
     Gateway gw;
 
     @AfterEach
-    void stop() {
+    void stop(org.junit.jupiter.api.TestInfo test) {
         if (gw != null) {
+            gw.saveLog("console-and-restart-" + test.getTestMethod().map(java.lang.reflect.Method::getName)
+                    .orElse("test"));
             gw.close();
         }
     }

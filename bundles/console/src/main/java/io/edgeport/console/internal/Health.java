@@ -26,7 +26,7 @@ final class Health {
 
     synchronized List<Check> checks() {
         long now = System.currentTimeMillis();
-        if (now - at >= EVERY_MS) {
+        if (now - at >= EVERY_MS || last.isEmpty()) { // none yet (the gateway is starting): ask again
             at = now;
             try {
                 last = Hc.run(context);
