@@ -138,7 +138,9 @@ class TlsHandshakeLoggingTest {
         }
         System.setErr(originalErr);
         originalErr = null;
-        String text = log.text();
+        // Netty's leak detector reports buffers of earlier tests in this JVM whenever the GC finds them, on any
+        // thread: not this test's subject (the QoS 2 leaks it found are followed up separately).
+        String text = withoutLeakReports(log.text());
         originalErr = null;
         System.err.println("TlsHandshakeLoggingTest: " + errors.counts() + "\n" + text);
 
@@ -147,5 +149,23 @@ class TlsHandshakeLoggingTest {
         long lines = text.lines().count();
         assertThat(lines).as("at most one line per failed handshake").isLessThanOrEqualTo(3 * ATTEMPTS);
         assertThat(text.lines().filter(l -> l.contains("tls_handshake")).count()).as("one a minute").isEqualTo(1);
+    }
+
+    static String withoutLeakReports(String text) {
+        StringBuilder out = new StringBuilder();
+        boolean inReport = false;
+        for (String line : text.split("\n", -1)) {
+            if (line.contains("ResourceLeakDetector - LEAK")) {
+                inReport = true;
+                continue;
+            }
+            if (inReport && line.startsWith("[")) {
+                inReport = false;
+            }
+            if (!inReport && !line.isEmpty()) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 }
