@@ -189,6 +189,46 @@ class BrowserTest {
         assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
     }
 
+    /** Two devices too hot: the Alarms page filters to one, which is acknowledged with its checkbox. */
+    @Test
+    void anAlarmIsFilteredAndAcknowledgedInTheBrowser() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)));
+        org.eclipse.paho.client.mqttv3.MqttClient device = Clients.paho("tcp://127.0.0.1:" + gw.mqttPort,
+                "hot-devices", true);
+        Console console = new Console(gw);
+        Telemetry.await("two temperature alarms", 60, () -> {
+            device.publish("sensors/lab/temperature/hot-1/reading", "61".getBytes(StandardCharsets.UTF_8), 1, false);
+            device.publish("sensors/lab/temperature/hot-2/reading", "72".getBytes(StandardCharsets.UTF_8), 1, false);
+            Thread.sleep(300);
+            List<AlertingTest.Alarm> raised = AlertingTest.alarms(console, false);
+            return raised.stream().filter(a -> a.device().startsWith("hot-")).count() == 2;
+        });
+        Clients.close(device);
+
+        open("/alarms", By.id("filter"));
+        assertThat(browser.findElements(By.cssSelector("#bulk tr[data-alarm]"))).hasSize(2);
+        WebElement q = browser.findElement(By.cssSelector("#filter input[name=q]"));
+        q.sendKeys("hot-1");
+        browser.findElement(By.cssSelector("#filter button[type=submit]")).click();
+        waiting().until(d -> d.findElements(By.cssSelector("#bulk tr[data-alarm]")).size() == 1);
+        assertThat(browser.findElement(By.id("bulk")).getText()).contains("hot-1").doesNotContain("hot-2");
+        screenshot("alarms-filtered");
+
+        browser.findElement(By.cssSelector("#bulk input[type=checkbox][name=id]")).click();
+        browser.findElement(By.id("ack-selected")).click();
+        WebElement flash = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("flash")));
+        assertThat(flash.getText()).isEqualTo("Acknowledged.");
+        open("/alarms", By.id("filter"));
+        assertThat(browser.findElement(By.cssSelector("#bulk tr[data-alarm]")).getText()).isNotEmpty();
+        assertThat(AlertingTest.alarms(console, false)).filteredOn(a -> a.device().equals("hot-1"))
+                .singleElement().satisfies(a -> assertThat(a.acknowledged()).isTrue());
+        assertThat(AlertingTest.alarms(console, false)).filteredOn(a -> a.device().equals("hot-2"))
+                .singleElement().satisfies(a -> assertThat(a.acknowledged()).isFalse());
+        assertThat(browser.getPageSource()).contains("admin");
+        screenshot("alarms-acknowledged");
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
+    }
+
     /**
      * The console opens on the dashboard; with a fleet publishing its figures move and its charts draw; the page's
      * script reports no error.

@@ -86,13 +86,26 @@ public final class AlarmsPage extends AbstractServlet {
             json(response, new AlarmsApi.Response(404, AlarmsApi.error("POST to " + LABEL + "/ack")));
             return;
         }
-        AlarmsApi.Response r = AlarmsApi.ack(alarms, request.getParameter("id"), user(request));
-        if (api) {
-            json(response, r);
-            return;
+        String one = request.getParameter("one");
+        String[] ids = one != null ? new String[] { one } : request.getParameterValues("id");
+        if (api || ids == null || ids.length <= 1) {
+            AlarmsApi.Response r = AlarmsApi.ack(alarms, ids == null ? null : ids[0], user(request));
+            if (api) {
+                json(response, r);
+                return;
+            }
+            request.getSession(true).setAttribute(FLASH, ids == null ? "Nothing selected."
+                    : r.status() == 200 ? "Acknowledged." : "Not acknowledged: " + r.json());
+        } else {
+            int done = 0;
+            for (String id : ids) {
+                if (AlarmsApi.ack(alarms, id, user(request)).status() == 200) {
+                    done++;
+                }
+            }
+            request.getSession(true).setAttribute(FLASH, "Acknowledged " + done + " of " + ids.length
+                    + " selected alarms.");
         }
-        request.getSession(true).setAttribute(FLASH, r.status() == 200 ? "Acknowledged."
-                : "Not acknowledged: " + r.json());
         String uri = request.getRequestURI();
         response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
     }
@@ -141,46 +154,85 @@ public final class AlarmsPage extends AbstractServlet {
         }
         PrintWriter w = response.getWriter();
         if (flash != null) {
-            w.println("<p class='statline ui-state-highlight'>" + Encode.forHtml(flash.toString()) + "</p>");
+            w.println("<p class='statline ui-state-highlight' id='flash'>" + Encode.forHtml(flash.toString()) + "</p>");
         }
+        AlarmView view = AlarmView.of(request::getParameter);
         List<Alarm> active;
-        List<Alarm> history;
+        AlarmView.Page history;
         try {
-            active = alarms.active();
-            history = alarms.history(50);
+            active = view.active(alarms.active());
+            history = view.history(alarms.history((view.page() + 1) * AlarmView.PAGE_SIZE + 1));
         } catch (IllegalStateException e) {
             w.println("<p class='statline ui-state-error'>" + Encode.forHtml(String.valueOf(e.getMessage())) + "</p>");
             return;
         }
-        w.println("<h2>Raised alarms (" + active.size() + ")</h2><p>JSON: <a href='" + LABEL
-                + "/alarms.json'>alarms.json</a>, " + LABEL + "/alarms.json?history=N; POST " + LABEL
-                + "/ack?id=ID with header X-Requested-By.</p>");
-        table(w, active, token, true);
-        w.println("<h2>History (newest 50)</h2>");
-        table(w, history, token, false);
+        filterForm(w, view);
+        w.println("<h2>Raised alarms (" + active.size() + ")</h2>");
+        w.println("<form method='post' action='" + LABEL + "/ack' id='bulk'><input type='hidden' name='"
+                + CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token) + "'>");
+        table(w, active, view, true);
+        if (active.stream().anyMatch(a -> !a.acknowledged())) {
+            w.println("<p><button type='submit' id='ack-selected'>Acknowledge selected</button></p>");
+        }
+        w.println("</form>");
+        w.println("<h2>History (newest first, page " + (view.page() + 1) + ")</h2>");
+        table(w, history.alarms(), view, false);
+        w.println("<p>" + (view.page() > 0 ? "<a id='newer' href='" + LABEL + view.with("page",
+                Integer.toString(view.page() - 1)) + "'>&laquo; newer</a> " : "")
+                + (history.more() ? "<a id='older' href='" + LABEL + view.with("page", Integer.toString(view.page()
+                        + 1)) + "'>older &raquo;</a>" : "") + "</p>");
+        w.println("<p>JSON: <a href='" + LABEL + "/alarms.json'>alarms.json</a>, " + LABEL
+                + "/alarms.json?history=N; POST " + LABEL + "/ack?id=ID with header X-Requested-By.</p>");
     }
 
-    private static void table(PrintWriter w, List<Alarm> list, String token, boolean actions) {
+    private static void filterForm(PrintWriter w, AlarmView v) {
+        StringBuilder sev = new StringBuilder("<option value=''>any</option>");
+        for (io.edgeport.api.alerting.Severity s : io.edgeport.api.alerting.Severity.values()) {
+            sev.append("<option value='").append(s.label()).append("'").append(s == v.severity() ? " selected" : "")
+                    .append(">").append(s.label()).append("</option>");
+        }
+        w.println("<form method='get' action='" + LABEL + "' id='filter'><label>Severity <select name='severity'>" + sev
+                + "</select></label> <label>Device, rule or text <input name='q' value='"
+                + Encode.forHtmlAttribute(v.text()) + "'></label> <label><input type='checkbox' name='unack'"
+                + (v.unacknowledgedOnly() ? " checked" : "") + "> not acknowledged</label>"
+                + "<input type='hidden' name='sort' value='" + v.sort() + "'><input type='hidden' name='dir' value='"
+                + (v.descending() ? "desc" : "asc") + "'> <button type='submit'>Filter</button> <a href='" + LABEL
+                + "'>all</a></form>");
+    }
+
+    private static String sortLink(AlarmView v, String key, String label) {
+        String dir = v.sort().equals(key) && v.descending() ? "asc" : "desc";
+        String mark = v.sort().equals(key) ? (v.descending() ? " &#9660;" : " &#9650;") : "";
+        String q = v.with("sort", key);
+        q = q.replaceAll("([?&])dir=[^&]*", "$1dir=" + dir).replace("page=" + v.page(), "page=0");
+        return "<a class='sort' href='" + LABEL + q + "'>" + label + mark + "</a>";
+    }
+
+    private static void table(PrintWriter w, List<Alarm> list, AlarmView v, boolean actions) {
         if (list.isEmpty()) {
             w.println("<p>None.</p>");
             return;
         }
-        w.println("<table class='nicetable'><thead><tr><th>Severity</th><th>State</th><th>Rule</th><th>Device</th>"
-                + "<th>Message</th><th>Raised (UTC)</th><th>Cleared (UTC)</th><th>Acknowledged</th>"
+        w.println("<table class='nicetable'><thead><tr>" + (actions ? "<th></th>" : "") + "<th>"
+                + sortLink(v, "severity", "Severity") + "</th><th>State</th><th>" + sortLink(v, "rule", "Rule")
+                + "</th><th>" + sortLink(v, "device", "Device") + "</th><th>Message</th><th>"
+                + sortLink(v, "raised", "Raised (UTC)") + "</th><th>Cleared (UTC)</th><th>Acknowledged</th>"
                 + (actions ? "<th></th>" : "") + "</tr></thead><tbody>");
         for (Alarm a : list) {
-            w.print("<tr><td>" + Encode.forHtml(a.severity().label()) + "</td><td>"
+            w.print("<tr data-alarm='" + Encode.forHtmlAttribute(a.id()) + "'>");
+            if (actions) {
+                w.print("<td>" + (a.acknowledged() ? "" : "<input type='checkbox' name='id' value='"
+                        + Encode.forHtmlAttribute(a.id()) + "'>") + "</td>");
+            }
+            w.print("<td>" + Encode.forHtml(a.severity().label()) + "</td><td>"
                     + Encode.forHtml(a.state().name().toLowerCase(java.util.Locale.ROOT)) + "</td><td>"
                     + Encode.forHtml(a.rule()) + "</td><td>" + Encode.forHtml(a.device()) + "</td><td>"
                     + Encode.forHtml(a.message()) + "</td><td>" + a.raisedAt().truncatedTo(ChronoUnit.SECONDS)
                     + "</td><td>" + (a.clearedAt() == null ? "" : a.clearedAt().truncatedTo(ChronoUnit.SECONDS))
                     + "</td><td>" + (a.acknowledged() ? Encode.forHtml(a.acknowledgedBy()) : "no") + "</td>");
             if (actions) {
-                w.print("<td>" + (a.acknowledged() ? "" : "<form method='post' action='" + LABEL + "/ack'>"
-                        + "<input type='hidden' name='" + CsrfGuard.FIELD + "' value='"
-                        + Encode.forHtmlAttribute(token) + "'><input type='hidden' name='id' value='"
-                        + Encode.forHtmlAttribute(a.id()) + "'><button type='submit'>Acknowledge</button></form>")
-                        + "</td>");
+                w.print("<td>" + (a.acknowledged() ? "" : "<button type='submit' name='one' value='"
+                        + Encode.forHtmlAttribute(a.id()) + "'>Acknowledge</button>") + "</td>");
             }
             w.println("</tr>");
         }
