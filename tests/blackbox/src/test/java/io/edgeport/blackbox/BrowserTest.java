@@ -189,6 +189,50 @@ class BrowserTest {
         assertThat(gw.log()).as("no stack trace in the gateway's log").doesNotContain("\tat ");
     }
 
+    /**
+     * The ACL editor: a bad line is refused with file:line and nothing changes; a good one is in force at once over
+     * MQTT (a deny line for secret/#: a subscriber to # gets public/x but never secret/x).
+     */
+    @Test
+    void anAclLineAddedInTheBrowserTakesEffectOverMqtt() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)));
+        open("/edgeport-acl", By.cssSelector("form.acl-form textarea"));
+        WebElement text = browser.findElement(By.cssSelector("form.acl-form textarea"));
+        String original = text.getAttribute("value");
+        assertThat(original).contains("pattern readwrite #");
+
+        text.clear();
+        text.sendKeys("topic deny secret/#\ntopic sideways x\n" + original);
+        browser.findElement(By.cssSelector("form.acl-form button[type=submit]")).click();
+        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).startsWith("Not saved: ").contains("/data/acl:2:");
+        assertThat(browser.findElement(By.cssSelector("form.acl-form textarea")).getAttribute("value"))
+                .as("what was typed is kept to correct").contains("sideways");
+        assertThat(Files.readString(dir.resolve("data/acl"))).isEqualTo(original);
+        screenshot("acl-refused");
+
+        text = browser.findElement(By.cssSelector("form.acl-form textarea"));
+        text.clear();
+        text.sendKeys("topic deny secret/#\n" + original);
+        browser.findElement(By.cssSelector("form.acl-form button[type=submit]")).click();
+        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).startsWith("Saved ").contains("in force now");
+        screenshot("acl-saved");
+
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        List<String> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.eclipse.paho.client.mqttv3.MqttClient sub = Clients.paho(tcp, "acl-sub", true);
+        sub.subscribe("#", 1, (t, m) -> got.add(t));
+        org.eclipse.paho.client.mqttv3.MqttClient pub = Clients.paho(tcp, "acl-pub", true);
+        pub.publish("secret/x", "s".getBytes(StandardCharsets.UTF_8), 1, false);
+        pub.publish("public/x", "p".getBytes(StandardCharsets.UTF_8), 1, false);
+        Telemetry.await("public/x delivered", 20, () -> got.contains("public/x"));
+        Clients.close(pub);
+        Clients.close(sub);
+        assertThat(got).doesNotContain("secret/x");
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
+    }
+
     /** Two devices too hot: the Alarms page filters to one, which is acknowledged with its checkbox. */
     @Test
     void anAlarmIsFilteredAndAcknowledgedInTheBrowser() throws Exception {
