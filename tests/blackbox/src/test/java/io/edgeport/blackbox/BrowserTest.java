@@ -233,6 +233,68 @@ class BrowserTest {
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 
+    /**
+     * The Clients page: a connected client is listed and disconnected (its Last Will goes out); the publish tool sends
+     * a retained message and deletes it again.
+     */
+    @Test
+    void aClientIsDisconnectedAndARetainedMessagePublishedAndDeletedInTheBrowser() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)));
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        List<String> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.eclipse.paho.client.mqttv3.MqttClient watcher = Clients.paho(tcp, "watcher", true);
+        watcher.subscribe("#", 1, (t, m) -> got.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+        org.eclipse.paho.client.mqttv3.MqttClient victim = new org.eclipse.paho.client.mqttv3.MqttClient(tcp,
+                "victim", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setWill("status/victim/health", "offline".getBytes(StandardCharsets.UTF_8), 1, false);
+        victim.connect(o);
+
+        open("/edgeport-clients", By.id("publish"));
+        assertThat(browser.findElements(By.cssSelector("#clients tr[data-client]"))).extracting(e -> e
+                .getAttribute("data-client")).contains("victim", "watcher");
+        browser.findElement(By.cssSelector("#clients tr[data-client='victim'] button")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).isEqualTo("Disconnected victim.");
+        Telemetry.await("the victim's Last Will", 20, () -> got.contains("status/victim/health offline"));
+        assertThat(victim.isConnected()).isFalse();
+        assertThat(browser.findElements(By.cssSelector("#clients tr[data-client='victim']"))).isEmpty();
+        screenshot("clients-disconnected");
+
+        browser.findElement(By.cssSelector("#publish input[name=topic]")).sendKeys("console/note");
+        browser.findElement(By.cssSelector("#publish textarea[name=payload]")).sendKeys("hello from the console");
+        browser.findElement(By.cssSelector("#publish input[name=retain]")).click();
+        browser.findElement(By.cssSelector("#publish button[type=submit]")).click();
+        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).isEqualTo("Published 22 bytes to console/note (QoS 1, retained).");
+        Telemetry.await("the published message", 20, () -> got.contains("console/note hello from the console"));
+        assertThat(retained(tcp, "console/note")).containsExactly("hello from the console");
+
+        browser.findElement(By.cssSelector("#publish input[name=topic]")).sendKeys("console/note");
+        browser.findElement(By.cssSelector("#publish input[name=retain]")).click();
+        browser.findElement(By.cssSelector("#publish button[type=submit]")).click();
+        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).isEqualTo("Deleted the retained message of console/note.");
+        assertThat(retained(tcp, "console/note")).as("no retained message any more").isEmpty();
+        Clients.close(watcher);
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
+    }
+
+    /** @return the payloads of the retained messages a new subscriber to {@code topic} gets within a second */
+    private static List<String> retained(String tcp, String topic) throws Exception {
+        List<String> out = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.eclipse.paho.client.mqttv3.MqttClient c = Clients.paho(tcp, "retained-reader", true);
+        c.subscribe(topic, 1, (t, m) -> {
+            if (m.isRetained()) {
+                out.add(new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+        });
+        Thread.sleep(1_000);
+        Clients.close(c);
+        return out;
+    }
+
     /** Two devices too hot: the Alarms page filters to one, which is acknowledged with its checkbox. */
     @Test
     void anAlarmIsFilteredAndAcknowledgedInTheBrowser() throws Exception {

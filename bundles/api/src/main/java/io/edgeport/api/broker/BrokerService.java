@@ -41,4 +41,23 @@ public interface BrokerService {
 
     /** A consistent snapshot of the counters the broker also publishes under {@code $SYS/broker/}. */
     BrokerStatistics statistics();
+
+    /**
+     * @return the clients connected now (empty while the broker restarts, and from providers older than 2.1)
+     * @since 2.1
+     */
+    default java.util.List<ConnectedClient> clients() {
+        return java.util.List.of();
+    }
+
+    /**
+     * Closes a connected client's connection, as if the network had dropped it: its Last Will is published, its
+     * persistent session stays.
+     *
+     * @return false when no client with that id is connected (always, from providers older than 2.1)
+     * @since 2.1
+     */
+    default boolean disconnect(String clientId) {
+        return false;
+    }
 }

@@ -329,6 +329,24 @@ public final class BrokerComponent implements BrokerService {
     }
 
     @Override
+    public List<io.edgeport.api.broker.ConnectedClient> clients() {
+        BrokerRun e = run;
+        if (e == null) {
+            return List.of();
+        }
+        return e.engine().connectedClients().stream()
+                .map(c -> new io.edgeport.api.broker.ConnectedClient(c.clientId(), String.valueOf(c.address()),
+                        c.port()))
+                .sorted(java.util.Comparator.comparing(io.edgeport.api.broker.ConnectedClient::clientId)).toList();
+    }
+
+    @Override
+    public boolean disconnect(String clientId) {
+        BrokerRun e = run;
+        return e != null && clientId != null && e.engine().disconnect(clientId);
+    }
+
+    @Override
     public BrokerStatistics statistics() {
         return running().statistics();
     }

@@ -1,0 +1,160 @@
+package io.edgeport.console.internal;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.apache.felix.webconsole.servlet.AbstractServlet;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.owasp.encoder.Encode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.edgeport.api.broker.BrokerService;
+import io.edgeport.api.broker.ConnectedClient;
+import io.edgeport.commons.webconsole.CsrfGuard;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+
+/**
+ * Web Console page "Clients" (/system/console/edgeport-clients): the connected MQTT clients with a Disconnect button
+ * each (the Last Will is published, a persistent session stays), and a publish tool (topic, payload, QoS, retain;
+ * an empty retained payload deletes a retained message). POSTs are checked by {@link CsrfGuard}.
+ */
+@Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + ClientsPage.LABEL,
+        "felix.webconsole.title=Clients", "felix.webconsole.category=Edgeport" })
+public final class ClientsPage extends AbstractServlet {
+
+    static final String LABEL = "edgeport-clients";
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ClientsPage.class);
+    private static final String FLASH = ClientsPage.class.getName() + ".flash";
+    /** Largest payload the publish tool sends (the form is for people, not for bulk data). */
+    static final int MAX_PAYLOAD = 64 * 1024;
+
+    record Flash(boolean ok, String text) {
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile BrokerService broker;
+
+    private final transient CsrfGuard csrf = new CsrfGuard();
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        csrf.token(request);
+        super.service(request, response);
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String refused = csrf.check(request);
+        if (refused != null) {
+            LOG.warn("Web console: refused a clients action: {}", refused);
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
+            return;
+        }
+        Flash flash = act(broker, request.getParameter("action"), request::getParameter);
+        request.getSession(true).setAttribute(FLASH, flash);
+        String self = request.getRequestURI();
+        response.sendRedirect(self == null ? LABEL : self);
+    }
+
+    /** Carries out one form's action; the answer is one sentence for the page. */
+    static Flash act(BrokerService b, String action, java.util.function.Function<String, String> param) {
+        if (b == null) {
+            return new Flash(false, "The broker is not running.");
+        }
+        if ("disconnect".equals(action)) {
+            String id = param.apply("client");
+            if (id == null || id.isEmpty()) {
+                return new Flash(false, "No client chosen.");
+            }
+            boolean done = b.disconnect(id);
+            if (done) {
+                LOG.info("Web console: client '{}' disconnected by the operator", id);
+            }
+            return done ? new Flash(true, "Disconnected " + id + ".")
+                    : new Flash(false, "No client " + id + " is connected.");
+        }
+        if ("publish".equals(action)) {
+            String topic = param.apply("topic") == null ? "" : param.apply("topic").strip();
+            String payload = param.apply("payload") == null ? "" : param.apply("payload");
+            boolean retain = param.apply("retain") != null;
+            int qos;
+            try {
+                qos = Integer.parseInt(param.apply("qos") == null ? "0" : param.apply("qos"));
+            } catch (NumberFormatException e) {
+                qos = -1;
+            }
+            String problem = topic.isEmpty() ? "the topic is empty"
+                    : topic.contains("+") || topic.contains("#") ? "a topic to publish to has no wildcards"
+                    : topic.length() > 65_535 || topic.indexOf('\0') >= 0 ? "the topic is not a valid MQTT topic"
+                    : qos < 0 || qos > 2 ? "QoS must be 0, 1 or 2"
+                    : payload.getBytes(StandardCharsets.UTF_8).length > MAX_PAYLOAD
+                            ? "the payload is larger than " + MAX_PAYLOAD / 1024 + " KB" : null;
+            if (problem != null) {
+                return new Flash(false, "Not published: " + problem + ".");
+            }
+            try {
+                b.publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, retain);
+            } catch (RuntimeException e) {
+                return new Flash(false, "Not published: " + e.getMessage());
+            }
+            return new Flash(true, (retain && payload.isEmpty() ? "Deleted the retained message of " + topic
+                    : "Published " + payload.getBytes(StandardCharsets.UTF_8).length + " bytes to " + topic
+                            + " (QoS " + qos + (retain ? ", retained" : "") + ")") + ".");
+        }
+        return new Flash(false, "Unknown action.");
+    }
+
+    @Override
+    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String token = Encode.forHtmlAttribute(csrf.token(request));
+        HttpSession session = request.getSession(false);
+        Flash flash = session == null ? null : (Flash) session.getAttribute(FLASH);
+        if (flash != null) {
+            session.removeAttribute(FLASH);
+        }
+        PrintWriter w = response.getWriter();
+        if (flash != null) {
+            w.println("<p id='outcome' class='statline " + (flash.ok() ? "ui-state-highlight" : "ui-state-error")
+                    + "'>" + Encode.forHtml(flash.text()) + "</p>");
+        }
+        BrokerService b = broker;
+        List<ConnectedClient> clients = b == null ? List.of() : b.clients();
+        w.println("<h2>Connected clients (" + clients.size() + ")</h2>");
+        if (clients.isEmpty()) {
+            w.println("<p>None.</p>");
+        } else {
+            w.println("<table class='nicetable' id='clients'><thead><tr><th>Client id</th><th>Address</th><th></th>"
+                    + "</tr></thead><tbody>");
+            for (ConnectedClient c : clients) {
+                w.println("<tr data-client='" + Encode.forHtmlAttribute(c.clientId()) + "'><td>"
+                        + Encode.forHtml(c.clientId()) + "</td><td>" + Encode.forHtml(c.address()) + ":" + c.port()
+                        + "</td><td><form method='post' onsubmit=\"return confirm('Disconnect "
+                        + Encode.forJavaScriptAttribute(c.clientId()) + "? Its Last Will is published.')\">"
+                        + "<input type='hidden' name='" + CsrfGuard.FIELD + "' value='" + token + "'>"
+                        + "<input type='hidden' name='action' value='disconnect'><input type='hidden' name='client'"
+                        + " value='" + Encode.forHtmlAttribute(c.clientId()) + "'><button type='submit'>Disconnect"
+                        + "</button></form></td></tr>");
+            }
+            w.println("</tbody></table>");
+        }
+        w.println("<h2>Publish</h2><form method='post' id='publish'><input type='hidden' name='" + CsrfGuard.FIELD
+                + "' value='" + token + "'><input type='hidden' name='action' value='publish'>"
+                + "<label>Topic <input name='topic' size='40' required></label> "
+                + "<label>QoS <select name='qos'><option>0</option><option selected>1</option><option>2</option>"
+                + "</select></label> <label><input type='checkbox' name='retain'> retain</label><br>"
+                + "<textarea name='payload' rows='4' cols='80' placeholder='payload (UTF-8 text)'></textarea><br>"
+                + "<button type='submit'>Publish</button> An empty retained message deletes the retained message of"
+                + " the topic.</form>");
+    }
+}
