@@ -295,6 +295,32 @@ class BrowserTest {
         return out;
     }
 
+    /**
+     * The Telemetry page: a chart of a device's readings draws and grows while the fleet publishes; a message that is
+     * no reading is listed with its reason.
+     */
+    @Test
+    void theTelemetryPageChartsADeviceAndListsRejectedMessages() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)).with("edgeport.demo.devices", 3));
+        org.eclipse.paho.client.mqttv3.MqttClient c = Clients.paho("tcp://127.0.0.1:" + gw.mqttPort, "odd", true);
+        c.publish("sensors/lab/temperature/odd-1/reading", "warm".getBytes(StandardCharsets.UTF_8), 1, false);
+        Clients.close(c);
+        Console console = new Console(gw);
+        Telemetry.await("readings of the demo fleet stored", 60, () -> console.get("/telemetry/devices.json",
+                console.admin()).body().contains("sim-demo"));
+        open("/telemetry", By.id("ep-chart-form"));
+        new org.openqa.selenium.support.ui.Select(browser.findElement(By.cssSelector("#ep-chart-form select[name=device]")))
+                .selectByIndex(0);
+        waiting().until(d -> !d.findElements(By.cssSelector("#ep-telemetry-chart canvas")).isEmpty());
+        waiting().until(d -> d.findElement(By.id("ep-chart-note")).getText().matches("\\d+ readings of .*"));
+        int first = Integer.parseInt(browser.findElement(By.id("ep-chart-note")).getText().split(" ")[0]);
+        waiting().until(d -> Integer.parseInt(d.findElement(By.id("ep-chart-note")).getText().split(" ")[0]) > first);
+        assertThat(browser.findElement(By.id("rejected")).getText()).contains("sensors/lab/temperature/odd-1/reading")
+                .contains("not a JSON object or a number").contains("warm");
+        screenshot("telemetry");
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
+    }
+
     /** Two devices too hot: the Alarms page filters to one, which is acknowledged with its checkbox. */
     @Test
     void anAlarmIsFilteredAndAcknowledgedInTheBrowser() throws Exception {

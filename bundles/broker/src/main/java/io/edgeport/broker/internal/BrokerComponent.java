@@ -98,7 +98,15 @@ public final class BrokerComponent implements BrokerService {
         this.health = context.registerService(org.apache.felix.hc.api.HealthCheck.class,
                 new ListenerHealthCheck(() -> run), healthProperties());
         this.form = registerForm();
+        java.util.Hashtable<String, Object> certProps = new java.util.Hashtable<>();
+        certProps.put(org.apache.felix.hc.api.HealthCheck.NAME, CertificateHealthCheck.NAME);
+        certProps.put(org.apache.felix.hc.api.HealthCheck.TAGS, new String[] { "broker-core", "edgeport" });
+        this.certificates = context.registerService(org.apache.felix.hc.api.HealthCheck.class,
+                new CertificateHealthCheck(() -> run, java.time.Clock.systemUTC()), certProps);
     }
+
+    /** The TLS certificates' health check. */
+    private final org.osgi.framework.ServiceRegistration<?> certificates;
 
     /** The configuration's own values: the settings' keys, without those equal to the command line or default. */
     private volatile Map<String, Object> configProps = Map.of();
@@ -264,7 +272,7 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
-        for (org.osgi.framework.ServiceRegistration<?> r : java.util.Arrays.asList(health, form)) {
+        for (org.osgi.framework.ServiceRegistration<?> r : java.util.Arrays.asList(health, form, certificates)) {
             try {
                 if (r != null) {
                     r.unregister();

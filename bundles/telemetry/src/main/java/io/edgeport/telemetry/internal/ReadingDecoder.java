@@ -81,7 +81,13 @@ final class ReadingDecoder {
         Instant timestamp = null;
         long seq = Reading.NO_SEQUENCE;
         try (JsonParser p = JSON.createParser(payload)) {
-            JsonToken first = p.nextToken();
+            JsonToken first;
+            try {
+                first = p.nextToken();
+            } catch (JsonParseException e) {
+                return Result.rejected("not a JSON object or a number: '"
+                        + abbreviate(new String(payload, java.nio.charset.StandardCharsets.UTF_8)) + "'");
+            }
             if (first == JsonToken.VALUE_NUMBER_INT || first == JsonToken.VALUE_NUMBER_FLOAT) {
                 // A bare number ("21.5"), as many devices send: device and measurement come from the topic.
                 value = number(p, first);
@@ -260,7 +266,11 @@ final class ReadingDecoder {
         }
     }
 
+    /** At most 40 characters of untrusted text for a reason (it reaches logs and pages): control characters as '?'. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        String cut = s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        StringBuilder b = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 }

@@ -48,7 +48,10 @@ class ReadingDecoderTest {
 
         assertThat(rejected("sensors/lab/temperature/d1/reading", "21.5 22")).contains("content after the number");
         assertThat(rejected("sensors/lab/temperature/d1/reading", "21,5")).startsWith("not");
-        assertThat(rejected("sensors/lab/temperature/d1/reading", "warm")).startsWith("not");
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "warm")).isEqualTo(
+                "not a JSON object or a number: 'warm'");
+        assertThat(rejected("sensors/lab/temperature/d1/reading", "line1\nline2\u0007")).isEqualTo(
+                "not a JSON object or a number: 'line1?line2?'");
         assertThat(rejected("sensors/lab/temperature/d1/reading", "1e999")).contains("range");
         assertThat(rejected("sensors/odd", "21.5")).startsWith("no device");
     }

@@ -110,6 +110,8 @@ public final class TelemetryPage extends AbstractServlet {
             w.println("<p>No readings stored yet.</p>");
             return;
         }
+        chart(w, sinkParam, devices);
+        w.println("<h2>Devices</h2>");
         w.println("<table class='nicetable'><thead><tr><th>Device</th><th>Measurement</th><th>Location</th>"
                 + "<th>Last value</th><th>Unit</th><th>Time (UTC)</th><th>Seq</th><th>Readings</th></tr></thead><tbody>");
         for (DeviceSummary d : devices) {
@@ -118,6 +120,54 @@ public final class TelemetryPage extends AbstractServlet {
                     + "</a></td><td>" + Encode.forHtml(d.measurement()) + "</td><td>" + Encode.forHtml(d.location())
                     + "</td><td>" + d.value() + "</td><td>" + Encode.forHtml(d.unit()) + "</td><td>" + d.ts()
                     + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td></tr>");
+        }
+        w.println("</tbody></table>");
+        rejected(w, sink);
+    }
+
+    /**
+     * A chart of one device's measurement over a chosen range, refreshed every 5 s while "live" is ticked: the
+     * dashboard's uPlot (served by the console bundle) drawing readings.json.
+     */
+    private static void chart(PrintWriter w, String sinkParam, List<DeviceSummary> devices) {
+        StringBuilder options = new StringBuilder();
+        for (DeviceSummary d : devices) {
+            options.append("<option value='").append(Encode.forHtmlAttribute(d.deviceId())).append("' data-m='")
+                    .append(Encode.forHtmlAttribute(d.measurement())).append("' data-unit='")
+                    .append(Encode.forHtmlAttribute(d.unit())).append("'>").append(Encode.forHtml(d.deviceId()))
+                    .append(" / ").append(Encode.forHtml(d.measurement())).append("</option>");
+        }
+        w.println("<link rel='stylesheet' href='dashboard/res/uplot/uPlot.min.css'>"
+                + "<script src='dashboard/res/uplot/uPlot.iife.min.js'></script>"
+                + "<script src='" + LABEL + "/res/telemetry-chart.js'></script>");
+        w.println("<h2>Chart</h2><form id='ep-chart-form' data-readings='" + LABEL + "/readings.json?"
+                + Encode.forHtmlAttribute(sinkParam) + "'><label>Device <select name='device'>" + options
+                + "</select></label> <label>Range <select name='range'><option value='900'>15 min</option>"
+                + "<option value='3600' selected>1 h</option><option value='21600'>6 h</option>"
+                + "<option value='86400'>24 h</option><option value='604800'>7 days</option></select></label>"
+                + " <label><input type='checkbox' name='live' checked> live</label></form>"
+                + "<div id='ep-telemetry-chart'></div><p id='ep-chart-note' class='ep-note'></p>");
+    }
+
+    private static void rejected(PrintWriter w, JdbcTelemetrySink sink) {
+        List<TelemetryQueries.Rejected> list;
+        try {
+            list = sink.queries().rejected(20);
+        } catch (SQLException e) {
+            w.println("<p class='statline ui-state-error'>The rejected messages could not be read: "
+                    + Encode.forHtml(String.valueOf(e.getMessage())) + "</p>");
+            return;
+        }
+        w.println("<h2>Rejected messages (newest 20)</h2>");
+        if (list.isEmpty()) {
+            w.println("<p>None: every message on the sink's topics was a reading.</p>");
+            return;
+        }
+        w.println("<table class='nicetable' id='rejected'><thead><tr><th>Received (UTC)</th><th>Topic</th>"
+                + "<th>Reason</th><th>Payload</th></tr></thead><tbody>");
+        for (TelemetryQueries.Rejected r : list) {
+            w.println("<tr><td>" + r.receivedAt() + "</td><td>" + Encode.forHtml(r.topic()) + "</td><td>"
+                    + Encode.forHtml(r.reason()) + "</td><td><code>" + Encode.forHtml(r.payload()) + "</code></td></tr>");
         }
         w.println("</tbody></table>");
     }

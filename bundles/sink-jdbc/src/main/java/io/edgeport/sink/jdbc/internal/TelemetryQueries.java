@@ -102,6 +102,30 @@ final class TelemetryQueries {
         }
     }
 
+    /** A message that is no reading, as the dead-letter table keeps it. */
+    record Rejected(String topic, String reason, Instant receivedAt, String payload) {
+    }
+
+    /** @return the newest {@code limit} rejected messages, newest first; payloads cut to 200 characters */
+    List<Rejected> rejected(int limit) throws SQLException {
+        SinkSettings s = store.settings();
+        try (Connection c = store.connection(); PreparedStatement ps = c.prepareStatement(s.dialect().sql(
+                "SELECT `topic`, `reason`, `received_at`, `payload` FROM `$T_rejected` ORDER BY `received_at` DESC,"
+                        + " `id` DESC LIMIT ?", s.table()))) {
+            ps.setInt(1, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<Rejected> out = new ArrayList<>();
+                while (rs.next()) {
+                    byte[] p = rs.getBytes(4);
+                    String text = new String(p, 0, Math.min(p.length, 800), java.nio.charset.StandardCharsets.UTF_8);
+                    out.add(new Rejected(rs.getString(1), rs.getString(2), instant(rs, 3),
+                            text.length() > 200 ? text.substring(0, 200) + "..." : text));
+                }
+                return out;
+            }
+        }
+    }
+
     private static Instant instant(ResultSet rs, int column) throws SQLException {
         return rs.getObject(column, OffsetDateTime.class).toInstant();
     }
