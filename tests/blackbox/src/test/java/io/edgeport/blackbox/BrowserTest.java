@@ -318,6 +318,21 @@ class BrowserTest {
         assertThat(browser.findElement(By.id("rejected")).getText()).contains("sensors/lab/temperature/odd-1/reading")
                 .contains("not a JSON object or a number").contains("warm");
         screenshot("telemetry");
+
+        // A one-off device is removed: its readings go, and its status says it stopped on purpose.
+        org.eclipse.paho.client.mqttv3.MqttClient once = Clients.paho("tcp://127.0.0.1:" + gw.mqttPort, "once", true);
+        once.publish("sensors/lab/temperature/one-off/reading", "20".getBytes(StandardCharsets.UTF_8), 1, false);
+        Clients.close(once);
+        Telemetry.await("the one-off reading stored", 30, () -> console.get("/telemetry/devices.json",
+                console.admin()).body().contains("\"one-off\""));
+        open("/telemetry", By.id("devices"));
+        browser.findElement(By.xpath("//table[@id='devices']//tr[td/a[text()='one-off']]//button")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).startsWith("Removed one-off: 1 readings deleted; status 'stopped' published");
+        assertThat(console.get("/telemetry/devices.json", console.admin()).body()).doesNotContain("\"one-off\"")
+                .contains("sim-demo");
+        assertThat(browser.findElement(By.id("devices")).getText()).doesNotContain("one-off");
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 
@@ -358,6 +373,15 @@ class BrowserTest {
                 .singleElement().satisfies(a -> assertThat(a.acknowledged()).isFalse());
         assertThat(browser.getPageSource()).contains("admin");
         screenshot("alarms-acknowledged");
+
+        // hot-2 is cleared by hand (the browser asks first).
+        browser.findElement(By.xpath("//tr[td[text()='hot-2']]//button[@name='clearone']")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        flash = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("flash")));
+        assertThat(flash.getText()).isEqualTo("Cleared 1 of 1 alarm.");
+        assertThat(AlertingTest.alarms(console, false)).noneMatch(a -> a.device().equals("hot-2"));
+        assertThat(AlertingTest.alarms(console, true)).filteredOn(a -> a.device().equals("hot-2"))
+                .singleElement().satisfies(a -> assertThat(a.state()).isEqualTo("cleared"));
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 

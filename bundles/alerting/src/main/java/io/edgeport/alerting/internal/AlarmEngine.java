@@ -318,6 +318,31 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
     }
 
     @Override
+    public synchronized Optional<Alarm> clear(String id, String by) {
+        Optional<Alarm> found = find(id);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        AlarmKey k = key(found.get());
+        Alarm current = active.get(k);
+        if (current == null || !current.id().equals(id)) {
+            return Optional.empty(); // not raised (any more)
+        }
+        String who = by == null || by.isBlank() ? "unknown" : by.strip();
+        who = who.length() > 256 ? who.substring(0, 256) : who;
+        Instant now = clock.instant();
+        Batch b = new Batch();
+        b.clear(k, current, now);
+        try {
+            commit(b, List.of(), now);
+        } catch (SQLException e) {
+            throw new IllegalStateException("the clear could not be stored: " + e.getMessage(), e);
+        }
+        LOG.info("Alarm {} ({} on {}) cleared by hand by {}", current.id(), current.rule(), current.device(), who);
+        return find(id);
+    }
+
+    @Override
     public synchronized Optional<Alarm> acknowledge(String id, String by) {
         Optional<Alarm> found = find(id);
         if (found.isEmpty() || found.get().acknowledged()) {

@@ -86,6 +86,21 @@ public final class AlarmsPage extends AbstractServlet {
             json(response, new AlarmsApi.Response(404, AlarmsApi.error("POST to " + LABEL + "/ack")));
             return;
         }
+        if (!api && (request.getParameter("clear") != null || request.getParameter("clearone") != null)) {
+            String clearOne = request.getParameter("clearone");
+            String[] ids = clearOne != null ? new String[] { clearOne } : request.getParameterValues("id");
+            int done = 0;
+            for (String id : ids == null ? new String[0] : ids) {
+                if (alarms.clear(id, user(request)).isPresent()) {
+                    done++;
+                }
+            }
+            request.getSession(true).setAttribute(FLASH, ids == null || ids.length == 0 ? "Nothing selected."
+                    : "Cleared " + done + " of " + ids.length + " alarm" + (ids.length == 1 ? "" : "s") + ".");
+            String uri = request.getRequestURI();
+            response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
+            return;
+        }
         String one = request.getParameter("one");
         String[] ids = one != null ? new String[] { one } : request.getParameterValues("id");
         if (api || ids == null || ids.length <= 1) {
@@ -171,8 +186,10 @@ public final class AlarmsPage extends AbstractServlet {
         w.println("<form method='post' action='" + LABEL + "/ack' id='bulk'><input type='hidden' name='"
                 + CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token) + "'>");
         table(w, active, view, true);
-        if (active.stream().anyMatch(a -> !a.acknowledged())) {
-            w.println("<p><button type='submit' id='ack-selected'>Acknowledge selected</button></p>");
+        if (!active.isEmpty()) {
+            w.println("<p><button type='submit' id='ack-selected'>Acknowledge selected</button> <button type='submit'"
+                    + " name='clear' value='1' id='clear-selected' onclick=\"return confirm('Clear the selected alarms"
+                    + " by hand?')\">Clear selected</button></p>");
         }
         w.println("</form>");
         w.println("<h2>History (newest first, page " + (view.page() + 1) + ")</h2>");
@@ -221,8 +238,7 @@ public final class AlarmsPage extends AbstractServlet {
         for (Alarm a : list) {
             w.print("<tr data-alarm='" + Encode.forHtmlAttribute(a.id()) + "'>");
             if (actions) {
-                w.print("<td>" + (a.acknowledged() ? "" : "<input type='checkbox' name='id' value='"
-                        + Encode.forHtmlAttribute(a.id()) + "'>") + "</td>");
+                w.print("<td><input type='checkbox' name='id' value='" + Encode.forHtmlAttribute(a.id()) + "'></td>");
             }
             w.print("<td>" + Encode.forHtml(a.severity().label()) + "</td><td>"
                     + Encode.forHtml(a.state().name().toLowerCase(java.util.Locale.ROOT)) + "</td><td>"
@@ -232,7 +248,10 @@ public final class AlarmsPage extends AbstractServlet {
                     + "</td><td>" + (a.acknowledged() ? Encode.forHtml(a.acknowledgedBy()) : "no") + "</td>");
             if (actions) {
                 w.print("<td>" + (a.acknowledged() ? "" : "<button type='submit' name='one' value='"
-                        + Encode.forHtmlAttribute(a.id()) + "'>Acknowledge</button>") + "</td>");
+                        + Encode.forHtmlAttribute(a.id()) + "'>Acknowledge</button> ") + "<button type='submit'"
+                        + " name='clearone' value='" + Encode.forHtmlAttribute(a.id()) + "' formnovalidate"
+                        + " onclick=\"return confirm('Clear this alarm by hand? It is raised again if its condition"
+                        + " still holds.')\">Clear</button></td>");
             }
             w.println("</tr>");
         }

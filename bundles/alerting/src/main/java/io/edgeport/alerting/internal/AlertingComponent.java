@@ -252,6 +252,11 @@ public final class AlertingComponent implements AlarmService {
     }
 
     @Override
+    public Optional<Alarm> clear(String id, String by) {
+        return engine.clear(id, by);
+    }
+
+    @Override
     public Optional<Alarm> acknowledge(String id, String by) {
         return engine.acknowledge(id, by);
     }

@@ -147,4 +147,21 @@ class TimeRulesTest {
         assertThat(AlertingInput.stopped("{\"device_id\":\"d\",\"status\":\"stopped\"}".getBytes())).isTrue();
         assertThat(AlertingInput.stopped("{\"status\":\"offline\"}".getBytes())).isFalse();
     }
+
+    @Test
+    void anOperatorClearsAnAlarmByHandAndItIsRaisedAgainWhileItsConditionHolds() throws Exception {
+        f.engine.putRule(rule("name", "offline", "type", "offline"));
+        f.engine.status("status/d1/health", "d1", true);
+        Alarm raised = f.engine.active().get(0);
+        assertThat(f.engine.clear("no-such-id", "admin")).isEmpty();
+        assertThat(f.engine.clear(raised.id(), "admin")).get().satisfies(a -> {
+            assertThat(a.state()).isEqualTo(io.edgeport.api.alerting.AlarmState.CLEARED);
+            assertThat(a.clearedAt()).isNotNull();
+        });
+        assertThat(f.engine.active()).isEmpty();
+        assertThat(f.engine.clear(raised.id(), "admin")).as("cleared already").isEmpty();
+        f.engine.status("status/d1/health", "d1", true); // still offline: a new alarm
+        assertThat(f.engine.active()).singleElement().satisfies(a -> assertThat(a.id()).isNotEqualTo(raised.id()));
+        assertThat(f.events()).containsExactly("raised d1", "cleared d1", "raised d1");
+    }
 }

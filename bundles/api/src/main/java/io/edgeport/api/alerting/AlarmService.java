@@ -35,4 +35,15 @@ public interface AlarmService {
      * @return the alarm after the call; empty when there is no alarm with that id
      */
     Optional<Alarm> acknowledge(String id, String by);
+
+    /**
+     * Clears a raised alarm by hand (an operator knows the cause is gone, or the device was removed). If its condition
+     * still holds, the next evaluation raises a new alarm.
+     *
+     * @return the cleared alarm; empty when no raised alarm has that id (and from providers older than 1.1)
+     * @since 1.1
+     */
+    default Optional<Alarm> clear(String id, String by) {
+        return Optional.empty();
+    }
 }

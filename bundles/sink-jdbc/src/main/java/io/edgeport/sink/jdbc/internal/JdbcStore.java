@@ -232,6 +232,23 @@ final class JdbcStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes every reading of {@code device} (the operator removed it), in the writer's transaction order.
+     *
+     * @return how many rows went
+     */
+    int deleteDevice(String device) throws SQLException {
+        int[] n = new int[1];
+        String sql = settings.dialect().sql("DELETE FROM `$T` WHERE `device_id` = ?", settings.table());
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, device);
+                n[0] = ps.executeUpdate();
+            }
+        });
+        return n[0];
+    }
+
     /** Closes the connection, waiting a while for a call in progress to finish. Later calls fail. */
     @Override
     public void close() {

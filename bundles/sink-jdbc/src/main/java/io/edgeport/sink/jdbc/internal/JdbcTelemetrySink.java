@@ -32,6 +32,11 @@ final class JdbcTelemetrySink implements TransactionalSink {
         return store.settings().dialect().product() + ", table " + store.settings().table();
     }
 
+    /** @return rows deleted: every reading of {@code device} */
+    int deleteDevice(String device) throws java.sql.SQLException {
+        return store.deleteDevice(device);
+    }
+
     TelemetryQueries queries() {
         return queries;
     }

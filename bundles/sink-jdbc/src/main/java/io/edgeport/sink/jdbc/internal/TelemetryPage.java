@@ -47,6 +47,63 @@ public final class TelemetryPage extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile MessageStore store;
 
+    /** To tell the alerting engine that a removed device is gone on purpose (status "stopped"); optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    transient volatile io.edgeport.api.broker.BrokerService broker;
+
+    private final transient io.edgeport.commons.webconsole.CsrfGuard csrf = new io.edgeport.commons.webconsole.CsrfGuard();
+    private static final String FLASH = TelemetryPage.class.getName() + ".flash";
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        if (request.getHeader(io.edgeport.commons.webconsole.CsrfGuard.HEADER) == null) {
+            csrf.token(request); // the session exists before the console starts writing the page
+        }
+        super.service(request, response);
+    }
+
+    /**
+     * Removes a device: its readings are deleted from the sink's database, and a status "stopped" is published on
+     * {@code status/<device>/health} so that stale-data rules forget it (a device that sends again comes back).
+     */
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String refused = csrf.check(request);
+        if (refused != null) {
+            LOG.warn("Web console: refused a telemetry change: {}", refused);
+            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
+            return;
+        }
+        String device = request.getParameter("device");
+        String flash;
+        try {
+            JdbcTelemetrySink sink = TelemetryApi.pick(TelemetryApi.sorted(sinks), request.getParameter("sink"));
+            if (device == null || device.isBlank() || device.length() > 256 || device.contains("/")
+                    || device.contains("+") || device.contains("#")) {
+                throw new IllegalArgumentException("no device named");
+            }
+            int rows = sink.deleteDevice(device);
+            io.edgeport.api.broker.BrokerService b = broker;
+            if (b != null) {
+                b.publish("status/" + device + "/health", ("{\"device_id\":\"" + device.replace("\\", "\\\\")
+                        .replace("\"", "\\\"") + "\",\"status\":\"stopped\"}").getBytes(StandardCharsets.UTF_8),
+                        1, true);
+            }
+            LOG.info("Web console: device '{}' removed from sink '{}' ({} readings)", device, sink.name(), rows);
+            flash = "Removed " + device + ": " + rows + " readings deleted" + (b == null ? ""
+                    : "; status 'stopped' published, so no stale alarm is raised for it") + ".";
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            flash = "Not removed: " + e.getMessage() + ".";
+        } catch (java.sql.SQLException e) {
+            LOG.warn("Web console: removing device '{}' failed: {}", device, e.getMessage());
+            flash = "Not removed: the database failed (" + e.getMessage() + ").";
+        }
+        request.getSession(true).setAttribute(FLASH, flash);
+        String self = request.getRequestURI();
+        response.sendRedirect(self == null ? LABEL : self);
+    }
+
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
             throws ServletException, IOException {
@@ -66,6 +123,14 @@ public final class TelemetryPage extends AbstractServlet {
     @Override
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
         PrintWriter w = response.getWriter();
+        String token = csrf.token(request);
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        Object flash = session == null ? null : session.getAttribute(FLASH);
+        if (flash != null) {
+            session.removeAttribute(FLASH);
+            w.println("<p id='outcome' class='statline ui-state-highlight'>" + Encode.forHtml(flash.toString())
+                    + "</p>");
+        }
         StoreStatistics statistics = statistics();
         retentionWarning(w, statistics);
         List<JdbcTelemetrySink> all = TelemetryApi.sorted(sinks);
@@ -112,14 +177,21 @@ public final class TelemetryPage extends AbstractServlet {
         }
         chart(w, sinkParam, devices);
         w.println("<h2>Devices</h2>");
-        w.println("<table class='nicetable'><thead><tr><th>Device</th><th>Measurement</th><th>Location</th>"
-                + "<th>Last value</th><th>Unit</th><th>Time (UTC)</th><th>Seq</th><th>Readings</th></tr></thead><tbody>");
+        w.println("<table class='nicetable' id='devices'><thead><tr><th>Device</th><th>Measurement</th><th>Location</th>"
+                + "<th>Last value</th><th>Unit</th><th>Time (UTC)</th><th>Seq</th><th>Readings</th><th></th></tr>"
+                + "</thead><tbody>");
         for (DeviceSummary d : devices) {
             String link = LABEL + "/readings.json?" + sinkParam + "&device=" + Encode.forUriComponent(d.deviceId());
             w.println("<tr><td><a href='" + Encode.forHtmlAttribute(link) + "'>" + Encode.forHtml(d.deviceId())
                     + "</a></td><td>" + Encode.forHtml(d.measurement()) + "</td><td>" + Encode.forHtml(d.location())
                     + "</td><td>" + d.value() + "</td><td>" + Encode.forHtml(d.unit()) + "</td><td>" + d.ts()
-                    + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td></tr>");
+                    + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td><td>"
+                    + "<form method='post' onsubmit=\"return confirm('Remove " + Encode.forJavaScriptAttribute(
+                            d.deviceId()) + " and delete all its readings?')\"><input type='hidden' name='"
+                    + io.edgeport.commons.webconsole.CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token)
+                    + "'><input type='hidden' name='sink' value='" + Encode.forHtmlAttribute(sink.name())
+                    + "'><input type='hidden' name='device' value='" + Encode.forHtmlAttribute(d.deviceId())
+                    + "'><button type='submit' class='remove'>Remove</button></form></td></tr>");
         }
         w.println("</tbody></table>");
         rejected(w, sink);
