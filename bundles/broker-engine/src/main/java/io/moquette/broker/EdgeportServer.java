@@ -539,6 +539,15 @@ public final class EdgeportServer {
         return live().retained.retainedOnTopic("#").size();
     }
 
+    /** @return at most {@code limit} retained messages matching {@code filter}, sorted by topic */
+    public java.util.List<io.edgeport.broker.engine.RetainedInfo> retained(String filter, int limit) {
+        return live().retained.retainedOnTopic(filter).stream()
+                .map(m -> new io.edgeport.broker.engine.RetainedInfo(m.getTopic().toString(), m.qosLevel().value(),
+                        m.getPayload()))
+                .sorted(java.util.Comparator.comparing(io.edgeport.broker.engine.RetainedInfo::topic)).limit(limit)
+                .toList();
+    }
+
     /** @return whether a session (online or offline) exists for the client id */
     public boolean hasSession(String clientId) {
         return clientId != null && live().sessions.retrieve(clientId) != null;

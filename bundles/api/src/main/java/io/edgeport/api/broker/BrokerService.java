@@ -60,4 +60,15 @@ public interface BrokerService {
     default boolean disconnect(String clientId) {
         return false;
     }
+
+    /**
+     * @param topicFilter an MQTT topic filter ({@code #} for all)
+     * @param limit most messages returned
+     * @return the retained messages whose topic matches, sorted by topic (a scan of the retained store: for operators)
+     * @throws IllegalArgumentException when {@code topicFilter} is no valid MQTT topic filter
+     * @since 2.2
+     */
+    default java.util.List<RetainedMessage> retained(String topicFilter, int limit) {
+        return java.util.List.of();
+    }
 }

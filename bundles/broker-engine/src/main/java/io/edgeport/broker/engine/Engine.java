@@ -63,4 +63,13 @@ public interface Engine extends AutoCloseable {
      */
     @Override
     void close();
+
+    /**
+     * @return at most {@code limit} retained messages whose topic matches {@code topicFilter}, sorted by topic
+     *         (scans the retained store: for operators, not for every message)
+     * @since 1.2
+     */
+    default List<RetainedInfo> retained(String topicFilter, int limit) {
+        return List.of();
+    }
 }

@@ -349,6 +349,19 @@ public final class BrokerComponent implements BrokerService {
     }
 
     @Override
+    public List<io.edgeport.api.broker.RetainedMessage> retained(String topicFilter, int limit) {
+        if (topicFilter == null || !io.edgeport.broker.engine.Topics.isValidFilter(topicFilter)) {
+            throw new IllegalArgumentException("'" + topicFilter + "' is not an MQTT topic filter");
+        }
+        BrokerRun e = run;
+        if (e == null) {
+            return List.of();
+        }
+        return e.engine().retained(topicFilter, Math.max(0, limit)).stream()
+                .map(r -> new io.edgeport.api.broker.RetainedMessage(r.topic(), r.qos(), r.payload())).toList();
+    }
+
+    @Override
     public boolean disconnect(String clientId) {
         BrokerRun e = run;
         return e != null && clientId != null && e.engine().disconnect(clientId);

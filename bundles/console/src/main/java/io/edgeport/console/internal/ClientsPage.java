@@ -84,6 +84,15 @@ public final class ClientsPage extends AbstractServlet {
             return done ? new Flash(true, "Disconnected " + id + ".")
                     : new Flash(false, "No client " + id + " is connected.");
         }
+        if ("delete-retained".equals(action)) {
+            String topic = param.apply("topic");
+            if (topic == null || topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
+                return new Flash(false, "No topic chosen.");
+            }
+            b.publish(topic, new byte[0], 0, true);
+            LOG.info("Web console: retained message of '{}' deleted by the operator", topic);
+            return new Flash(true, "Deleted the retained message of " + topic + ".");
+        }
         if ("publish".equals(action)) {
             String topic = param.apply("topic") == null ? "" : param.apply("topic").strip();
             String payload = param.apply("payload") == null ? "" : param.apply("payload");
@@ -113,6 +122,50 @@ public final class ClientsPage extends AbstractServlet {
                             + " (QoS " + qos + (retain ? ", retained" : "") + ")") + ".");
         }
         return new Flash(false, "Unknown action.");
+    }
+
+    /** Most retained messages listed at once. */
+    static final int MAX_RETAINED = 200;
+
+    private static void retained(PrintWriter w, BrokerService b, String token, String filterParam) {
+        String filter = filterParam == null || filterParam.isBlank() ? "#" : filterParam.strip();
+        w.println("<h2>Retained messages</h2><form method='get' id='retained-filter'><label>Topic filter <input"
+                + " name='retained' value='" + Encode.forHtmlAttribute(filter) + "'></label> <button type='submit'>"
+                + "Show</button></form>");
+        List<io.edgeport.api.broker.RetainedMessage> list;
+        try {
+            list = b == null ? List.of() : b.retained(filter, MAX_RETAINED + 1);
+        } catch (IllegalArgumentException e) {
+            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(e.getMessage()) + "</p>");
+            return;
+        }
+        if (list.isEmpty()) {
+            w.println("<p>None.</p>");
+            return;
+        }
+        w.println("<table class='nicetable' id='retained'><thead><tr><th>Topic</th><th>QoS</th><th>Payload</th>"
+                + "<th></th></tr></thead><tbody>");
+        for (io.edgeport.api.broker.RetainedMessage m : list.subList(0, Math.min(list.size(), MAX_RETAINED))) {
+            w.println("<tr data-topic='" + Encode.forHtmlAttribute(m.topic()) + "'><td>" + Encode.forHtml(m.topic())
+                    + "</td><td>" + m.qos() + "</td><td><code>" + Encode.forHtml(preview(m.payload())) + "</code></td>"
+                    + "<td><form method='post'><input type='hidden' name='" + CsrfGuard.FIELD + "' value='" + token
+                    + "'><input type='hidden' name='action' value='delete-retained'><input type='hidden' name='topic'"
+                    + " value='" + Encode.forHtmlAttribute(m.topic()) + "'><button type='submit'>Delete</button>"
+                    + "</form></td></tr>");
+        }
+        w.println("</tbody></table>");
+        if (list.size() > MAX_RETAINED) {
+            w.println("<p>The first " + MAX_RETAINED + " by topic; narrow the filter to see others.</p>");
+        }
+    }
+
+    /** At most 120 characters of a payload as text, control characters and invalid UTF-8 shown as '?'. */
+    static String preview(byte[] payload) {
+        String s = new String(payload, 0, Math.min(payload.length, 480), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder();
+        s.codePoints().limit(120).forEach(c -> out.appendCodePoint(Character.isISOControl(c) || c == 0xFFFD ? '?' : c));
+        return payload.length > 480 || s.codePointCount(0, s.length()) > 120 ? out + "... (" + payload.length
+                + " bytes)" : out.toString();
     }
 
     @Override
@@ -148,6 +201,7 @@ public final class ClientsPage extends AbstractServlet {
             }
             w.println("</tbody></table>");
         }
+        retained(w, b, token, request.getParameter("retained"));
         w.println("<h2>Publish</h2><form method='post' id='publish'><input type='hidden' name='" + CsrfGuard.FIELD
                 + "' value='" + token + "'><input type='hidden' name='action' value='publish'>"
                 + "<label>Topic <input name='topic' size='40' required></label> "

@@ -67,4 +67,16 @@ class ClientsPageTest {
         assertThat(ClientsPage.act(null, "publish", k -> null).text()).contains("not running");
         assertThat(disconnected).containsExactly("known", "gone");
     }
+
+    @Test
+    void deletesARetainedMessageAndPreviewsPayloadsSafely() {
+        assertThat(act(Map.of("action", "delete-retained", "topic", "a/b")).text())
+                .isEqualTo("Deleted the retained message of a/b.");
+        assertThat(act(Map.of("action", "delete-retained", "topic", "a/#")).ok()).isFalse();
+        assertThat(published).containsExactly("a/b  0 true");
+        assertThat(ClientsPage.preview("ok\n\u0007".getBytes(StandardCharsets.UTF_8))).isEqualTo("ok??");
+        assertThat(ClientsPage.preview(new byte[] { (byte) 0xff, 'x' })).isEqualTo("?x");
+        assertThat(ClientsPage.preview("y".repeat(500).getBytes(StandardCharsets.UTF_8)))
+                .startsWith("y".repeat(120) + "...").endsWith("(500 bytes)");
+    }
 }

@@ -200,6 +200,11 @@ final class RunningEngine implements Engine {
     }
 
     @Override
+    public List<io.edgeport.broker.engine.RetainedInfo> retained(String topicFilter, int limit) {
+        return server.retained(topicFilter, limit);
+    }
+
+    @Override
     public void close() {
         closed = true;
         try {
