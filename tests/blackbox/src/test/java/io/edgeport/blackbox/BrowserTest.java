@@ -338,6 +338,39 @@ class BrowserTest {
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 
+    /** Every Edgeport page and the stock pages an operator uses load under Edgeport's name without a script error. */
+    @Test
+    void everyPageLoadsWithoutScriptErrors() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)).with("edgeport.demo.devices", 2));
+        Console console = new Console(gw);
+        Telemetry.await("readings stored", 60, () -> console.get("/telemetry/devices.json", console.admin()).body()
+                .contains("sim-demo"));
+        java.util.Map<String, String> pages = new java.util.LinkedHashMap<>();
+        pages.put("/dashboard", "Dashboard");
+        pages.put("/edgeport-clients", "Clients");
+        pages.put("/alarms", "Alarms");
+        pages.put("/telemetry", "Telemetry");
+        pages.put("/edgeport-plugins", "Plugins");
+        pages.put("/edgeport-users", "MQTT users");
+        pages.put("/edgeport-acl", "MQTT ACL");
+        pages.put("/healthcheck", "Health Check");
+        pages.put("/bundles", "Bundles");
+        pages.put("/components", "Components");
+        pages.put("/configMgr", "Configuration");
+        pages.put("/logs", "Log Service");
+        List<String> problems = new java.util.ArrayList<>();
+        for (var p : pages.entrySet()) {
+            open(p.getKey(), By.id("navmenu"));
+            Thread.sleep(500); // the page's scripts run
+            if (!browser.getTitle().equals("Edgeport - " + p.getValue())) {
+                problems.add(p.getKey() + ": title '" + browser.getTitle() + "'");
+            }
+            consoleErrors().stream().filter(e -> e.startsWith("SEVERE")).forEach(e -> problems.add(p.getKey() + ": "
+                    + e));
+        }
+        assertThat(problems).isEmpty();
+    }
+
     /** Two devices too hot: the Alarms page filters to one, which is acknowledged with its checkbox. */
     @Test
     void anAlarmIsFilteredAndAcknowledgedInTheBrowser() throws Exception {
