@@ -279,6 +279,17 @@ class BrowserTest {
         outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
         assertThat(outcome.getText()).isEqualTo("Deleted the retained message of console/note.");
         assertThat(retained(tcp, "console/note")).as("no retained message any more").isEmpty();
+
+        // The subscribe tool shows messages as they arrive.
+        WebElement filter = browser.findElement(By.cssSelector("#watch input[name=filter]"));
+        filter.clear();
+        filter.sendKeys("live/#");
+        browser.findElement(By.cssSelector("#watch button[type=submit]")).click();
+        waiting().until(d -> d.findElement(By.id("watch-note")).getText().startsWith("watching live/#"));
+        watcher.publish("live/x", "hi there".getBytes(StandardCharsets.UTF_8), 1, false);
+        waiting().until(d -> d.findElement(By.id("watched")).getText().contains("live/x"));
+        assertThat(browser.findElement(By.id("watched")).getText()).contains("hi there").contains("watcher");
+        screenshot("clients-subscribe");
         Clients.close(watcher);
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }

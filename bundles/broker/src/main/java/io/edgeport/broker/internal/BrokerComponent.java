@@ -357,7 +357,10 @@ public final class BrokerComponent implements BrokerService {
         if (e == null) {
             return List.of();
         }
-        return e.engine().retained(topicFilter, Math.max(0, limit)).stream()
+        // A filter starting with a wildcard does not match topics starting with '$' (MQTT-4.7.2-1): $SYS is asked for.
+        boolean dollar = !(topicFilter.startsWith("#") || topicFilter.startsWith("+"));
+        return e.engine().retained(topicFilter, Integer.MAX_VALUE).stream()
+                .filter(r -> dollar || !r.topic().startsWith("$")).limit(Math.max(0, limit))
                 .map(r -> new io.edgeport.api.broker.RetainedMessage(r.topic(), r.qos(), r.payload())).toList();
     }
 

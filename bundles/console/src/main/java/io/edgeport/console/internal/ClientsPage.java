@@ -45,6 +45,47 @@ public final class ClientsPage extends AbstractServlet {
     transient volatile BrokerService broker;
 
     private final transient CsrfGuard csrf = new CsrfGuard();
+    private final transient Watches watches;
+
+    @org.osgi.service.component.annotations.Activate
+    public ClientsPage(org.osgi.framework.BundleContext context) {
+        this.watches = new Watches(context);
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        watches.close();
+    }
+
+    /** {@code watch.json?filter=F}: the subscribe tool's messages (see {@link Watches}); else the page. */
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+            throws ServletException, IOException {
+        String path = request.getPathInfo() == null ? "" : request.getPathInfo();
+        if (!path.endsWith("/watch.json")) {
+            super.doGet(request, response);
+            return;
+        }
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        setNoCache(response);
+        String filter = request.getParameter("filter") == null ? "" : request.getParameter("filter").strip();
+        Json j = new Json().field("filter", filter);
+        if (!io.edgeport.commons.mqtt.TopicFilters.valid(filter)) {
+            response.setStatus(400);
+            response.getWriter().write(j.field("error", "'" + filter + "' is not an MQTT topic filter").end());
+            return;
+        }
+        try {
+            j.array("messages", watches.poll(filter), (m, o) -> o.field("topic", m.topic()).field("payload",
+                    m.payload()).field("qos", m.qos()).field("retain", m.retain()).field("client",
+                    m.clientId() == null ? "" : m.clientId()).field("at", m.at().toString()));
+        } catch (IllegalStateException e) {
+            response.setStatus(429);
+            j.field("error", e.getMessage());
+        }
+        response.getWriter().write(j.end());
+    }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response)
@@ -202,6 +243,12 @@ public final class ClientsPage extends AbstractServlet {
             w.println("</tbody></table>");
         }
         retained(w, b, token, request.getParameter("retained"));
+        String root = request.getContextPath() + request.getServletPath() + "/" + LABEL;
+        w.println("<h2>Subscribe</h2><form id='watch'><label>Topic filter <input name='filter' value='#'></label>"
+                + " <button type='submit'>Watch</button> <span id='watch-note'></span></form>"
+                + "<table class='nicetable' id='watched'><thead><tr><th>Received (UTC)</th><th>Topic</th><th>QoS</th>"
+                + "<th>Retain</th><th>Client</th><th>Payload</th></tr></thead><tbody></tbody></table>"
+                + "<script src='" + root + "/res/clients.js'></script>");
         w.println("<h2>Publish</h2><form method='post' id='publish'><input type='hidden' name='" + CsrfGuard.FIELD
                 + "' value='" + token + "'><input type='hidden' name='action' value='publish'>"
                 + "<label>Topic <input name='topic' size='40' required></label> "
