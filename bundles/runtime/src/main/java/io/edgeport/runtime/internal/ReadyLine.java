@@ -33,12 +33,41 @@ public final class ReadyLine {
         System.out.flush();
     }
 
+    /**
+     * The HTTP runtime's endpoints. While the HTTP service restarts (a console restart refreshes every bundle) its
+     * runtime DTO may not be complete yet: ask again for a moment rather than fail the component, which would leave
+     * the gateway without its ready line.
+     */
+    private static List<String> endpoints(HttpServiceRuntime http) {
+        RuntimeException last = null;
+        for (int i = 0; i < 50; i++) {
+            try {
+                List<String> out = endpointsNow(http);
+                if (!out.isEmpty()) {
+                    return out;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (last != null) {
+            org.slf4j.LoggerFactory.getLogger(ReadyLine.class).debug("HTTP endpoints unknown: {}", last.toString());
+        }
+        return List.of();
+    }
+
     static String line(List<String> listeners, List<String> http, long uptimeMs) {
         String console = http.isEmpty() ? "(no HTTP endpoint)" : http.get(0).replaceAll("/$", "") + "/system/console";
         return PREFIX + " in " + uptimeMs + " ms: MQTT " + String.join(" ", listeners) + " | console " + console;
     }
 
-    private static List<String> endpoints(HttpServiceRuntime http) {
+    private static List<String> endpointsNow(HttpServiceRuntime http) {
         Object v = http.getRuntimeDTO().serviceDTO.properties.get(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT);
         List<String> out = new ArrayList<>();
         if (v instanceof String s) {
