@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.alerting.Alarm;
 import io.edgeport.api.alerting.AlarmService;
 
+import io.edgeport.commons.webconsole.CsrfGuard;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

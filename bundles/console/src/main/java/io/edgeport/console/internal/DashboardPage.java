@@ -35,8 +35,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * Web Console page "Dashboard" (/system/console/dashboard, the console's landing page): connected clients, messages
  * in and out per second with a live chart of the last 10 minutes, retained messages and subscriptions, each
  * consumer's position lag in the message store, raised alarms by severity, the health checks and the uptime. The
- * figures come from {@code dashboard/stats.json} (sampled every 2 s here, so the chart has history when the page
- * opens); the chart is uPlot, served from this bundle (an appliance may have no internet).
+ * figures come from {@code dashboard/stats.json}, sampled every 2 s here while someone looks (for 10 minutes after
+ * the last view of the page, stats.json or metrics: the broker's statistics scan its retained messages, which an idle
+ * gateway should not pay for); the chart is uPlot, served from this bundle (an appliance may have no internet).
  */
 @Component(service = Servlet.class, property = { "felix.webconsole.label=" + DashboardPage.LABEL,
         "felix.webconsole.title=Dashboard", "felix.webconsole.category=Edgeport" })
@@ -76,7 +77,15 @@ public final class DashboardPage extends AbstractServlet {
         sampler.shutdownNow();
     }
 
+    /** How long after the last view the figures are still sampled. */
+    static final long WATCHED_MS = 10 * 60_000L;
+    /** System.currentTimeMillis() of the last view; 0 before the first. */
+    private transient volatile long viewedAt;
+
     private void sample() {
+        if (System.currentTimeMillis() - viewedAt > WATCHED_MS) {
+            return;
+        }
         try {
             BrokerService b = broker;
             BrokerStatistics s = b == null ? null : b.statistics();
@@ -111,6 +120,7 @@ public final class DashboardPage extends AbstractServlet {
 
     /** The figures as JSON (see the class comment); {@code history}: with the samples of the last 10 minutes. */
     String stats(boolean history) {
+        viewed();
         Json j = new Json();
         j.field("time", System.currentTimeMillis());
         BrokerStatistics s = null;
@@ -137,21 +147,9 @@ public final class DashboardPage extends AbstractServlet {
             j.array("consumers", st.consumers(), (c, o) -> o.field("name", c.name()).field("lagBytes", c.lagBytes())
                     .field("open", c.open()));
         }
-        Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
-        for (Severity v : Severity.values()) {
-            bySeverity.put(v, 0);
-        }
-        AlarmService a = alarms;
-        if (a != null) {
-            try {
-                for (Alarm x : a.active()) {
-                    bySeverity.merge(x.severity(), 1, Integer::sum);
-                }
-            } catch (RuntimeException e) {
-                // the alarm database is closing
-            }
-        }
-        j.field("alerting", a != null);
+        Map<Severity, Integer> counted = alarmsBySeverity();
+        j.field("alerting", counted != null);
+        Map<Severity, Integer> bySeverity = counted == null ? alarmCounts() : counted;
         j.object("alarms", o -> bySeverity.forEach((k, v) -> o.field(k.name().toLowerCase(Locale.ROOT), v)));
         List<Health.Check> checks = health.checks();
         j.field("health", Health.worst(checks));
@@ -165,6 +163,7 @@ public final class DashboardPage extends AbstractServlet {
 
     /** The figures in the Prometheus text format (0.0.4). */
     String metrics() {
+        viewed();
         Metrics p = new Metrics();
         BrokerStatistics s = null;
         try {
@@ -204,33 +203,55 @@ public final class DashboardPage extends AbstractServlet {
             p.help("edgeport_consumer_open", "gauge", "1 while the consumer reads the message store.");
             st.consumers().forEach(c -> p.sample("edgeport_consumer_open", "consumer", c.name(), c.open() ? 1 : 0));
         }
-        AlarmService a = alarms;
-        if (a != null) {
-            Map<Severity, Integer> bySeverity = new EnumMap<>(Severity.class);
-            for (Severity v : Severity.values()) {
-                bySeverity.put(v, 0);
-            }
-            try {
-                a.active().forEach(x -> bySeverity.merge(x.severity(), 1, Integer::sum));
-                p.help("edgeport_alarms_active", "gauge", "Raised alarms by severity.");
-                bySeverity.forEach((k, v) -> p.sample("edgeport_alarms_active", "severity",
-                        k.name().toLowerCase(Locale.ROOT), v));
-            } catch (RuntimeException e) {
-                // the alarm database is closing
-            }
+        Map<Severity, Integer> bySeverity = alarmsBySeverity();
+        if (bySeverity != null) {
+            p.help("edgeport_alarms_active", "gauge", "Raised alarms by severity.");
+            bySeverity.forEach((k, v) -> p.sample("edgeport_alarms_active", "severity",
+                    k.name().toLowerCase(Locale.ROOT), v));
         }
         List<Health.Check> checks = health.checks();
         if (!checks.isEmpty()) {
             p.help("edgeport_health_status", "gauge",
                     "Health check status: 0 OK, 1 WARN, 2 TEMPORARILY_UNAVAILABLE, 3 CRITICAL, 4 HEALTH_CHECK_ERROR.");
-            List<String> order = List.of("OK", "WARN", "TEMPORARILY_UNAVAILABLE", "CRITICAL", "HEALTH_CHECK_ERROR");
-            checks.forEach(c -> p.sample("edgeport_health_status", "check", c.name(), order.indexOf(c.status())));
+            checks.forEach(c -> p.sample("edgeport_health_status", "check", c.name(),
+                    Health.ORDER.indexOf(c.status())));
         }
         return p.text();
     }
 
+    private void viewed() {
+        viewedAt = System.currentTimeMillis();
+    }
+
+    private static Map<Severity, Integer> alarmCounts() {
+        Map<Severity, Integer> out = new EnumMap<>(Severity.class);
+        for (Severity v : Severity.values()) {
+            out.put(v, 0);
+        }
+        return out;
+    }
+
+    /** @return raised alarms per severity (every severity present), null without alerting or while it closes */
+    private Map<Severity, Integer> alarmsBySeverity() {
+        AlarmService a = alarms;
+        if (a == null) {
+            return null;
+        }
+        Map<Severity, Integer> out = alarmCounts();
+        try {
+            for (Alarm x : a.active()) {
+                out.merge(x.severity(), 1, Integer::sum);
+            }
+        } catch (RuntimeException e) {
+            return null; // the alarm database is closing
+        }
+        return out;
+    }
+
     @Override
     public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        viewed();
+        sampler.execute(this::sample); // a first sample now: the chart starts when the page opens
         PrintWriter w = response.getWriter();
         String root = request.getContextPath() + request.getServletPath() + "/" + LABEL;
         w.println("<link rel='stylesheet' href='" + root + "/res/uplot/uPlot.min.css'>");

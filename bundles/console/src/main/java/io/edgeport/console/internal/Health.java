@@ -37,12 +37,15 @@ final class Health {
         return last;
     }
 
+    /** The statuses of Felix HC, best first (their index is the Prometheus value). */
+    static final List<String> ORDER = List.of("OK", "WARN", "TEMPORARILY_UNAVAILABLE", "CRITICAL",
+            "HEALTH_CHECK_ERROR");
+
     /** @return the worst status of {@code checks}, "NONE" when there are none */
     static String worst(List<Check> checks) {
-        List<String> order = List.of("OK", "WARN", "TEMPORARILY_UNAVAILABLE", "CRITICAL", "HEALTH_CHECK_ERROR");
         String w = checks.isEmpty() ? "NONE" : "OK";
         for (Check c : checks) {
-            if (order.indexOf(c.status()) > order.indexOf(w)) {
+            if (ORDER.indexOf(c.status()) > ORDER.indexOf(w)) {
                 w = c.status();
             }
         }

@@ -55,18 +55,27 @@ public final class FeatureCommands {
                 if (a.length != 1) {
                     throw new IllegalArgumentException(USAGE);
                 }
-                Path p = Path.of(a[0]);
-                yield result(a[0].endsWith(".zip") || a[0].endsWith(".json") || Files.isRegularFile(p)
-                        ? manager.installArchive(p.toAbsolutePath()) : manager.install(a[0]));
+                yield install(a[0]);
             }
             case "feature-uninstall" -> {
                 if (a.length < 1 || a.length > 2 || a.length == 2 && !a[1].equals("--force")) {
                     throw new IllegalArgumentException(USAGE);
                 }
-                yield result(manager.uninstall(a[0], a.length == 2));
+                yield uninstall(a[0], a.length == 2);
             }
             default -> throw new IllegalArgumentException(USAGE);
         };
+    }
+
+    /** A feature name or id from the repository, or a .zip / .json file. */
+    String install(String what) {
+        Path p = Path.of(what);
+        return result(what.endsWith(".zip") || what.endsWith(".json") || Files.isRegularFile(p)
+                ? manager.installArchive(p.toAbsolutePath()) : manager.install(what));
+    }
+
+    String uninstall(String name, boolean force) {
+        return result(manager.uninstall(name, force));
     }
 
     private static String result(Outcome o) {

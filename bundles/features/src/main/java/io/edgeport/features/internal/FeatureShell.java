@@ -1,15 +1,10 @@
 package io.edgeport.features.internal;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import io.edgeport.api.features.FeatureManager;
-import io.edgeport.api.features.Outcome;
 
 /**
  * Gogo commands {@code feature:list}, {@code feature:install}, {@code feature:uninstall} (as in Apache Karaf), listed
@@ -20,12 +15,10 @@ import io.edgeport.api.features.Outcome;
 public final class FeatureShell {
 
     private final FeatureCommands commands;
-    private final FeatureManager manager;
 
     @Activate
-    public FeatureShell(@Reference FeatureCommands commands, @Reference FeatureManager manager) {
+    public FeatureShell(@Reference FeatureCommands commands) {
         this.commands = commands;
-        this.manager = manager;
     }
 
     @Descriptor("installed features (state, health), then those available, and the repository folder")
@@ -36,14 +29,12 @@ public final class FeatureShell {
     @Descriptor("install or update a feature (health-gated, rolled back when it fails)")
     public String install(@Descriptor("a feature name or id from the repository folder, or a .zip archive or"
             + " feature .json file") String what) {
-        Path p = Path.of(what);
-        return result(what.endsWith(".zip") || what.endsWith(".json") || Files.isRegularFile(p)
-                ? manager.installArchive(p.toAbsolutePath()) : manager.install(what));
+        return commands.install(what);
     }
 
     @Descriptor("uninstall a feature (refused, naming them, while other bundles use its bundles)")
     public String uninstall(@Descriptor("the feature's name") String name) {
-        return result(manager.uninstall(name, false));
+        return commands.uninstall(name, false);
     }
 
     @Descriptor("uninstall a feature even while other bundles use its bundles")
@@ -51,13 +42,6 @@ public final class FeatureShell {
         if (!"--force".equals(force)) {
             throw new IllegalArgumentException("usage: feature:uninstall NAME [--force]");
         }
-        return result(manager.uninstall(name, true));
-    }
-
-    private static String result(Outcome o) {
-        if (!o.ok()) {
-            throw new IllegalStateException(o.message()); // Gogo prints it as the command's error
-        }
-        return o.message();
+        return commands.uninstall(name, true);
     }
 }
