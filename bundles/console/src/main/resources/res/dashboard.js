@@ -56,6 +56,7 @@
     text('ep-in', fmt(s.rateIn));
     text('ep-out', fmt(s.rateOut));
     text('ep-retained', s.broker ? fmt(s.retained) : '-');
+    text('ep-queued', s.broker && s.queued >= 0 ? fmt(s.queued) : '-');
     text('ep-subs', s.broker ? fmt(s.subscriptions) : '-');
     text('ep-uptime', s.broker ? duration(s.uptime) : '-');
     var a = s.alarms, total = a.critical + a.major + a.minor + a.warning;

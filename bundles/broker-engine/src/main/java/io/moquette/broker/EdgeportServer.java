@@ -103,6 +103,7 @@ public final class EdgeportServer {
     private PostOffice postOffice;
     private EdgeportAcceptor acceptor;
     private ISubscriptionsDirectory subscriptions;
+    private ISubscriptionsRepository storedSubscriptions;
     private IRetainedRepository retained;
     /** What the public methods use while running; null when stopped. Published after a complete start. */
     private volatile Live live;
@@ -113,9 +114,14 @@ public final class EdgeportServer {
         final BrokerInterceptor interceptor;
         final ISubscriptionsDirectory subscriptions;
         final IRetainedRepository retained;
+        final ISubscriptionsRepository storedSubscriptions;
+        final DurableState store;
 
         Live(SessionRegistry sessions, PostOffice postOffice, BrokerInterceptor interceptor,
-             ISubscriptionsDirectory subscriptions, IRetainedRepository retained) {
+             ISubscriptionsDirectory subscriptions, IRetainedRepository retained,
+             ISubscriptionsRepository storedSubscriptions, DurableState store) {
+            this.storedSubscriptions = storedSubscriptions;
+            this.store = store;
             this.sessions = sessions;
             this.postOffice = postOffice;
             this.interceptor = interceptor;
@@ -158,7 +164,7 @@ public final class EdgeportServer {
         try {
             doStart(config, handlers, sslContext, authenticator, authorizatorPolicy,
                     java.util.Objects.requireNonNull(pipelines, "pipelines"));
-            live = new Live(sessions, postOffice, interceptor, subscriptions, retained);
+            live = new Live(sessions, postOffice, interceptor, subscriptions, retained, storedSubscriptions, store);
         } catch (IOException | RuntimeException | Error e) {
             stop();
             throw e;
@@ -220,6 +226,7 @@ public final class EdgeportServer {
         }
         subscriptions = new CTrieSubscriptionDirectory();
         subscriptions.init(subscriptionsRepository);
+        storedSubscriptions = subscriptionsRepository;
         Authorizator authorizator = new Authorizator(authz);
         int expiry = config.getProperty(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME) == null ? INFINITE_EXPIRY
                 : (int) (config.durationProp(IConfig.PERSISTENT_CLIENT_EXPIRATION_PROPERTY_NAME).toMillis() / 1000);
@@ -551,5 +558,78 @@ public final class EdgeportServer {
     /** @return whether a session (online or offline) exists for the client id */
     public boolean hasSession(String clientId) {
         return clientId != null && live().sessions.retrieve(clientId) != null;
+    }
+
+    /**
+     * @return sessions (online and offline) whose client id starts with {@code prefix}, sorted by client id, at most
+     *         {@code limit}; subscriptions from the subscription store (a persistent session's survive restarts there)
+     */
+    public java.util.List<io.edgeport.broker.engine.SessionInfo> sessions(String prefix, int limit) {
+        Live l = live();
+        String p = prefix == null ? "" : prefix;
+        java.util.List<Session> picked = ((EdgeportSessionRegistry) l.sessions).all().stream()
+                .filter(s -> s.getClientID().startsWith(p))
+                .sorted(java.util.Comparator.comparing(Session::getClientID)).limit(Math.max(0, limit)).toList();
+        if (picked.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        picked.forEach(s -> ids.add(s.getClientID()));
+        java.util.Map<String, java.util.List<io.edgeport.broker.engine.SessionInfo.Subscription>> subs =
+                new java.util.HashMap<>();
+        for (io.moquette.broker.subscriptions.Subscription sub : l.storedSubscriptions.listAllSubscriptions()) {
+            if (ids.contains(sub.getClientId())) {
+                subs.computeIfAbsent(sub.getClientId(), k -> new java.util.ArrayList<>())
+                        .add(new io.edgeport.broker.engine.SessionInfo.Subscription(sub.getTopicFilter().toString(),
+                                sub.getRequestedQos().value()));
+            }
+        }
+        java.util.List<io.edgeport.broker.engine.SessionInfo> out = new java.util.ArrayList<>(picked.size());
+        for (Session s : picked) {
+            String id = s.getClientID();
+            java.util.List<io.edgeport.broker.engine.SessionInfo.Subscription> list =
+                    new java.util.ArrayList<>(subs.getOrDefault(id, java.util.List.of()));
+            list.sort(java.util.Comparator.comparing(io.edgeport.broker.engine.SessionInfo.Subscription::topicFilter));
+            boolean persistent = !s.isClean();
+            long queued = persistent && l.store != null ? l.store.queued(id) : MoquetteInternals.queuedInMemory(s);
+            out.add(new io.edgeport.broker.engine.SessionInfo(id, s.connected(), persistent, list, queued,
+                    MoquetteInternals.inflightWindow(s).size()));
+        }
+        return out;
+    }
+
+    /**
+     * Deletes a session (see {@link EdgeportSessionRegistry#purge}); waits up to 5 s for its session loop.
+     *
+     * @return false when there is no such session, or it is connecting at this moment
+     */
+    public boolean deleteSession(String clientId) {
+        Live l = live();
+        if (clientId == null || l.sessions.retrieve(clientId) == null) {
+            return false;
+        }
+        ISubscriptionsRepository stored = l.storedSubscriptions;
+        try {
+            return ((EdgeportSessionRegistry) l.sessions).purge(clientId, id -> stored.listAllSubscriptions().stream()
+                    .filter(sub -> id.equals(sub.getClientId())).toList())
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Deleting the session of " + clientId + " failed: " + e.getCause(), e);
+        }
+    }
+
+    /** @return QoS 1/2 messages queued for all sessions now (persistent queues and clean sessions' backlogs) */
+    public long queuedMessages() {
+        Live l = live();
+        long n = l.store != null ? l.store.queuedMessages() : 0;
+        for (Session s : ((EdgeportSessionRegistry) l.sessions).all()) {
+            if (s.isClean() || l.store == null) {
+                n += MoquetteInternals.queuedInMemory(s);
+            }
+        }
+        return n;
     }
 }

@@ -23,6 +23,9 @@ import io.moquette.broker.subscriptions.ISubscriptionsDirectory;
 final class EdgeportSessionRegistry extends SessionRegistry {
 
     private final DurableState store;
+    private final ISubscriptionsDirectory subscriptionsDirectory;
+    private final ISessionsRepository sessionsRepository;
+    private final SessionEventLoopGroup loops;
 
     /**
      * At start: puts back what persistent sessions' clients are owed under their packet ids (PUBRELs, QoS 2 messages;
@@ -54,6 +57,9 @@ final class EdgeportSessionRegistry extends SessionRegistry {
         super(subscriptions, sessionsRepository, queueRepository, authorizator, scheduler, clock, globalExpirySeconds,
                 loops);
         this.store = store;
+        this.subscriptionsDirectory = subscriptions;
+        this.sessionsRepository = sessionsRepository;
+        this.loops = loops;
         if (store != null) {
             for (ISessionsRepository.SessionData data : sessionsRepository.list()) {
                 Session s = retrieve(data.clientId());
@@ -73,6 +79,9 @@ final class EdgeportSessionRegistry extends SessionRegistry {
      */
     @Override
     void connectionClosed(Session session) {
+        if (session.assignState(Session.SessionStatus.DESTROYED, Session.SessionStatus.DESTROYED)) {
+            return; // deleted by an operator (purge) while its connection was closing
+        }
         try {
             super.connectionClosed(session);
         } catch (SessionCorruptedException e) {
@@ -110,5 +119,66 @@ final class EdgeportSessionRegistry extends SessionRegistry {
         }
         MoquetteInternals.replaceQos2Receiving(result.session, new ReceivedQos2(persistent ? store : null, clientId));
         return result;
+    }
+
+    /** @return every session, online and offline (a live view of the registry) */
+    java.util.Collection<Session> all() {
+        return MoquetteInternals.sessionPool(this).values();
+    }
+
+    /**
+     * Deletes a client's session on its session loop: its connection (if any) is closed, its subscriptions, queue,
+     * in-flight and QoS 2 records are discarded, and it is forgotten by the sessions store.
+     *
+     * @param subscriptionsOfClient the client's stored subscriptions (also those a restart left out of the session)
+     * @return completes with false when there is no session of that id or it is connecting at this moment
+     */
+    java.util.concurrent.CompletableFuture<Boolean> purge(String clientId,
+            java.util.function.Function<String, java.util.Collection<io.moquette.broker.subscriptions.Subscription>>
+                    subscriptionsOfClient) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        PostOffice.RouteResult routed = loops.routeCommand(clientId, "delete session", () -> {
+            try {
+                done.complete(purgeOnLoop(clientId, subscriptionsOfClient));
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+            return null;
+        });
+        if (!routed.isSuccess()) {
+            done.complete(false);
+        }
+        return done;
+    }
+
+    private boolean purgeOnLoop(String clientId,
+            java.util.function.Function<String, java.util.Collection<io.moquette.broker.subscriptions.Subscription>>
+                    subscriptionsOfClient) {
+        Session s = retrieve(clientId);
+        if (s == null) {
+            return false;
+        }
+        if (s.connected()) {
+            try {
+                s.closeImmediately();
+            } catch (NullPointerException e) {
+                // its connection went away meanwhile: it is disconnected
+            }
+        }
+        if (!s.assignState(Session.SessionStatus.DISCONNECTED, Session.SessionStatus.DESTROYED)) {
+            return false; // CONNECTING: a CONNECT of this client is being answered
+        }
+        java.util.Set<io.moquette.broker.subscriptions.Topic> filters = new java.util.HashSet<>();
+        s.getSubscriptions().forEach(sub -> filters.add(sub.getTopicFilter()));
+        subscriptionsOfClient.apply(clientId).forEach(sub -> filters.add(sub.getTopicFilter()));
+        filters.forEach(f -> subscriptionsDirectory.removeSubscription(f, clientId));
+        remove(clientId);
+        sessionsRepository.delete(s.getSessionData());
+        if (store != null) {
+            store.inflightDrop(clientId);
+            store.qos2Drop(clientId);
+        }
+        LOG_CLOSED.info("Session of {} deleted", clientId);
+        return true;
     }
 }

@@ -31,6 +31,7 @@ import io.netty.util.AttributeKey;
  * <li>{@code Session.inflightTimeouts}: Moquette's resend timers, replaced by {@link #resendLongUnacknowledged}.</li>
  * <li>{@code Session.inflightSlots} and {@code MQTTConnection.bindedSession}: the free slots of the in-flight window,
  * which 0.17 fixes at {@code BrokerConstants.INFLIGHT_WINDOW_SIZE} (10); widened once per session object.</li>
+ * <li>{@code SessionRegistry.pool}: every session, online and offline, for the operators' session list.</li>
  * </ul>
  * The {@code MQTTConnection} of a channel is the channel attribute {@code "connection"}, set by Moquette's handler
  * when the channel becomes active.
@@ -47,6 +48,7 @@ public final class MoquetteInternals {
     private static final Field LAST_PACKET_ID = field(MQTTConnection.class, "lastPacketId");
     private static final Field INFLIGHT_WINDOW = field(Session.class, "inflightWindow");
     private static final Field SESSION_QUEUE = field(Session.class, "sessionQueue");
+    private static final Field SESSION_POOL = field(SessionRegistry.class, "pool");
     private static final Field INFLIGHT_SLOTS = field(Session.class, "inflightSlots");
     private static final Field BOUND_SESSION = field(MQTTConnection.class, "bindedSession");
     private static final Field INFLIGHT_TIMEOUTS = field(Session.class, "inflightTimeouts");
@@ -219,6 +221,20 @@ public final class MoquetteInternals {
      * Puts a {@link PacedQueue} around the session's queue, once per session object (a persistent session keeps its
      * object, and its wrapper, across reconnects). Only on the session's own loop.
      */
+    /** @return the registry's sessions by client id, online and offline (live, concurrent map) */
+    @SuppressWarnings("unchecked")
+    static Map<String, Session> sessionPool(SessionRegistry registry) {
+        return (Map<String, Session>) get(SESSION_POOL, registry);
+    }
+
+    /**
+     * @return messages queued in memory for a clean session's client (counted by its {@link PacedQueue}, which is in
+     *         place once it connected); 0 for others
+     */
+    static long queuedInMemory(Session session) {
+        return queue(session) instanceof PacedQueue p ? p.backlog() : 0;
+    }
+
     static PacedQueue pacedQueue(Session session, int high) {
         SessionMessageQueue<SessionRegistry.EnqueuedMessage> q = queue(session);
         if (q instanceof PacedQueue) {

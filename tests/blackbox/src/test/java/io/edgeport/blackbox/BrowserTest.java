@@ -294,6 +294,65 @@ class BrowserTest {
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 
+    /**
+     * Sessions: an offline persistent session collects QoS 1 messages; the dashboard counts them as queued, the Clients
+     * page lists the session with its subscription and queue, and deletes it: the client's next CONNECT finds no
+     * session and nothing of what was queued.
+     */
+    @Test
+    void anOfflineSessionWithQueuedMessagesIsListedAndDeletedInTheBrowser() throws Exception {
+        start(new Gateway(Files.createDirectories(dir)));
+        String tcp = "tcp://127.0.0.1:" + gw.mqttPort;
+        org.eclipse.paho.client.mqttv3.MqttClient night = Clients.paho(tcp, "night-shift", false);
+        night.subscribe("plant/#", 1);
+        Clients.close(night);
+        org.eclipse.paho.client.mqttv3.MqttClient pub = Clients.paho(tcp, "day-shift", true);
+        for (int i = 0; i < 4; i++) {
+            pub.publish("plant/line" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+        Clients.close(pub);
+
+        open("/dashboard", By.id("ep-dashboard"));
+        waiting().until(d -> "4".equals(d.findElement(By.id("ep-queued")).getText()));
+        open("/edgeport-clients", By.id("sessions"));
+        WebElement row = browser.findElement(By.cssSelector("#sessions tr[data-client='night-shift']"));
+        assertThat(row.getText()).contains("offline").contains("persistent").contains("plant/# (QoS 1)");
+        assertThat(row.findElement(By.cssSelector("td.queued")).getText()).isEqualTo("4");
+        screenshot("clients-sessions");
+        row.findElement(By.cssSelector("button")).click();
+        waiting().until(ExpectedConditions.alertIsPresent()).accept();
+        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        assertThat(outcome.getText()).isEqualTo("Deleted the session of night-shift.");
+        assertThat(browser.findElements(By.cssSelector("#sessions tr[data-client='night-shift']"))).isEmpty();
+
+        List<String> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        org.eclipse.paho.client.mqttv3.MqttClient again = new org.eclipse.paho.client.mqttv3.MqttClient(tcp,
+                "night-shift", new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        again.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+                got.add(topic);
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setCleanSession(false);
+        assertThat(again.connectWithResult(o).getSessionPresent()).as("session present").isFalse();
+        again.subscribe("marker", 1);
+        again.publish("marker", new byte[] {1}, 1, false);
+        Telemetry.await("the marker", 20, () -> got.contains("marker"));
+        assertThat(got).as("nothing that was queued for the deleted session").containsExactly("marker");
+        Clients.close(again);
+        assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
+    }
+
     /** @return the payloads of the retained messages a new subscriber to {@code topic} gets within a second */
     private static List<String> retained(String tcp, String topic) throws Exception {
         List<String> out = java.util.Collections.synchronizedList(new java.util.ArrayList<>());

@@ -69,7 +69,8 @@ class MetricsTest {
             assertThat(b.get("edgeport_store_messages_total")).isGreaterThan(a.get("edgeport_store_messages_total"));
             assertThat(b).containsKeys("edgeport_consumer_lag_bytes{consumer=sink-default}",
                     "edgeport_consumer_lag_bytes{consumer=alerting}", "edgeport_alarms_active{severity=critical}",
-                    "edgeport_health_status{check=Message store}", "edgeport_retained_messages");
+                    "edgeport_health_status{check=Message store}", "edgeport_retained_messages",
+                    "edgeport_queued_messages");
             assertThat(b.get("edgeport_health_status{check=MQTT listeners}")).isEqualTo(0.0);
         }
     }

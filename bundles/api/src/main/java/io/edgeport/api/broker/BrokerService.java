@@ -71,4 +71,34 @@ public interface BrokerService {
     default java.util.List<RetainedMessage> retained(String topicFilter, int limit) {
         return java.util.List.of();
     }
+
+    /**
+     * @param clientIdPrefix only sessions whose client id starts with it ({@code ""} for all)
+     * @param limit most sessions returned
+     * @return sessions, of connected and of offline clients, sorted by client id (looks at every session: for
+     *         operators, not for every message); empty while the broker restarts
+     * @since 2.3
+     */
+    default java.util.List<ClientSession> sessions(String clientIdPrefix, int limit) {
+        return java.util.List.of();
+    }
+
+    /**
+     * Deletes a client's session: a connected client is disconnected, its subscriptions and the messages queued or in
+     * flight for it are discarded; its next CONNECT starts a new session.
+     *
+     * @return false when there is no session of that client id (always, from providers older than 2.3)
+     * @since 2.3
+     */
+    default boolean deleteSession(String clientId) {
+        return false;
+    }
+
+    /**
+     * @return QoS 1/2 messages queued for clients now (offline persistent sessions, slow readers); -1 when unknown
+     * @since 2.3
+     */
+    default long queuedMessages() {
+        return -1;
+    }
 }

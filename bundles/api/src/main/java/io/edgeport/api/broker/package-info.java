@@ -9,7 +9,7 @@
  * @since 1.0
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package io.edgeport.api.broker;
 
 import org.osgi.annotation.bundle.Export;

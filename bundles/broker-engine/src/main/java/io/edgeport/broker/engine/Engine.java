@@ -72,4 +72,33 @@ public interface Engine extends AutoCloseable {
     default List<RetainedInfo> retained(String topicFilter, int limit) {
         return List.of();
     }
+
+    /**
+     * @param clientIdPrefix only sessions whose client id starts with it ({@code ""} for all)
+     * @param limit most sessions returned
+     * @return sessions, online and offline, sorted by client id (for operators: it looks at every session)
+     * @since 1.3
+     */
+    default List<SessionInfo> sessions(String clientIdPrefix, int limit) {
+        return List.of();
+    }
+
+    /**
+     * Deletes a session: its client is disconnected if connected (no Will), its subscriptions, queued and in-flight
+     * messages are discarded. The client's next CONNECT starts afresh.
+     *
+     * @return false when there is no session of that client id
+     * @since 1.3
+     */
+    default boolean deleteSession(String clientId) {
+        return false;
+    }
+
+    /**
+     * @return QoS 1/2 messages queued for sessions now (offline persistent sessions and slow clients), -1 if unknown
+     * @since 1.3
+     */
+    default long queuedMessages() {
+        return -1;
+    }
 }

@@ -8,7 +8,7 @@
  * @since 1.0
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.edgeport.broker.engine;
 
 import org.osgi.annotation.bundle.Export;

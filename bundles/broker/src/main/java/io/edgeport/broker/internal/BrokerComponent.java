@@ -371,6 +371,62 @@ public final class BrokerComponent implements BrokerService {
     }
 
     @Override
+    public List<io.edgeport.api.broker.ClientSession> sessions(String clientIdPrefix, int limit) {
+        BrokerRun e = run;
+        if (e == null) {
+            return List.of();
+        }
+        return e.engine().sessions(clientIdPrefix == null ? "" : clientIdPrefix, limit).stream()
+                .map(SessionView::new).map(io.edgeport.api.broker.ClientSession.class::cast).toList();
+    }
+
+    @Override
+    public boolean deleteSession(String clientId) {
+        BrokerRun e = run;
+        return e != null && clientId != null && e.engine().deleteSession(clientId);
+    }
+
+    @Override
+    public long queuedMessages() {
+        BrokerRun e = run;
+        return e == null ? -1 : e.engine().queuedMessages();
+    }
+
+    /** The engine's view of a session, as the API shows it. */
+    private record SessionView(io.edgeport.broker.engine.SessionInfo info)
+            implements io.edgeport.api.broker.ClientSession {
+        @Override
+        public String clientId() {
+            return info.clientId();
+        }
+
+        @Override
+        public boolean connected() {
+            return info.connected();
+        }
+
+        @Override
+        public boolean persistent() {
+            return info.persistent();
+        }
+
+        @Override
+        public List<Subscription> subscriptions() {
+            return info.subscriptions().stream().map(s -> new Subscription(s.topicFilter(), s.qos())).toList();
+        }
+
+        @Override
+        public long queued() {
+            return info.queued();
+        }
+
+        @Override
+        public int inflight() {
+            return info.inflight();
+        }
+    }
+
+    @Override
     public BrokerStatistics statistics() {
         return running().statistics();
     }

@@ -24,7 +24,9 @@ import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "Clients" (/system/console/edgeport-clients): the connected MQTT clients with a Disconnect button
- * each (the Last Will is published, a persistent session stays), and a publish tool (topic, payload, QoS, retain;
+ * each (the Last Will is published, a persistent session stays), the sessions (connected and offline, their
+ * subscriptions, queued and in-flight messages) with a Delete button each, the retained messages, a subscribe tool and
+ * a publish tool (topic, payload, QoS, retain;
  * an empty retained payload deletes a retained message). POSTs are checked by {@link CsrfGuard}.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + ClientsPage.LABEL,
@@ -125,6 +127,23 @@ public final class ClientsPage extends AbstractServlet {
             return done ? new Flash(true, "Disconnected " + id + ".")
                     : new Flash(false, "No client " + id + " is connected.");
         }
+        if ("delete-session".equals(action)) {
+            String id = param.apply("client");
+            if (id == null || id.isEmpty()) {
+                return new Flash(false, "No session chosen.");
+            }
+            boolean done;
+            try {
+                done = b.deleteSession(id);
+            } catch (RuntimeException e) {
+                return new Flash(false, "The session of " + id + " was not deleted: " + e.getMessage());
+            }
+            if (done) {
+                LOG.info("Web console: session of '{}' deleted by the operator", id);
+            }
+            return done ? new Flash(true, "Deleted the session of " + id + ".")
+                    : new Flash(false, "No session of " + id + " (or it was connecting; try again).");
+        }
         if ("delete-retained".equals(action)) {
             String topic = param.apply("topic");
             if (topic == null || topic.isEmpty() || topic.contains("+") || topic.contains("#")) {
@@ -163,6 +182,47 @@ public final class ClientsPage extends AbstractServlet {
                             + " (QoS " + qos + (retain ? ", retained" : "") + ")") + ".");
         }
         return new Flash(false, "Unknown action.");
+    }
+
+    /** Most sessions listed at once. */
+    static final int MAX_SESSIONS = 200;
+
+    private static void sessions(PrintWriter w, BrokerService b, String token, String prefixParam) {
+        String prefix = prefixParam == null ? "" : prefixParam.strip();
+        List<io.edgeport.api.broker.ClientSession> list = b == null ? List.of()
+                : b.sessions(prefix, MAX_SESSIONS + 1);
+        w.println("<h2>Sessions</h2><form method='get' id='sessions-filter'><label>Client id starts with <input"
+                + " name='sessions' value='" + Encode.forHtmlAttribute(prefix) + "'></label> <button type='submit'>"
+                + "Show</button></form>");
+        if (list.isEmpty()) {
+            w.println("<p>None.</p>");
+            return;
+        }
+        w.println("<table class='nicetable' id='sessions'><thead><tr><th>Client id</th><th>State</th><th>Kind</th>"
+                + "<th>Subscriptions</th><th>Queued</th><th>In flight</th><th></th></tr></thead><tbody>");
+        for (io.edgeport.api.broker.ClientSession s : list.subList(0, Math.min(list.size(), MAX_SESSIONS))) {
+            StringBuilder subs = new StringBuilder();
+            for (io.edgeport.api.broker.ClientSession.Subscription sub : s.subscriptions()) {
+                subs.append(subs.length() == 0 ? "" : "<br>").append("<code>")
+                        .append(Encode.forHtml(sub.topicFilter())).append("</code> (QoS ").append(sub.qos())
+                        .append(')');
+            }
+            w.println("<tr data-client='" + Encode.forHtmlAttribute(s.clientId()) + "'><td>"
+                    + Encode.forHtml(s.clientId()) + "</td><td>" + (s.connected() ? "connected" : "offline")
+                    + "</td><td>" + (s.persistent() ? "persistent" : "clean") + "</td><td>"
+                    + (subs.length() == 0 ? "-" : subs) + "</td><td class='queued'>" + s.queued()
+                    + "</td><td>" + s.inflight() + "</td><td><form method='post' onsubmit=\"return confirm('Delete the"
+                    + " session of " + Encode.forJavaScriptAttribute(s.clientId()) + "? Its subscriptions and the "
+                    + s.queued() + " message(s) queued for it are discarded.')\"><input type='hidden' name='"
+                    + CsrfGuard.FIELD + "' value='" + token + "'><input type='hidden' name='action'"
+                    + " value='delete-session'><input type='hidden' name='client' value='"
+                    + Encode.forHtmlAttribute(s.clientId()) + "'><button type='submit'>Delete</button></form></td>"
+                    + "</tr>");
+        }
+        w.println("</tbody></table>");
+        if (list.size() > MAX_SESSIONS) {
+            w.println("<p>The first " + MAX_SESSIONS + " by client id; narrow the filter to see others.</p>");
+        }
     }
 
     /** Most retained messages listed at once. */
@@ -242,6 +302,7 @@ public final class ClientsPage extends AbstractServlet {
             }
             w.println("</tbody></table>");
         }
+        sessions(w, b, token, request.getParameter("sessions"));
         retained(w, b, token, request.getParameter("retained"));
         String root = request.getContextPath() + request.getServletPath() + "/" + LABEL;
         w.println("<h2>Subscribe</h2><form id='watch'><label>Topic filter <input name='filter' value='#'></label>"

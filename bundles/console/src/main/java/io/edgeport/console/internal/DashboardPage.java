@@ -33,7 +33,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Web Console page "Dashboard" (/system/console/dashboard, the console's landing page): connected clients, messages
- * in and out per second with a live chart of the last 10 minutes, retained messages and subscriptions, each
+ * in and out per second with a live chart of the last 10 minutes, retained messages, messages queued for clients and subscriptions, each
  * consumer's position lag in the message store, raised alarms by severity, the health checks and the uptime. The
  * figures come from {@code dashboard/stats.json}, sampled every 2 s here while someone looks (for 10 minutes after
  * the last view of the page, stats.json or metrics: the broker's statistics scan its retained messages, which an idle
@@ -137,6 +137,7 @@ public final class DashboardPage extends AbstractServlet {
                     .field("received", s.messagesReceived()).field("sent", s.messagesSent())
                     .field("dropped", s.publishDropped()).field("subscriptions", s.subscriptions())
                     .field("retained", s.retainedMessages());
+            j.field("queued", queued());
         }
         double[] rates = samples.rates();
         j.field("rateIn", rates[0]).field("rateOut", rates[1]);
@@ -189,6 +190,10 @@ public final class DashboardPage extends AbstractServlet {
                     s.publishDropped());
             p.gauge("edgeport_subscriptions", "Subscriptions of all sessions.", s.subscriptions());
             p.gauge("edgeport_retained_messages", "Retained messages.", s.retainedMessages());
+            long q = queued();
+            if (q >= 0) {
+                p.gauge("edgeport_queued_messages", "QoS 1/2 messages queued for offline or slow clients.", q);
+            }
         }
         MessageStore m = store;
         StoreStatistics st = m == null ? null : m.statistics();
@@ -217,6 +222,16 @@ public final class DashboardPage extends AbstractServlet {
                     Health.ORDER.indexOf(c.status())));
         }
         return p.text();
+    }
+
+    /** @return messages queued for clients, -1 when the broker does not know (or restarts) */
+    private long queued() {
+        try {
+            BrokerService b = broker;
+            return b == null ? -1 : b.queuedMessages();
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 
     private void viewed() {
@@ -265,6 +280,7 @@ public final class DashboardPage extends AbstractServlet {
                  <div class='ep-tile'><div class='ep-k'>Messages in / s</div><div class='ep-v' id='ep-in'>-</div></div>
                  <div class='ep-tile'><div class='ep-k'>Messages out / s</div><div class='ep-v' id='ep-out'>-</div></div>
                  <div class='ep-tile'><div class='ep-k'>Retained</div><div class='ep-v' id='ep-retained'>-</div></div>
+                 <div class='ep-tile'><div class='ep-k'>Queued for clients</div><div class='ep-v' id='ep-queued'>-</div></div>
                  <div class='ep-tile'><div class='ep-k'>Subscriptions</div><div class='ep-v' id='ep-subs'>-</div></div>
                  <div class='ep-tile'><div class='ep-k'>Alarms raised</div><div class='ep-v' id='ep-alarms'>-</div></div>
                  <div class='ep-tile'><div class='ep-k'>Health</div><div class='ep-v' id='ep-health'>-</div></div>

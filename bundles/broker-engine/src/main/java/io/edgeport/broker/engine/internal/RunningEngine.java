@@ -205,6 +205,21 @@ final class RunningEngine implements Engine {
     }
 
     @Override
+    public List<io.edgeport.broker.engine.SessionInfo> sessions(String clientIdPrefix, int limit) {
+        return server.sessions(clientIdPrefix, limit);
+    }
+
+    @Override
+    public boolean deleteSession(String clientId) {
+        return server.deleteSession(clientId);
+    }
+
+    @Override
+    public long queuedMessages() {
+        return server.queuedMessages();
+    }
+
+    @Override
     public void close() {
         closed = true;
         try {

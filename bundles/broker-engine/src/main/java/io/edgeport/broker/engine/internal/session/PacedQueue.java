@@ -79,7 +79,8 @@ public final class PacedQueue implements SessionMessageQueue<SessionRegistry.Enq
         }
     }
 
-    int backlog() {
+    /** @return messages queued while this wrapper was in place, not yet taken (racy read from other threads) */
+    public int backlog() {
         return backlog;
     }
 

@@ -502,6 +502,12 @@ public final class DurableState implements Closeable {
         };
     }
 
+    /** @return messages waiting in a persistent session's queue (0 when it has none) */
+    public long queued(String clientId) {
+        DurableQueue q = queues.get(clientId);
+        return q == null ? 0 : q.size();
+    }
+
     /** @return messages waiting in persistent queues */
     public long queuedMessages() {
         long n = 0;
