@@ -160,7 +160,15 @@ final class EdgeportPostOffice extends PostOffice {
 
     @Override
     public RoutingResults internalPublish(MqttPublishMessage msg) {
-        log("", msg.variableHeader().topicName(), msg.fixedHeader().qosLevel(), msg.fixedHeader().isRetain(),
+        return internalPublish(msg, "");
+    }
+
+    /**
+     * {@link #internalPublish(MqttPublishMessage)} with the client id the message log records for it ({@code origin}:
+     * "" for the broker itself, or a component's name that its own consumer recognises, as a bridge does).
+     */
+    RoutingResults internalPublish(MqttPublishMessage msg, String origin) {
+        log(origin, msg.variableHeader().topicName(), msg.fixedHeader().qosLevel(), msg.fixedHeader().isRetain(),
                 msg.payload());
         if (msg.fixedHeader().isRetain() && msg.fixedHeader().qosLevel() == MqttQoS.AT_MOST_ONCE) {
             Topic topic = new Topic(msg.variableHeader().topicName());

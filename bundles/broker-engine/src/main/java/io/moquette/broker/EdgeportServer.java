@@ -480,12 +480,17 @@ public final class EdgeportServer {
      * @throws IllegalStateException when not running
      */
     public RoutingResults internalPublish(MqttPublishMessage msg, String clientId) {
+        return internalPublish(msg, clientId, "");
+    }
+
+    /** @param origin the client id the message log records ("" for the broker itself) */
+    public RoutingResults internalPublish(MqttPublishMessage msg, String clientId, String origin) {
         Live l = live;
         try {
             if (l == null) {
                 throw new IllegalStateException("broker is not running");
             }
-            return l.postOffice.internalPublish(msg);
+            return ((EdgeportPostOffice) l.postOffice).internalPublish(msg, origin == null ? "" : origin);
         } finally {
             if (msg.refCnt() > 0) {
                 msg.release();

@@ -28,18 +28,28 @@ public final class MosquittoBroker implements AutoCloseable {
 
     /** @param config mosquitto.conf lines besides the listener (e.g. allow_anonymous, password_file) */
     public MosquittoBroker(Path dir, String config) throws Exception {
+        this(dir, Ports.free(), config);
+    }
+
+    /**
+     * On a given port (to start it again where its clients expect it). {@code config} may contain its own
+     * {@code persistence} lines (with {@code persistence_location} under the test's folder); else persistence is off.
+     * A {@code listener} line in {@code config} replaces the plain one on {@code port} (a TLS listener).
+     */
+    public MosquittoBroker(Path dir, int port, String config) throws Exception {
         if (!Files.isExecutable(BINARY)) {
             fail(BINARY + " is missing: install the Debian package mosquitto; this test must not be skipped");
         }
-        port = Ports.free();
+        this.port = port;
         Path conf = dir.resolve("mosquitto-" + port + ".conf");
         log = dir.resolve("mosquitto-" + port + ".log");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\n" + config + "persistence false\n"
+        Files.writeString(conf, (config.contains("listener ") ? "" : "listener " + port + " 127.0.0.1\n") + config
+                + (config.contains("persistence ") ? "" : "persistence false\n")
                 + "max_queued_messages 0\nlog_dest stdout\n"
                 // As root, mosquitto switches to the user "mosquitto", who cannot read a 0600 file in a 0700 dir.
                 + ("root".equals(System.getProperty("user.name")) ? "user root\n" : ""));
         process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

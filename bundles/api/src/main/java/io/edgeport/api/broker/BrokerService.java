@@ -36,6 +36,20 @@ public interface BrokerService {
      */
     void publish(String topic, byte[] payload, int qos, boolean retain);
 
+    /**
+     * {@link #publish(String, byte[], int, boolean)}, with the message stored under {@code origin} as its publisher:
+     * {@link io.edgeport.api.store.StoredMessage#clientId()} is {@code origin} for the consumers of the message store,
+     * so a component that both brings messages in and sends messages out (a bridge) can leave its own ones alone.
+     *
+     * @param origin starts with {@code $} (which sets it apart from the client ids devices use), at most 128
+     *        characters, e.g. {@code $bridge:plant}
+     * @throws IllegalArgumentException on a bad topic, QoS or origin
+     * @since 2.3
+     */
+    default void publish(String topic, byte[] payload, int qos, boolean retain, String origin) {
+        publish(topic, payload, qos, retain);
+    }
+
     /** Listeners the broker is bound to, as URIs such as {@code mqtt://127.0.0.1:1883} or {@code ws://0.0.0.0:8083/mqtt}. */
     List<String> listeners();
 

@@ -39,6 +39,17 @@ public interface Engine extends AutoCloseable {
     void publish(String topic, byte[] payload, int qos, boolean retain);
 
     /**
+     * {@link #publish(String, byte[], int, boolean)}, recorded in the message log with {@code origin} as its client
+     * id, so that a consumer can tell its own publishes from others (a bridge does not send back what it brought in).
+     *
+     * @param origin "" for the engine itself
+     * @since 1.3
+     */
+    default void publish(String topic, byte[] payload, int qos, boolean retain, String origin) {
+        publish(topic, payload, qos, retain);
+    }
+
+    /**
      * Switches {@link EngineHooks#onPublish} on or off. Off (the default) costs nothing per message; on, every
      * accepted message is copied once for it.
      */

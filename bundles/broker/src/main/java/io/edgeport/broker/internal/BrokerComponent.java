@@ -331,6 +331,15 @@ public final class BrokerComponent implements BrokerService {
     }
 
     @Override
+    public void publish(String topic, byte[] payload, int qos, boolean retain, String origin) {
+        if (origin == null || !origin.startsWith("$") || origin.length() > 128) {
+            throw new IllegalArgumentException("origin must start with '$' and have at most 128 characters: "
+                    + origin);
+        }
+        running().publish(topic, payload, qos, retain, origin);
+    }
+
+    @Override
     public List<String> listeners() {
         BrokerRun e = run;
         return e == null ? List.of() : e.listeners();

@@ -96,6 +96,10 @@ final class BrokerRun implements AutoCloseable {
         engine.publish(topic, payload, qos, retain);
     }
 
+    void publish(String topic, byte[] payload, int qos, boolean retain, String origin) {
+        engine.publish(topic, payload, qos, retain, origin);
+    }
+
     BrokerStatistics statistics() {
         return statistics(engine.counters());
     }

@@ -26,4 +26,26 @@ public final class TopicFilters {
         }
         return true;
     }
+
+    /**
+     * @return whether the topic name {@code topic} matches the valid filter {@code filter} (MQTT 3.1.1 section 4.7:
+     *         {@code +} one level, {@code #} this level and all below, also the parent; a filter starting with a
+     *         wildcard does not match topics starting with {@code $})
+     */
+    public static boolean matches(String filter, String topic) {
+        if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
+            return false;
+        }
+        String[] fs = filter.split("/", -1);
+        String[] ts = topic.split("/", -1);
+        for (int i = 0; i < fs.length; i++) {
+            if (fs[i].equals("#")) {
+                return true;
+            }
+            if (i >= ts.length || !fs[i].equals("+") && !fs[i].equals(ts[i])) {
+                return false;
+            }
+        }
+        return fs.length == ts.length;
+    }
 }

@@ -137,6 +137,11 @@ final class RunningEngine implements Engine {
 
     @Override
     public void publish(String topic, byte[] payload, int qos, boolean retain) {
+        publish(topic, payload, qos, retain, "");
+    }
+
+    @Override
+    public void publish(String topic, byte[] payload, int qos, boolean retain, String origin) {
         if (closed) {
             throw new IllegalStateException("broker is stopping");
         }
@@ -151,7 +156,7 @@ final class RunningEngine implements Engine {
                 Unpooled.copiedBuffer(payload));
         // internalPublish takes ownership of the payload buffer and releases it: releasing it here as well freed
         // it while session threads were still writing it to subscribers (lost and duplicated messages).
-        server.internalPublish(msg, EngineEvents.ENGINE_CLIENT);
+        server.internalPublish(msg, EngineEvents.ENGINE_CLIENT, origin);
     }
 
     @Override
