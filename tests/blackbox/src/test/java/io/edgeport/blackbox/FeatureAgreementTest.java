@@ -35,7 +35,8 @@ class FeatureAgreementTest {
      * io.edgeport.features.gateway (features/repository/...), from which the feature manager installs them.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = { "broker-core.json", "telemetry.json", "simulator.json", "alerting.json" })
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "broker-core.json", "telemetry.json", "simulator.json", "alerting.json",
+            "bridge.json" })
     void everyBundleOfTheFeatureIsInTheGatewayAtThatVersion(String feature) throws Exception {
         Feature f = read(feature);
         assertThat(f.getBundles()).isNotEmpty();

@@ -135,6 +135,12 @@ final class Bridge implements AutoCloseable {
                 if (lost) {
                     dropConnection();
                 }
+                if (cursor == null && !outRules.isEmpty() && !openCursor() && client == null) {
+                    // registered in the store before the first connect: what devices publish while the upstream
+                    // cannot be reached is kept for the bridge from its configuration on
+                    pause(500);
+                    continue;
+                }
                 if (client == null) {
                     if (!connect()) {
                         pause(settings.restartTimeout() * 1000L);

@@ -25,7 +25,7 @@ import io.edgeport.api.store.MessageStore;
  * {@code bridge:list}; a configuration that is changed to an invalid one stops the bridge the same way.
  */
 @Component(service = BridgeComponent.class, configurationPid = BridgeComponent.PID,
-        configurationPolicy = ConfigurationPolicy.REQUIRE)
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = BridgeConfig.class, factory = true)
 public final class BridgeComponent {
 

@@ -6,7 +6,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
  * One bridge connection to an upstream broker (factory PID {@code io.edgeport.bridge}). The keys are Mosquitto's
- * bridge settings, so that a connection can be copied from a mosquitto.conf.
+ * bridge settings, so that a connection can be copied from a mosquitto.conf (a method's {@code __} is the property's
+ * {@code _}: {@code remote__clientid()} reads {@code remote_clientid}).
  */
 @ObjectClassDefinition(name = "Edgeport MQTT bridge", description = "A store-and-forward connection to an upstream"
         + " MQTT broker (Mosquitto's bridge settings). Outgoing messages are read from the gateway's durable message"
@@ -30,44 +31,44 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "remote_clientid", description = "Client id on the upstream broker; empty: the host"
             + " name, '.', the connection name (as Mosquitto).", required = false)
-    String remote_clientid() default "";
+    String remote__clientid() default "";
 
     @AttributeDefinition(name = "remote_username", required = false)
-    String remote_username() default "";
+    String remote__username() default "";
 
     @AttributeDefinition(name = "remote_password", type = AttributeType.PASSWORD, required = false)
-    String remote_password() default "";
+    String remote__password() default "";
 
     @AttributeDefinition(name = "cleansession", description = "false (default): the upstream keeps the bridge's"
             + " session and what it subscribed to while it is away")
     boolean cleansession() default false;
 
     @AttributeDefinition(name = "keepalive_interval", description = "Seconds (5-65535)")
-    int keepalive_interval() default 60;
+    int keepalive__interval() default 60;
 
     @AttributeDefinition(name = "restart_timeout", description = "Seconds to wait before connecting again after"
             + " every address failed (1-3600)")
-    int restart_timeout() default 5;
+    int restart__timeout() default 5;
 
     @AttributeDefinition(name = "max_inflight_messages", description = "QoS 1/2 messages sent upstream and not yet"
             + " acknowledged (1-65535)")
-    int max_inflight_messages() default 1000;
+    int max__inflight__messages() default 1000;
 
     @AttributeDefinition(name = "bridge_cafile", description = "PEM CA certificate(s) to verify the upstream with;"
             + " set: TLS", required = false)
-    String bridge_cafile() default "";
+    String bridge__cafile() default "";
 
     @AttributeDefinition(name = "bridge_certfile", description = "PEM client certificate (mutual TLS)",
             required = false)
-    String bridge_certfile() default "";
+    String bridge__certfile() default "";
 
     @AttributeDefinition(name = "bridge_keyfile", description = "PEM PKCS#8 private key of bridge_certfile",
             required = false)
-    String bridge_keyfile() default "";
+    String bridge__keyfile() default "";
 
     @AttributeDefinition(name = "bridge_insecure", description = "true: do not check that the upstream's certificate"
             + " names its host (tests only)")
-    boolean bridge_insecure() default false;
+    boolean bridge__insecure() default false;
 
     @AttributeDefinition(name = "notifications", description = "Publish the connection state (1 connected, 0 not),"
             + " retained, locally and upstream (a Will sets 0 upstream when the bridge goes away)")
@@ -76,13 +77,13 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "notifications_local_only", description = "true: the connection state only"
             + " locally, nothing upstream (an upstream whose ACL does not let the bridge write the notification topic"
             + " drops the connection: Mosquitto 2.0 does)")
-    boolean notifications_local_only() default false;
+    boolean notifications__local__only() default false;
 
     @AttributeDefinition(name = "notification_topic", description = "Empty: $SYS/broker/connection/<remote"
             + " client id>/state", required = false)
-    String notification_topic() default "";
+    String notification__topic() default "";
 
     @AttributeDefinition(name = "try_private", description = "Accepted for mosquitto.conf compatibility; Paho cannot"
             + " send Mosquitto's private bridge flag, so Edgeport drops the upstream's echo of its own messages itself")
-    boolean try_private() default true;
+    boolean try__private() default true;
 }

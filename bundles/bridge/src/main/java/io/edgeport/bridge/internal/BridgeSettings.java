@@ -48,7 +48,7 @@ record BridgeSettings(String connection, List<String> uris, List<TopicRule> topi
             throw new IllegalArgumentException("connection: '" + name + "' is not 1-64 letters, digits, '.', '_',"
                     + " '-' starting with a letter or digit");
         }
-        boolean tls = !blank(c.bridge_cafile());
+        boolean tls = !blank(c.bridge__cafile());
         List<String> uris = new ArrayList<>();
         for (String a : c.address() == null ? new String[0] : c.address()) {
             for (String one : a.split("[,\\s]+")) {
@@ -73,16 +73,16 @@ record BridgeSettings(String connection, List<String> uris, List<TopicRule> topi
         if (topics.isEmpty()) {
             throw new IllegalArgumentException("topic: at least one topic line is needed");
         }
-        String clientId = blank(c.remote_clientid()) ? hostName + "." + name : c.remote_clientid().strip();
+        String clientId = blank(c.remote__clientid()) ? hostName + "." + name : c.remote__clientid().strip();
         if (clientId.length() > 65_535) {
             throw new IllegalArgumentException("remote_clientid: too long");
         }
-        int keepAlive = range("keepalive_interval", c.keepalive_interval(), 5, 65_535);
-        int restart = range("restart_timeout", c.restart_timeout(), 1, 3600);
-        int inflight = range("max_inflight_messages", c.max_inflight_messages(), 1, 65_535);
-        Path ca = file("bridge_cafile", c.bridge_cafile());
-        Path cert = file("bridge_certfile", c.bridge_certfile());
-        Path key = file("bridge_keyfile", c.bridge_keyfile());
+        int keepAlive = range("keepalive_interval", c.keepalive__interval(), 5, 65_535);
+        int restart = range("restart_timeout", c.restart__timeout(), 1, 3600);
+        int inflight = range("max_inflight_messages", c.max__inflight__messages(), 1, 65_535);
+        Path ca = file("bridge_cafile", c.bridge__cafile());
+        Path cert = file("bridge_certfile", c.bridge__certfile());
+        Path key = file("bridge_keyfile", c.bridge__keyfile());
         if ((cert == null) != (key == null)) {
             throw new IllegalArgumentException((cert == null ? "bridge_certfile" : "bridge_keyfile")
                     + ": bridge_certfile and bridge_keyfile go together");
@@ -90,15 +90,15 @@ record BridgeSettings(String connection, List<String> uris, List<TopicRule> topi
         if (cert != null && ca == null) {
             throw new IllegalArgumentException("bridge_cafile: needed for TLS when bridge_certfile is set");
         }
-        String notify = blank(c.notification_topic()) ? "$SYS/broker/connection/" + clientId + "/state"
-                : c.notification_topic().strip();
+        String notify = blank(c.notification__topic()) ? "$SYS/broker/connection/" + clientId + "/state"
+                : c.notification__topic().strip();
         if (notify.contains("+") || notify.contains("#")) {
             throw new IllegalArgumentException("notification_topic: '" + notify + "' has wildcards");
         }
         return new BridgeSettings(name, List.copyOf(uris), List.copyOf(topics), clientId,
-                blank(c.remote_username()) ? null : c.remote_username(),
-                blank(c.remote_password()) ? null : c.remote_password().toCharArray(), c.cleansession(), keepAlive,
-                restart, inflight, ca, cert, key, c.bridge_insecure(), c.notifications(), c.notifications_local_only(),
+                blank(c.remote__username()) ? null : c.remote__username(),
+                blank(c.remote__password()) ? null : c.remote__password().toCharArray(), c.cleansession(), keepAlive,
+                restart, inflight, ca, cert, key, c.bridge__insecure(), c.notifications(), c.notifications__local__only(),
                 notify);
     }
 

@@ -16,7 +16,7 @@ class BridgeSettingsTest {
                     if (m.getName().equals("annotationType")) {
                         return BridgeConfig.class;
                     }
-                    Object v = values.get(m.getName());
+                    Object v = values.get(m.getName().replace("__", "_")); // the property names
                     return v != null ? v : m.getDefaultValue();
                 });
     }

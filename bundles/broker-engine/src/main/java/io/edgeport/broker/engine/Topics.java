@@ -81,4 +81,19 @@ public final class Topics {
             }
         }
     }
+
+    /** Where a bridge announces its connection state (Mosquitto's default notification topic). */
+    public static final String BRIDGE_STATE_PREFIX = "$SYS/broker/connection/";
+
+    /**
+     * @return whether {@code topic} is {@code $SYS/broker/connection/<clientId>/state}: the one {@code $} topic a
+     *         client may publish to and leave its Will on, as bridges (Mosquitto's, Edgeport's) announce their own
+     *         connection state there; only their own
+     * @since 1.3
+     */
+    public static boolean isOwnBridgeState(String topic, String clientId) {
+        return topic != null && clientId != null && !clientId.isEmpty() && topic.startsWith(BRIDGE_STATE_PREFIX)
+                && topic.length() == BRIDGE_STATE_PREFIX.length() + clientId.length() + "/state".length()
+                && topic.startsWith(clientId, BRIDGE_STATE_PREFIX.length()) && topic.endsWith("/state");
+    }
 }

@@ -54,4 +54,18 @@ class TopicsTest {
         assertThat(Topics.matches("+", "a/b")).isFalse();
         assertThat(Topics.matches("#", "a/b")).isTrue();
     }
+
+    @org.junit.jupiter.api.Test
+    void aClientMayAnnounceOnlyItsOwnBridgeState() {
+        org.assertj.core.api.Assertions.assertThat(Topics.isOwnBridgeState("$SYS/broker/connection/gw.a/state",
+                "gw.a")).isTrue();
+        org.assertj.core.api.Assertions.assertThat(Topics.isOwnBridgeState("$SYS/broker/connection/gw.b/state",
+                "gw.a")).isFalse();
+        org.assertj.core.api.Assertions.assertThat(Topics.isOwnBridgeState("$SYS/broker/connection/gw.a/statex",
+                "gw.a")).isFalse();
+        org.assertj.core.api.Assertions.assertThat(Topics.isOwnBridgeState("$SYS/broker/clients/total", "x"))
+                .isFalse();
+        org.assertj.core.api.Assertions.assertThat(Topics.isOwnBridgeState("$SYS/broker/connection//state", ""))
+                .isFalse();
+    }
 }

@@ -87,12 +87,14 @@ public final class ConnectGuard extends ChannelDuplexHandler {
             return;
         }
         if (connect.variableHeader().isWillFlag() && connect.payload().willTopic() != null
-                && connect.payload().willTopic().startsWith("$")) {
+                && connect.payload().willTopic().startsWith("$")
+                && !io.edgeport.broker.engine.Topics.isOwnBridgeState(connect.payload().willTopic(), clientId)) {
             LOG.info("Client '{}' refused: will topic '{}' starts with $", clientId, connect.payload().willTopic());
             refuse(ctx, msg, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED);
             return;
         }
         if (connect.variableHeader().isWillFlag() && !connect.variableHeader().hasUserName()
+                && !io.edgeport.broker.engine.Topics.isOwnBridgeState(connect.payload().willTopic(), clientId)
                 && !anonymousWill.test(clientId, connect.payload().willTopic())) {
             LOG.info("Client '{}' refused: not authorised to leave a Last Will on '{}'", clientId,
                     connect.payload().willTopic());

@@ -180,7 +180,10 @@ public final class PublishGuard extends ChannelDuplexHandler {
             }
             return;
         }
-        if (p.variableHeader().topicName().startsWith("$") || !mayPublish(p.variableHeader().topicName())) {
+        String topic = p.variableHeader().topicName();
+        // A bridge's own connection state is the one $ topic a client may write, ACLs or not (no one else can).
+        if (!io.edgeport.broker.engine.Topics.isOwnBridgeState(topic, clientId)
+                && (topic.startsWith("$") || !mayPublish(topic))) {
             shared.dropped.increment();
             LOG.debug("Client '{}' published to '{}': dropped, $ topics are reserved", clientId,
                     p.variableHeader().topicName());
