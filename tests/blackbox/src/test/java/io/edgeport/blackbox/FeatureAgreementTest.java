@@ -36,7 +36,7 @@ class FeatureAgreementTest {
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = { "broker-core.json", "telemetry.json", "simulator.json", "alerting.json",
-            "bridge.json" })
+            "bridge.json", "sink-kafka.json" })
     void everyBundleOfTheFeatureIsInTheGatewayAtThatVersion(String feature) throws Exception {
         Feature f = read(feature);
         assertThat(f.getBundles()).isNotEmpty();
