@@ -88,9 +88,10 @@ public final class BrokerComponent implements BrokerService {
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
         this.version = "edgeport " + context.getBundle().getVersion() + " (" + engines.implementation() + ")";
+        this.file = readFile(context.getProperty(MosquittoFile.PROPERTY));
         props = own(props);
-        Settings settings = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
-        this.admission = new AdmissionControl(context, ConfigValues.of(props, context::getProperty),
+        Settings settings = Settings.from(ConfigValues.of(props, this::property), dataDir);
+        this.admission = new AdmissionControl(context, ConfigValues.of(props, this::property),
                 () -> componentRuntime, () -> configAdmin, this::isBound);
         this.run = start(settings);
         admission.start();
@@ -105,6 +106,59 @@ public final class BrokerComponent implements BrokerService {
                 new CertificateHealthCheck(() -> run, java.time.Clock.systemUTC()), certProps);
     }
 
+    /** The mosquitto.conf the gateway was started with ({@value MosquittoFile#PROPERTY}), or null. */
+    private final MosquittoFile file;
+
+    /**
+     * @throws IOException naming {@code file:line} when the file cannot be used: the broker does not start on a
+     *         configuration it would only half honour
+     */
+    private static MosquittoFile readFile(String path) throws IOException {
+        if (path == null || path.isBlank()) {
+            return null;
+        }
+        try {
+            MosquittoFile f = MosquittoFile.read(Path.of(path.strip()));
+            LOG.info("Broker settings from {}: {}", f.path(), f.values().keySet());
+            f.notes().forEach(n -> {
+                if (n.contains(" not supported")) {
+                    LOG.warn("{}", n);
+                } else {
+                    LOG.info("{}", n);
+                }
+            });
+            return f;
+        } catch (io.edgeport.commons.mosquitto.MosquittoConf.Invalid e) {
+            // The gateway refuses to start (exit status 78, EX_CONFIG): systemd shows the line, nothing half-runs.
+            LOG.error("{} (the gateway stops: fix the file)", e.getMessage());
+            Thread exit = new Thread(() -> System.exit(78), "edgeport-invalid-config");
+            exit.start();
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A broker setting's value below the console's: the command line ({@code -Dedgeport.broker.<key>}), else the
+     * mosquitto.conf, else null.
+     */
+    private String property(String name) {
+        String v = context.getProperty(name);
+        if (v != null || file == null || !name.startsWith(ConfigValues.PREFIX)) {
+            return v;
+        }
+        MosquittoFile.Value fv = file.values().get(name.substring(ConfigValues.PREFIX.length()));
+        return fv == null ? null : fv.text();
+    }
+
+    /** @return {@code file:line} of a key the mosquitto.conf sets (and the command line does not), else null */
+    private String fileWhere(String key) {
+        if (file == null || context.getProperty(ConfigValues.PREFIX + key) != null) {
+            return null;
+        }
+        MosquittoFile.Value fv = file.values().get(key);
+        return fv == null ? null : fv.line().where();
+    }
+
     /** The TLS certificates' health check. */
     private final org.osgi.framework.ServiceRegistration<?> certificates;
 
@@ -116,7 +170,14 @@ public final class BrokerComponent implements BrokerService {
      *         from the stored configuration too (see {@link ConfigSources})
      */
     private Map<String, Object> own(Map<String, Object> props) {
-        java.util.Set<String> redundant = ConfigSources.redundant(props, context::getProperty);
+        java.util.Set<String> redundant = new java.util.TreeSet<>(ConfigSources.redundant(props, this::property));
+        for (String k : props.keySet()) {
+            String where = fileWhere(k);
+            if (where != null && !redundant.contains(k)) { // the file wins: a console edit of its keys is dropped
+                LOG.warn("{}: {} is set in {}; the file wins, edit it there", BrokerConfig.PID, k, where);
+                redundant.add(k);
+            }
+        }
         Map<String, Object> own = ConfigSources.without(props, redundant);
         Map<String, Object> keys = new java.util.TreeMap<>();
         own.forEach((k, v) -> {
@@ -172,7 +233,7 @@ public final class BrokerComponent implements BrokerService {
             java.util.Hashtable<String, Object> p = new java.util.Hashtable<>();
             p.put("metatype.pid", BrokerConfig.PID);
             return context.registerService("org.osgi.service.metatype.MetaTypeProvider",
-                    new BrokerForm(xml, () -> configProps, context::getProperty), p);
+                    new BrokerForm(xml, () -> configProps, this::property, this::fileWhere), p);
         } catch (NoClassDefFoundError | IOException | RuntimeException e) {
             LOG.debug("No broker form in the console ({})", e.toString());
             return null;
@@ -229,7 +290,7 @@ public final class BrokerComponent implements BrokerService {
         props = own(props);
         Settings next;
         try {
-            next = Settings.from(ConfigValues.of(props, context::getProperty), dataDir);
+            next = Settings.from(ConfigValues.of(props, this::property), dataDir);
         } catch (IllegalArgumentException e) {
             LOG.error("{}. The broker keeps running with its previous settings.", e.getMessage());
             return;

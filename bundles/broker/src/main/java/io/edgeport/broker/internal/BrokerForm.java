@@ -34,6 +34,7 @@ final class BrokerForm implements MetaTypeProvider {
     private final List<Attr> attributes;
     private final Supplier<Map<String, ?>> props;
     private final Function<String, String> frameworkProperty;
+    private final Function<String, String> fileWhere;
 
     private record Attr(String id, String name, String description, int type, String[] optionValues,
             String[] optionLabels) {
@@ -45,8 +46,16 @@ final class BrokerForm implements MetaTypeProvider {
      */
     BrokerForm(URL xml, Supplier<Map<String, ?>> props, Function<String, String> frameworkProperty)
             throws IOException {
+        this(xml, props, frameworkProperty, k -> null);
+    }
+
+    /** @param fileWhere {@code file:line} of a key the mosquitto.conf sets, or null */
+    BrokerForm(URL xml, Supplier<Map<String, ?>> props, Function<String, String> frameworkProperty,
+               Function<String, String> fileWhere)
+            throws IOException {
         this.props = props;
         this.frameworkProperty = frameworkProperty;
+        this.fileWhere = fileWhere;
         Element ocd;
         try (InputStream in = xml.openStream()) {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
@@ -141,7 +150,8 @@ final class BrokerForm implements MetaTypeProvider {
             this.a = a;
             boolean known = ConfigSources.KEYS.containsKey(a.id());
             this.value = known ? ConfigSources.running(a.id(), now, frameworkProperty) : null;
-            this.source = known ? ConfigSources.source(a.id(), now, frameworkProperty) : ConfigSources.Source.DEFAULT;
+            this.source = known ? ConfigSources.source(a.id(), now, frameworkProperty, fileWhere)
+                    : ConfigSources.Source.DEFAULT;
         }
 
         @Override
@@ -164,6 +174,7 @@ final class BrokerForm implements MetaTypeProvider {
                 case CONSOLE -> cli == null ? "set in the console"
                         : "set in the console, over the command line's " + ConfigValues.PREFIX + a.id() + "=" + cli;
                 case COMMAND_LINE -> "from the command line, -D" + ConfigValues.PREFIX + a.id();
+                case FILE -> "from " + fileWhere.apply(a.id()) + " (the file wins over the console: edit it there)";
                 case DEFAULT -> "default";
             };
             return a.description() + " [Running: " + (value.isEmpty() ? "(empty)" : value) + " - " + where + "]";

@@ -33,7 +33,8 @@ final class ConfigSources {
     }
 
     enum Source {
-        CONSOLE("set in the console"), COMMAND_LINE("from the command line"), DEFAULT("default");
+        CONSOLE("set in the console"), COMMAND_LINE("from the command line"), FILE("from the mosquitto.conf"),
+        DEFAULT("default");
 
         final String label;
 
@@ -60,8 +61,17 @@ final class ConfigSources {
     }
 
     static Source source(String key, Map<String, ?> props, Function<String, String> frameworkProperty) {
+        return source(key, props, frameworkProperty, k -> null);
+    }
+
+    /** @param fileWhere {@code file:line} of a key the mosquitto.conf sets (and the command line does not), or null */
+    static Source source(String key, Map<String, ?> props, Function<String, String> frameworkProperty,
+                         Function<String, String> fileWhere) {
         if (props.get(key) != null) {
             return Source.CONSOLE;
+        }
+        if (fileWhere.apply(key) != null) {
+            return Source.FILE;
         }
         return frameworkProperty.apply(ConfigValues.PREFIX + key) != null ? Source.COMMAND_LINE : Source.DEFAULT;
     }

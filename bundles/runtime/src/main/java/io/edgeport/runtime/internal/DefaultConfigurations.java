@@ -54,17 +54,55 @@ public final class DefaultConfigurations {
         demoFleet(context, configAdmin);
         landingPage(configAdmin);
         Path marker = dir.resolve(MARKER);
-        if (Files.exists(marker)) {
+        if (!Files.exists(marker)) {
+            createOwnerOnly(dir.resolve("passwd"), "");
+            createOwnerOnly(dir.resolve("acl"), DEFAULT_ACL);
+            factory(configAdmin, PASSWD_PID);
+            factory(configAdmin, ACL_PID);
+            Files.writeString(marker, "Default security realm created; delete this file to have it created again.\n",
+                    StandardCharsets.UTF_8);
+            LOG.info("First start: password file {} (empty; add users with mosquitto_passwd or the console) and"
+                    + " acl_file {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
+        }
+        securityFiles(context.getProperty(CONFIG_PROPERTY), configAdmin);
+    }
+
+    /** The mosquitto.conf the gateway is started with (the broker reads its broker settings). */
+    static final String CONFIG_PROPERTY = "edgeport.config";
+
+    /**
+     * The mosquitto.conf's {@code password_file} and {@code acl_file} become the default realm's and ACL's files at
+     * every start (the file wins over the console). A file that cannot be read is the broker's to report.
+     */
+    private static void securityFiles(String config, ConfigurationAdmin ca) throws IOException {
+        if (config == null || config.isBlank()) {
             return;
         }
-        createOwnerOnly(dir.resolve("passwd"), "");
-        createOwnerOnly(dir.resolve("acl"), DEFAULT_ACL);
-        factory(configAdmin, PASSWD_PID);
-        factory(configAdmin, ACL_PID);
-        Files.writeString(marker, "Default security realm created; delete this file to have it created again.\n",
-                StandardCharsets.UTF_8);
-        LOG.info("First start: password file {} (empty; add users with mosquitto_passwd or the console) and acl_file"
-                + " {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
+        io.edgeport.commons.mosquitto.MosquittoConf conf;
+        try {
+            conf = io.edgeport.commons.mosquitto.MosquittoConf.read(Path.of(config.strip()));
+        } catch (io.edgeport.commons.mosquitto.MosquittoConf.Invalid e) {
+            return;
+        }
+        fileFromConf(ca, PASSWD_PID, "password_file", conf.get("password_file"));
+        fileFromConf(ca, ACL_PID, "acl_file", conf.get("acl_file"));
+    }
+
+    private static void fileFromConf(ConfigurationAdmin ca, String factoryPid, String key,
+                                     io.edgeport.commons.mosquitto.MosquittoConf.Line line) throws IOException {
+        if (line == null) {
+            return;
+        }
+        Configuration c = ca.getFactoryConfiguration(factoryPid, "default", "?");
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        String path = Path.of(line.value()).toAbsolutePath().toString();
+        if (path.equals(props.get(key))) {
+            return;
+        }
+        props.put("realm", "default");
+        props.put(key, path);
+        c.update(props);
+        LOG.info("{} {} from {}", key, path, line.where());
     }
 
     /**

@@ -1,0 +1,116 @@
+package io.edgeport.blackbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+
+import io.edgeport.testsupport.OpenSslCa;
+
+/**
+ * The gateway started from a Mosquitto user's files (examples/mosquitto: mosquitto.conf with include_dir conf.d and a
+ * TLS listener) with only their paths pointed at test fixtures, and the listener ports given on the command line
+ * (which wins over the file; tests never bind the defaults): three listeners of different kinds at once, anonymous
+ * clients refused as the file says, the password and ACL files in force, and every unsupported line reported with
+ * its file and line.
+ */
+class MosquittoConfTest {
+
+    @Test
+    void theExampleFilesRunThreeListenersWithTheirSecurity() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "mosquitto-conf-" + UUID.randomUUID()).toAbsolutePath());
+        OpenSslCa ca = OpenSslCa.create(dir.resolve("certs"));
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "");
+        Clients.Result r = Clients.run(15, "mosquitto_passwd", "-b", passwd.toString(), "dev", "dev-secret-1");
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        Path acl = Files.writeString(dir.resolve("acl"), "user dev\ntopic readwrite plant/#\n");
+        Path src = Path.of("../../examples/mosquitto");
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("mosquitto.conf"), Files.readString(src.resolve("mosquitto.conf"))
+                .replace("/etc/mosquitto/conf.d", dir.resolve("conf.d").toString())
+                .replace("/var/lib/mosquitto/", dir.resolve("persistence").toString())
+                .replace("/etc/mosquitto/passwd", passwd.toString())
+                .replace("/etc/mosquitto/acl", acl.toString()));
+        Files.writeString(dir.resolve("conf.d/tls.conf"), Files.readString(src.resolve("conf.d/tls.conf"))
+                .replace("/etc/mosquitto/certs/", ca.dir + "/"));
+        int ws = Gateway.freePort();
+        int tls = Gateway.freePort();
+        try (Gateway gw = new Gateway(Files.createDirectories(dir.resolve("gw")))
+                .with("edgeport.config", dir.resolve("mosquitto.conf")).with("websocket_port", ws)
+                .with("tls_port", tls).start()) {
+            assertThat(gw.readyLine()).contains("mqtt://0.0.0.0:" + gw.mqttPort).contains("ws://0.0.0.0:" + ws)
+                    .contains("mqtts://0.0.0.0:" + tls);
+            assertThat(gw.log()).contains("mosquitto.conf:18: log_dest accepted")
+                    .contains("mosquitto.conf:47: '```' not supported (not a Mosquitto setting); ignored")
+                    .contains("password_file " + passwd).contains("acl_file " + acl);
+
+            // allow_anonymous false, from the file
+            Clients.Result anonymous = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p",
+                    Integer.toString(gw.mqttPort), "-t", "plant/x", "-m", "x");
+            assertThat(anonymous.exitCode()).as("anonymous refused").isNotZero();
+
+            // the user from the password file, over TLS (CA of the tls.conf) to a subscriber on the plain listener
+            MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort), "-u", "dev",
+                    "-P", "dev-secret-1", "-t", "plant/#", "-C", "2", "-W", "20", "-q", "1", "-v").awaitSubscribed();
+            Clients.Result overTls = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(tls),
+                    "--cafile", ca.path("ca.crt").toString(), "-u", "dev", "-P", "dev-secret-1", "-t", "plant/tls",
+                    "-q", "1", "-m", "over-tls");
+            assertThat(overTls.exitCode()).as(overTls.stderr()).isZero();
+            // the ACL file: dev may not write outside plant/ (dropped, the subscriber sees only plant/ messages)
+            Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort), "-u", "dev",
+                    "-P", "dev-secret-1", "-t", "other/x", "-q", "1", "-m", "denied");
+            Clients.Result plain = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p",
+                    Integer.toString(gw.mqttPort), "-u", "dev", "-P", "dev-secret-1", "-t", "plant/tcp", "-q", "1",
+                    "-m", "over-tcp");
+            assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+            assertThat(sub.messages("plant/", 20)).containsExactly("plant/tls over-tls", "plant/tcp over-tcp");
+
+            // The console's broker form shows where a value comes from; the file wins over a console edit.
+            Console console = new Console(gw);
+            console.awaitUp();
+            String form = console.postForm("/configMgr/io.edgeport.broker", java.util.Map.of()).body()
+                    .replace("\\/", "/"); // JSON
+            assertThat(form).contains("[Running: 120 - from " + dir.resolve("mosquitto.conf") + ":30 (the file wins"
+                    + " over the console: edit it there)]");
+            assertThat(console.postForm("/configMgr/io.edgeport.broker", java.util.Map.of("apply", "true", "action",
+                    "ajaxConfigManager", "propertylist", "max_keepalive", "max_keepalive", "30")).statusCode())
+                    .isLessThan(400);
+            Telemetry.await("the console's edit refused", 20, () -> gw.log().contains(
+                    "io.edgeport.broker: max_keepalive is set in " + dir.resolve("mosquitto.conf") + ":30; the file"
+                            + " wins, edit it there"));
+            assertThat(console.postForm("/configMgr/io.edgeport.broker", java.util.Map.of()).body()
+                    .replace("\\/", "/")).contains("[Running: 120 - from " + dir.resolve("mosquitto.conf") + ":30");
+        }
+    }
+
+    @Test
+    void anInvalidFileRefusesToStartNamingFileAndLine() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "mosquitto-bad-" + UUID.randomUUID()).toAbsolutePath());
+        Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "# two plain listeners\nlistener "
+                + Gateway.freePort() + "\nlistener " + Gateway.freePort() + "\n");
+        Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-Dedgeport.config=" + conf,
+                "-Dorg.osgi.service.http.port=" + Gateway.freePort(), "-jar", Gateway.JAR.toAbsolutePath().toString())
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (java.io.IOException e) {
+                        return e.toString();
+                    }
+                });
+        try {
+            assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("stopped by itself").isTrue();
+        } finally {
+            p.destroyForcibly();
+        }
+        String out = output.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(p.exitValue()).as(out).isEqualTo(78);
+        assertThat(out).contains(conf + ":3: a second mqtt listener (the first is at " + conf + ":2)")
+                .doesNotContain("Edgeport ready");
+    }
+}
