@@ -43,10 +43,14 @@ public final class EdgeportMqttHandler extends NewNettyMQTTHandler {
                 failed(ctx, new IllegalStateException("not a valid MQTT packet: " + message));
                 return;
             }
+            if (message instanceof io.netty.handler.codec.mqtt.MqttPublishMessage p) {
+                EventLoopSessions.CURRENT_PUBLISH.set(p);
+            }
             ((MQTTConnection) connection).handleMessage((MqttMessage) message);
         } catch (Throwable ex) {
             failed(ctx, ex);
         } finally {
+            EventLoopSessions.CURRENT_PUBLISH.remove();
             ReferenceCountUtil.release(message);
         }
     }

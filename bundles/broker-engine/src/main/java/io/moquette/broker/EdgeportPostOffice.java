@@ -107,6 +107,7 @@ final class EdgeportPostOffice extends PostOffice {
     @Override
     CompletableFuture<Void> receivedPublishQos0(Topic topic, String username, String clientID,
                                                 MqttPublishMessage msg) {
+        EventLoopSessions.publishTaken();
         log(clientID, topic.toString(), MqttQoS.AT_MOST_ONCE, msg.fixedHeader().isRetain(), msg.payload());
         if (!msg.fixedHeader().isRetain()) {
             return super.receivedPublishQos0(topic, username, clientID, msg);
@@ -128,6 +129,7 @@ final class EdgeportPostOffice extends PostOffice {
     @Override
     RoutingResults receivedPublishQos1(MQTTConnection connection, Topic topic, String username, int messageID,
                                        MqttPublishMessage msg) {
+        EventLoopSessions.publishTaken();
         if (!log(connection.getClientId(), topic.toString(), MqttQoS.AT_LEAST_ONCE, msg.fixedHeader().isRetain(),
                 msg.payload())) {
             return refuse(connection, msg);
