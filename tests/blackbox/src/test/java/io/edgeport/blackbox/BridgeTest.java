@@ -59,10 +59,33 @@ class BridgeTest {
         return Telemetry.createFactoryConfiguration(new Console(g), "io.edgeport.bridge", values);
     }
 
+    /**
+     * A subscriber whose callback is in place before it connects: a resumed persistent session gets its queued
+     * messages right after the CONNACK, before a listener given with SUBSCRIBE exists (Paho would drop them).
+     */
     private MqttClient subscriber(String uri, String id, boolean clean, List<String> got, String filter)
             throws MqttException {
-        MqttClient c = Clients.paho(uri, id, clean);
-        c.subscribe(filter, 1, (t, m) -> got.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+        MqttClient c = new MqttClient(uri, id, new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        c.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {
+                got.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setCleanSession(clean);
+        o.setAutomaticReconnect(false);
+        o.setMaxInflight(1000);
+        c.connect(o);
+        c.subscribe(filter, 1);
         closing.add(() -> Clients.close(c));
         return c;
     }
