@@ -110,7 +110,11 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
         io.netty.handler.codec.mqtt.MqttPublishMessage pub = actionDescription != null
                 && (actionDescription.equals("PUB QoS0") || actionDescription.equals("PUB QoS1"))
                         ? CURRENT_PUBLISH.get() : null;
-        FutureTask<String> task = new FutureTask<>(() -> {
+        FutureTask<String> task = new FutureTask<>(pub == null ? () -> {
+            cmd.execute();
+            cmd.complete();
+            return cmd.getSessionId();
+        } : () -> {
             boolean[] taken = TAKEN.get();
             boolean outer = taken[0];
             taken[0] = false;
@@ -119,7 +123,7 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
                 cmd.complete();
                 return cmd.getSessionId();
             } finally {
-                if (pub != null && !taken[0] && pub.refCnt() > 0) {
+                if (!taken[0] && pub.refCnt() > 0) {
                     pub.release();
                 }
                 taken[0] = outer;

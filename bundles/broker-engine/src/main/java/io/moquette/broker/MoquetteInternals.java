@@ -32,6 +32,9 @@ import io.netty.util.AttributeKey;
  * <li>{@code Session.inflightSlots} and {@code MQTTConnection.bindedSession}: the free slots of the in-flight window,
  * which 0.17 fixes at {@code BrokerConstants.INFLIGHT_WINDOW_SIZE} (10); widened once per session object.</li>
  * <li>{@code SessionRegistry.pool}: every session, online and offline, for the operators' session list.</li>
+ * <li>Not a field: the action descriptions {@code "PUB QoS0"} and {@code "PUB QoS1"} of {@code MQTTConnection}'s
+ * session commands, by which {@link EventLoopSessions} releases the message those commands retain and then drop when
+ * their connection is no longer bound (a Moquette upgrade must keep them, or that release stops happening).</li>
  * </ul>
  * The {@code MQTTConnection} of a channel is the channel attribute {@code "connection"}, set by Moquette's handler
  * when the channel becomes active.

@@ -49,18 +49,7 @@ class MutualTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        certs = Files.createDirectories(dir.resolve("certs"));
-        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Edgeport Test CA",
-                "-keyout", c("ca.key"), "-out", c("ca.crt"));
-        for (String who : new String[] { "server", "sensor-01" }) {
-            String subject = who.equals("server") ? "/CN=localhost" : "/CN=" + who;
-            openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", c(who + ".key"), "-out",
-                    c(who + ".csr"));
-            Files.writeString(certs.resolve(who + ".ext"), who.equals("server")
-                    ? "subjectAltName=IP:127.0.0.1,DNS:localhost\n" : "extendedKeyUsage=clientAuth\n");
-            openssl("x509", "-req", "-in", c(who + ".csr"), "-CA", c("ca.crt"), "-CAkey", c("ca.key"),
-                    "-CAcreateserial", "-days", "2", "-extfile", c(who + ".ext"), "-out", c(who + ".crt"));
-        }
+        certs = io.edgeport.testsupport.OpenSslCa.create(dir.resolve("certs")).client("sensor-01").dir;
         tlsPort = Gateway.freePort();
         wssPort = Gateway.freePort();
         gw = new Gateway(Files.createDirectories(dir.resolve("gw"))).with("tls_port", tlsPort)

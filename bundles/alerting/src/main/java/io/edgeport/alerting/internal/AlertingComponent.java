@@ -99,7 +99,7 @@ public final class AlertingComponent implements AlarmService {
         if (f.isEmpty()) {
             return dflt;
         }
-        if (!TopicFilter.valid(f)) {
+        if (!io.edgeport.commons.mqtt.TopicFilters.valid(f)) {
             LOG.error("Alerting: {} '{}' is not an MQTT topic filter; using {}", key, f, dflt);
             return dflt;
         }

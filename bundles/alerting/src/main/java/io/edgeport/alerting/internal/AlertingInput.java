@@ -186,13 +186,13 @@ final class AlertingInput implements AutoCloseable {
     }
 
     private boolean isStatusOrAck(String topic) {
-        return TopicFilter.matches(statusFilter, topic) || !ackFilter.isEmpty() && TopicFilter.matches(ackFilter,
+        return io.edgeport.commons.mqtt.TopicFilters.matches(statusFilter, topic) || !ackFilter.isEmpty() && io.edgeport.commons.mqtt.TopicFilters.matches(ackFilter,
                 topic);
     }
 
     /** Handles one message; package-private for tests. */
     void handle(String topic, byte[] payload) throws Exception {
-        if (!ackFilter.isEmpty() && TopicFilter.matches(ackFilter, topic)) {
+        if (!ackFilter.isEmpty() && io.edgeport.commons.mqtt.TopicFilters.matches(ackFilter, topic)) {
             String id = topic.substring(topic.lastIndexOf('/') + 1);
             String by = new String(payload, StandardCharsets.UTF_8).strip();
             by = by.isEmpty() ? "mqtt" : "mqtt:" + (by.length() > 64 ? by.substring(0, 64) : by);

@@ -31,7 +31,7 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
         RuleType type = RuleType.parse(c.type());
         Severity severity = Severity.parse(c.severity());
         String topic = trim(c.topic());
-        if (!topic.isEmpty() && !TopicFilter.valid(topic)) {
+        if (!topic.isEmpty() && !io.edgeport.commons.mqtt.TopicFilters.valid(topic)) {
             throw new IllegalArgumentException("topic: '" + topic + "' is not an MQTT topic filter");
         }
         double min = number(c.min(), "min");
@@ -76,12 +76,12 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
     /** Whether a reading is one this (reading-based) rule looks at. */
     boolean matches(Reading r) {
         return (measurement.isEmpty() || measurement.equals(r.measurement()))
-                && (topic.isEmpty() || TopicFilter.matches(topic, r.topic()));
+                && (topic.isEmpty() || io.edgeport.commons.mqtt.TopicFilters.matches(topic, r.topic()));
     }
 
     /** Whether a status topic is one this offline rule looks at. */
     boolean matchesStatus(String statusTopic) {
-        return TopicFilter.matches(topic.isEmpty() ? DEFAULT_STATUS_FILTER : topic, statusTopic);
+        return io.edgeport.commons.mqtt.TopicFilters.matches(topic.isEmpty() ? DEFAULT_STATUS_FILTER : topic, statusTopic);
     }
 
     /** The message with every known placeholder replaced; unknown placeholders stay as they are. */

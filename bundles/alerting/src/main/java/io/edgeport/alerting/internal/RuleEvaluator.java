@@ -168,7 +168,7 @@ final class RuleEvaluator {
     /** A stale rule's view of a device seen at {@code lastSeen} (from the database after a restart). */
     void seen(String device, String measurement, String topic, Instant lastSeen) {
         if (rule.type() != RuleType.STALE || !(rule.measurement().isEmpty() || rule.measurement().equals(measurement))
-                || !(rule.topic().isEmpty() || TopicFilter.matches(rule.topic(), topic))) {
+                || !(rule.topic().isEmpty() || io.edgeport.commons.mqtt.TopicFilters.matches(rule.topic(), topic))) {
             return;
         }
         AlarmKey k = new AlarmKey(rule.name(), device, rule.measurement());

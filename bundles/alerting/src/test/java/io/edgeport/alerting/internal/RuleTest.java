@@ -55,16 +55,16 @@ class RuleTest {
 
     @Test
     void topicFilters() {
-        assertThat(TopicFilter.matches("sensors/+/temperature/#", "sensors/lab/temperature/d1/reading")).isTrue();
-        assertThat(TopicFilter.matches("sensors/+/humidity/#", "sensors/lab/temperature/d1/reading")).isFalse();
-        assertThat(TopicFilter.matches("status/+/health", "status/d1/health")).isTrue();
-        assertThat(TopicFilter.matches("status/+/health", "status/d1/health/x")).isFalse();
-        assertThat(TopicFilter.matches("status/+/health", "status/health")).isFalse();
-        assertThat(TopicFilter.matches("sensors/#", "sensors")).isTrue();
-        assertThat(TopicFilter.matches("#", "$SYS/x")).isFalse();
-        assertThat(TopicFilter.valid("a/+/#")).isTrue();
-        assertThat(TopicFilter.valid("a/b#")).isFalse();
-        assertThat(TopicFilter.valid("")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("sensors/+/temperature/#", "sensors/lab/temperature/d1/reading")).isTrue();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("sensors/+/humidity/#", "sensors/lab/temperature/d1/reading")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("status/+/health", "status/d1/health")).isTrue();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("status/+/health", "status/d1/health/x")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("status/+/health", "status/health")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("sensors/#", "sensors")).isTrue();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.matches("#", "$SYS/x")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.valid("a/+/#")).isTrue();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.valid("a/b#")).isFalse();
+        assertThat(io.edgeport.commons.mqtt.TopicFilters.valid("")).isFalse();
     }
 
     @Test

@@ -30,22 +30,37 @@ public final class TopicFilters {
     /**
      * @return whether the topic name {@code topic} matches the valid filter {@code filter} (MQTT 3.1.1 section 4.7:
      *         {@code +} one level, {@code #} this level and all below, also the parent; a filter starting with a
-     *         wildcard does not match topics starting with {@code $})
+     *         wildcard does not match topics starting with {@code $}). Walks both strings level by level without
+     *         allocating: consumers call it for every message they read.
      */
     public static boolean matches(String filter, String topic) {
         if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
             return false;
         }
-        String[] fs = filter.split("/", -1);
-        String[] ts = topic.split("/", -1);
-        for (int i = 0; i < fs.length; i++) {
-            if (fs[i].equals("#")) {
-                return true;
+        int fl = filter.length();
+        int tl = topic.length();
+        int f = 0;
+        int t = 0;
+        while (true) {
+            int fe = filter.indexOf('/', f);
+            fe = fe < 0 ? fl : fe;
+            if (fe - f == 1 && filter.charAt(f) == '#') {
+                return true; // '#' also matches the parent level ("a/#" matches "a")
             }
-            if (i >= ts.length || !fs[i].equals("+") && !fs[i].equals(ts[i])) {
+            if (t > tl) {
+                return false; // the topic has fewer levels than the filter
+            }
+            int te = topic.indexOf('/', t);
+            te = te < 0 ? tl : te;
+            boolean plus = fe - f == 1 && filter.charAt(f) == '+';
+            if (!plus && (fe - f != te - t || !filter.regionMatches(f, topic, t, fe - f))) {
                 return false;
             }
+            if (fe == fl) {
+                return te == tl; // the filter ends: so must the topic
+            }
+            f = fe + 1;
+            t = te + 1;
         }
-        return fs.length == ts.length;
     }
 }

@@ -1,11 +1,11 @@
-package io.edgeport.alerting.internal;
+package io.edgeport.commons.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class TopicFilterTest {
+class TopicFilterMatchingTest {
 
     @ParameterizedTest(name = "{0} ~ {1} = {2}")
     @CsvSource(delimiter = '|', value = {
@@ -32,6 +32,6 @@ class TopicFilterTest {
         "sensors/+/+/+/reading | sensors/lab/temperature/p1/reading | true",
     })
     void matchesAsMqttSays(String filter, String topic, boolean expected) {
-        assertThat(TopicFilter.matches(filter, topic)).isEqualTo(expected);
+        assertThat(TopicFilters.matches(filter, topic)).isEqualTo(expected);
     }
 }
