@@ -142,8 +142,11 @@ class FleetMosquittoTest {
                 assertThat(r.statuses.get(other.id)).extracting(m -> m.json().get("status")).containsOnly("online");
                 assertThat(f.stats().drops()).isEqualTo(1);
                 assertThat(f.stats().reconnects()).isEqualTo(1);
-                // Mosquitto's words for a connection that ended without DISCONNECT (a clean one is "disconnected.").
-                assertThat(broker.log()).contains("Client " + d.id + " closed its connection.")
+                // Mosquitto's words for a connection that ended without DISCONNECT (a clean one is "disconnected."):
+                // "closed its connection.", or, when the reset hits its read, 2.0.11's "disconnected due to out of
+                // memory." (seen in CI once)
+                assertThat(broker.log()).containsPattern("Client " + java.util.regex.Pattern.quote(d.id)
+                        + " (closed its connection\\.|disconnected due to )")
                         .doesNotContain("Client " + d.id + " disconnected.");
             } finally {
                 f.stop(5000);
