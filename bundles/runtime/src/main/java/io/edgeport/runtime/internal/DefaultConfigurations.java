@@ -8,13 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,9 +30,18 @@ import org.slf4j.LoggerFactory;
  * operator who deletes or changes these configurations keeps the change across restarts. Existing files are never
  * overwritten. The default telemetry sink is no longer made here: it is a configuration of the telemetry feature
  * (features/telemetry.json), applied by the Configurator when the feature is installed.
+ *
+ * <p>Once this start's configurations are written it registers the {@link Condition} {@value #CONFIGURED} (by hand, at
+ * the end of the constructor: Declarative Services would register a component's service before it is constructed): the
+ * broker's {@code startup_signal} in the gateway and broker profiles, so that MQTT clients are admitted as soon as the
+ * security providers configured now are in place, without waiting for the console, telemetry or alarms to start.
  */
 @Component(immediate = true)
 public final class DefaultConfigurations {
+
+    /** {@code osgi.condition.id} of this component's service: the default configurations of this start are written. */
+    public static final String CONFIGURED = "edgeport.configured";
+    private final ServiceRegistration<Condition> configured;
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultConfigurations.class);
     static final String MARKER = ".edgeport-defaults";
@@ -65,6 +79,17 @@ public final class DefaultConfigurations {
                     + " acl_file {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
         }
         securityFiles(context.getProperty(CONFIG_PROPERTY), configAdmin);
+        configured = context.registerService(Condition.class, Condition.INSTANCE,
+                FrameworkUtil.asDictionary(Map.of(Condition.CONDITION_ID, CONFIGURED)));
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            configured.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
     }
 
     /** The mosquitto.conf the gateway is started with (the broker reads its broker settings). */
