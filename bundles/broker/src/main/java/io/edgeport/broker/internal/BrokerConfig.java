@@ -138,7 +138,9 @@ public @interface BrokerConfig {
     int security__wait() default 30;
 
     @AttributeDefinition(name = "startup_signal", description = "LDAP filter of a service whose registration marks"
-            + " the end of the start, for security_wait: the bnd launcher registers (launcher.ready=true) once it"
-            + " started every bundle. Empty = when the framework is STARTED. Read when the broker component starts.")
+            + " the end of the security providers' start, for security_wait: the gateway's runtime bundle registers"
+            + " (osgi.condition.id=edgeport.configured) once this start's default configurations are written; bundles"
+            + " declaring an authentication or authorization service that are still starting are waited for too."
+            + " Empty = when the framework is STARTED (every bundle started). Read when the broker component starts.")
     String startup__signal() default "";
 }

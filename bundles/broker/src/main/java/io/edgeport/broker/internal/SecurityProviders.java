@@ -13,6 +13,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.resource.Capability;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentConstants;
@@ -27,17 +30,24 @@ import io.edgeport.api.auth.Authorizer;
  * Which security providers configured at start are not in place yet: the {@link StartupAdmission.Probe} of a running
  * framework.
  *
- * <p>The rule, with nothing specific to one provider: once the start has finished (the framework is STARTED and, when
- * a {@code startup_signal} filter is set, a service matching it is registered — the bnd launcher registers
- * {@code (launcher.ready=true)} after it started every bundle), every ConfigAdmin configuration of a Declarative
- * Services component that provides {@link Authenticator} or {@link Authorizer} must have its component instance
- * registered and bound to the broker. A configuration whose component failed to activate is not waited for (SCR logs
- * why); neither are disabled components or configurations of components that are not installed.
+ * <p>The rule, with nothing specific to one provider: once the start of the security providers is over, every
+ * ConfigAdmin configuration of a Declarative Services component that provides {@link Authenticator} or
+ * {@link Authorizer} must have its component instance registered and bound to the broker. A configuration whose
+ * component failed to activate is not waited for (SCR logs why); neither are disabled components or configurations of
+ * components that are not installed.
+ *
+ * <p>When is the start of the security providers over? Without a {@code startup_signal}: when the framework is STARTED
+ * (every bundle started). With one (the gateway and broker profiles use {@code (osgi.condition.id=edgeport.configured)},
+ * registered by the runtime bundle once this start's default configurations are written, and start the security
+ * bundles before it): when a service matching it is registered and no bundle that declares an {@link Authenticator} or
+ * {@link Authorizer} service ({@code osgi.service} capability) is still starting or, before the framework is STARTED,
+ * persistently started but not active yet — so a realm installed later as a feature is waited for too, while the
+ * console, telemetry and alarms are not.
  *
  * <p>Why configurations: they are what "configured at start" means and need no list to keep up to date (an operator
  * who adds or deletes a realm changes nothing here). Why the start signal: on a first start the default realm's
- * configuration is created by a component of the runtime bundle, possibly after the broker's activation; before the
- * start has finished there is no telling which configurations will exist.
+ * configuration is created by a component of the runtime bundle, possibly after the broker's activation; before it
+ * ran there is no telling which configurations will exist.
  *
  * <p>Thread-safe; each {@link #check()} reads the current state.
  */
@@ -69,12 +79,12 @@ final class SecurityProviders implements StartupAdmission.Probe {
         if (!startupFinished()) {
             return new StartupAdmission.Pending(false, List.of());
         }
+        List<String> waiting = new ArrayList<>(startingSecurityBundles());
         ServiceComponentRuntime runtime = scr.get();
         ConfigurationAdmin ca = configAdmin.get();
         if (runtime == null || ca == null) {
-            return new StartupAdmission.Pending(true, List.of()); // no configured components without both
+            return new StartupAdmission.Pending(true, waiting); // no configured components without both
         }
-        List<String> waiting = new ArrayList<>();
         List<String> inPlace = new ArrayList<>();
         for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs()) {
             if (!providesSecurity(d) || "ignore".equals(d.configurationPolicy) || d.configurationPid == null
@@ -101,16 +111,72 @@ final class SecurityProviders implements StartupAdmission.Probe {
     }
 
     boolean startupFinished() {
-        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
-        if (system == null || system.getState() != Bundle.ACTIVE) {
-            return false;
+        if (startupSignal == null) {
+            return frameworkStarted();
         }
         try {
-            return startupSignal == null || context.getAllServiceReferences(null, startupSignal) != null;
+            return context.getAllServiceReferences(null, startupSignal) != null;
         } catch (InvalidSyntaxException e) {
             return true; // validated before; cannot happen
         }
     }
+
+    private boolean frameworkStarted() {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        return system != null && system.getState() == Bundle.ACTIVE;
+    }
+
+    /**
+     * Bundles declaring a security service that are still to come in this start: starting, or (only while the
+     * framework is starting its bundles) persistently started but not active. After the framework start a bundle in
+     * that state failed to start and is not coming.
+     */
+    List<String> startingSecurityBundles() {
+        if (startupSignal == null) {
+            return List.of(); // the framework is STARTED: every bundle had its turn
+        }
+        boolean frameworkStarting = !frameworkStarted();
+        List<String> coming = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            int state = b.getState();
+            if (state == Bundle.ACTIVE || state == Bundle.UNINSTALLED || b.getBundleId() == Constants.SYSTEM_BUNDLE_ID
+                    || !declaresSecurityService(b)) {
+                continue;
+            }
+            if (state == Bundle.STARTING || frameworkStarting && persistentlyStarted(b)) {
+                coming.add("bundle " + b.getSymbolicName() + " (starting)");
+            }
+        }
+        return coming;
+    }
+
+    private static boolean persistentlyStarted(Bundle b) {
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return level != null && level.isPersistentlyStarted();
+    }
+
+    static boolean declaresSecurityService(Bundle b) {
+        BundleRevision revision = b.adapt(BundleRevision.class);
+        if (revision == null) {
+            return false;
+        }
+        for (Capability c : revision.getCapabilities(SERVICE_NAMESPACE)) {
+            Object classes = c.getAttributes().get(Constants.OBJECTCLASS);
+            if (classes instanceof Collection<?> list) {
+                for (Object o : list) {
+                    if (SECURITY_SERVICES.contains(String.valueOf(o))) {
+                        return true;
+                    }
+                }
+            } else if (classes != null && SECURITY_SERVICES.contains(classes.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The {@code osgi.service} namespace of the capabilities bnd declares for DS components' services. */
+    static final String SERVICE_NAMESPACE = "osgi.service";
 
     static boolean providesSecurity(ComponentDescriptionDTO d) {
         if (d.serviceInterfaces == null) {

@@ -16,6 +16,9 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.resource.Capability;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
@@ -34,8 +37,12 @@ class SecurityProvidersTest {
     private static final String PASSWD = "io.edgeport.auth.passwd";
     private static final String DEFAULT_REALM = PASSWD + "~default";
 
+    private static final String SIGNAL = "(osgi.condition.id=edgeport.configured)";
+
     private int frameworkState = Bundle.ACTIVE;
-    private boolean launcherReady = true;
+    private boolean signalled = true;
+    /** Bundles besides the system bundle: symbolic name → {state, persistently started, service it declares}. */
+    private final Map<String, Object[]> bundles = new HashMap<>();
     private final List<ComponentDescriptionDTO> descriptions = new ArrayList<>();
     private final Map<String, List<ComponentConfigurationDTO>> instances = new HashMap<>();
     private final List<Map<String, Object>> configurations = new ArrayList<>();
@@ -72,14 +79,36 @@ class SecurityProvidersTest {
         passwdRealmDescribed();
         frameworkState = Bundle.STARTING;
         assertThat(probe(null).check().startupFinished()).isFalse();
-
         frameworkState = Bundle.ACTIVE;
-        launcherReady = false;
-        assertThat(probe("(launcher.ready=true)").check().startupFinished()).isFalse();
         assertThat(probe(null).check().startupFinished()).as("no signal configured: the framework decides").isTrue();
 
-        launcherReady = true;
-        assertThat(probe("(launcher.ready=true)").check().ready()).isTrue();
+        signalled = false;
+        assertThat(probe(SIGNAL).check().startupFinished()).isFalse();
+        signalled = true;
+        frameworkState = Bundle.STARTING;
+        assertThat(probe(SIGNAL).check().ready())
+                .as("with a signal the rest of the framework start (console, telemetry...) is not waited for").isTrue();
+    }
+
+    @Test
+    void aSecurityBundleStillToStartIsWaitedForUntilTheFrameworkStartIsOver() {
+        frameworkState = Bundle.STARTING;
+        bundles.put("io.edgeport.auth.ldap", new Object[] {Bundle.RESOLVED, true, Authenticator.class.getName()});
+        bundles.put("io.edgeport.telemetry", new Object[] {Bundle.RESOLVED, true, "io.edgeport.api.Other"});
+        bundles.put("io.edgeport.auth.stopped", new Object[] {Bundle.RESOLVED, false, Authorizer.class.getName()});
+        SecurityProviders p = probe(SIGNAL);
+        assertThat(p.check().providers()).as("only persistently started bundles declaring a security service")
+                .containsExactly("bundle io.edgeport.auth.ldap (starting)");
+
+        bundles.put("io.edgeport.auth.ldap", new Object[] {Bundle.STARTING, true, Authenticator.class.getName()});
+        assertThat(p.check().ready()).isFalse();
+
+        bundles.put("io.edgeport.auth.ldap", new Object[] {Bundle.ACTIVE, true, Authenticator.class.getName()});
+        assertThat(p.check().ready()).isTrue();
+
+        bundles.put("io.edgeport.auth.ldap", new Object[] {Bundle.RESOLVED, true, Authenticator.class.getName()});
+        frameworkState = Bundle.ACTIVE;
+        assertThat(p.check().ready()).as("framework started, bundle not active: it failed to start").isTrue();
     }
 
     @Test
@@ -161,8 +190,14 @@ class SecurityProvidersTest {
         Bundle system = fake(Bundle.class, Map.of("getState", a -> frameworkState));
         Map<String, Function<Object[], Object>> m = new HashMap<>();
         m.put("getBundle", a -> system);
-        m.put("getAllServiceReferences", a -> launcherReady
-                && filter((String) a[1]).matches(Map.of("launcher.ready", "true"))
+        m.put("getBundles", a -> {
+            List<Bundle> all = new ArrayList<>();
+            all.add(fake(Bundle.class, Map.of("getState", x -> frameworkState, "getBundleId", x -> 0L)));
+            bundles.forEach((name, b) -> all.add(bundle(name, b)));
+            return all.toArray(new Bundle[0]);
+        });
+        m.put("getAllServiceReferences", a -> signalled
+                && filter((String) a[1]).matches(Map.of("osgi.condition.id", "edgeport.configured"))
                         ? new ServiceReference<?>[] {fake(ServiceReference.class, Map.of())} : null);
         m.put("getServiceReferences", a -> {
             for (Map.Entry<Long, Object> s : services.entrySet()) {
@@ -177,6 +212,17 @@ class SecurityProvidersTest {
         m.put("getService", a -> ((ServiceReference<?>) a[0]).getProperty("the service"));
         m.put("ungetService", a -> true);
         return fake(BundleContext.class, m);
+    }
+
+    private Bundle bundle(String name, Object[] b) {
+        Capability service = fake(Capability.class, Map.of("getAttributes",
+                x -> Map.of("objectClass", List.of((String) b[2]))));
+        BundleRevision revision = fake(BundleRevision.class, Map.of("getCapabilities",
+                x -> "osgi.service".equals(x[0]) ? List.of(service) : List.of()));
+        BundleStartLevel level = fake(BundleStartLevel.class, Map.of("isPersistentlyStarted", x -> b[1]));
+        long id = ((long) name.hashCode() & 0xffff) + 1;
+        return fake(Bundle.class, Map.of("getState", x -> b[0], "getBundleId", x -> id, "getSymbolicName", x -> name,
+                "adapt", x -> x[0] == BundleRevision.class ? revision : x[0] == BundleStartLevel.class ? level : null));
     }
 
     private static org.osgi.framework.Filter filter(String f) {

@@ -3,8 +3,8 @@ package io.edgeport.runtime.internal;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -25,41 +25,20 @@ public final class ReadyLine {
 
     static final String PREFIX = "Edgeport ready";
 
-    @Activate
-    public ReadyLine(@Reference BrokerService broker, @Reference HttpServiceRuntime http,
-            @Reference(target = "(" + Condition.CONDITION_ID + "=" + BrokerService.READY_CONDITION + ")")
-            Condition admitting, Map<String, Object> unused) {
-        System.out.println(line(broker.listeners(), endpoints(http), ManagementFactory.getRuntimeMXBean().getUptime()));
-        System.out.flush();
-    }
-
     /**
-     * The HTTP runtime's endpoints. While the HTTP service restarts (a console restart refreshes every bundle) its
-     * runtime DTO may not be complete yet: ask again for a moment rather than fail the component, which would leave
-     * the gateway without its ready line.
+     * The HTTP runtime is referenced only once it announces its endpoint: Felix HTTP registers the runtime service
+     * first and adds {@code osgi.http.endpoint} when Jetty listens (on the same thread, so waiting for it here would
+     * hold up the very start it waits for).
      */
-    private static List<String> endpoints(HttpServiceRuntime http) {
-        RuntimeException last = null;
-        for (int i = 0; i < 50; i++) {
-            try {
-                List<String> out = endpointsNow(http);
-                if (!out.isEmpty()) {
-                    return out;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        if (last != null) {
-            org.slf4j.LoggerFactory.getLogger(ReadyLine.class).debug("HTTP endpoints unknown: {}", last.toString());
-        }
-        return List.of();
+    @Activate
+    public ReadyLine(@Reference BrokerService broker,
+            @Reference(target = "(" + HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT + "=*)")
+            ServiceReference<HttpServiceRuntime> http,
+            @Reference(target = "(" + Condition.CONDITION_ID + "=" + BrokerService.READY_CONDITION + ")")
+            Condition admitting) {
+        System.out.println(line(broker.listeners(), endpoints(http.getProperty(
+                HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT)), ManagementFactory.getRuntimeMXBean().getUptime()));
+        System.out.flush();
     }
 
     static String line(List<String> listeners, List<String> http, long uptimeMs) {
@@ -67,8 +46,8 @@ public final class ReadyLine {
         return PREFIX + " in " + uptimeMs + " ms: MQTT " + String.join(" ", listeners) + " | console " + console;
     }
 
-    private static List<String> endpointsNow(HttpServiceRuntime http) {
-        Object v = http.getRuntimeDTO().serviceDTO.properties.get(HttpServiceRuntimeConstants.HTTP_SERVICE_ENDPOINT);
+    /** The value of {@code osgi.http.endpoint}: a String, String[] or collection. */
+    static List<String> endpoints(Object v) {
         List<String> out = new ArrayList<>();
         if (v instanceof String s) {
             out.add(s);
