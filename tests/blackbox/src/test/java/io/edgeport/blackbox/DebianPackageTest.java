@@ -37,7 +37,9 @@ class DebianPackageTest {
 
     static Path deb() throws Exception {
         try (Stream<Path> s = Files.list(DEB_DIR)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst()
+            // the newest: jdeb names a SNAPSHOT package after its build time, so older ones stay in target/
+            return s.filter(p -> p.getFileName().toString().endsWith(".deb"))
+                    .max(java.util.Comparator.comparing(p -> p.toFile().lastModified()))
                     .orElseThrow(() -> new AssertionError("no .deb in " + DEB_DIR + " (mvn install builds it)"));
         }
     }
@@ -133,6 +135,20 @@ class DebianPackageTest {
         }
         assertThat(p.exitValue()).as(String.join("\n", out)).isIn(0, 143);
         assertThat(out).noneMatch(l -> l.contains("\tat "));
+
+        // The first start wrote its class-data archive when it stopped; the next start maps it (-Xshare:on: the JVM
+        // refuses to start if it cannot).
+        Clients.Result archives = root("sh", "-c", "ls -l /var/lib/edgeport/cds/");
+        assertThat(String.join("\n", archives.lines())).as(archives.stderr()).containsPattern("edgeport +edgeport .* gateway-.*\\.jsa");
+        List<String> again = new CopyOnWriteArrayList<>();
+        Process q = asEdgeport(again, "-c", "/etc/edgeport/mosquitto.conf", "--", "-Xshare:on",
+                "-Dedgeport.broker.port=" + Gateway.freePort(), "-Dorg.osgi.service.http.port=" + Gateway.freePort());
+        try {
+            assertThat(ready(again, q)).startsWith("Edgeport ready");
+        } finally {
+            q.destroy();
+            assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     @Test

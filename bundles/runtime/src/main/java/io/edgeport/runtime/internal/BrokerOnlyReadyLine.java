@@ -6,6 +6,7 @@ import java.util.List;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.condition.Condition;
 
@@ -26,10 +27,19 @@ public final class BrokerOnlyReadyLine {
     public BrokerOnlyReadyLine(BundleContext context, @Reference BrokerService broker,
             @Reference(target = "(" + Condition.CONDITION_ID + "=" + BrokerService.READY_CONDITION + ")")
             Condition admitting) {
-        if ("none".equals(context.getProperty(HTTP_PROPERTY))) {
+        started = "none".equals(context.getProperty(HTTP_PROPERTY)) ? WhenStarted.run(context, () -> {
             System.out.println(ReadyLine.line(broker.listeners(), List.of(),
                     ManagementFactory.getRuntimeMXBean().getUptime()));
             System.out.flush();
+        }) : null;
+    }
+
+    private final WhenStarted started;
+
+    @Deactivate
+    void deactivate() {
+        if (started != null) {
+            started.close();
         }
     }
 }
