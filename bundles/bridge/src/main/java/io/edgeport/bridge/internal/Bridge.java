@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.store.MessageStore;
 import io.edgeport.api.store.StoreCursor;
 import io.edgeport.api.store.StoredMessage;
+import io.edgeport.commons.bridge.BridgeSettings;
+import io.edgeport.commons.bridge.TopicRule;
 import io.edgeport.commons.mqtt.TopicFilters;
 
 /**

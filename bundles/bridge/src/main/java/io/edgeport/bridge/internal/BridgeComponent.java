@@ -1,5 +1,7 @@
 package io.edgeport.bridge.internal;
 
+import java.util.Map;
+
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -16,13 +18,15 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.store.MessageStore;
+import io.edgeport.commons.bridge.BridgeSettings;
 
 /**
  * One bridge per factory configuration {@code io.edgeport.bridge}. The broker and its message store are dynamic
  * references: while the broker restarts the bridge keeps its upstream connection, waits, and continues at its
  * committed position. An invalid configuration keeps no bridge running and says why, once in the log as
  * {@code io.edgeport.bridge: key: reason} and in the health check {@code Bridge NAME} (CRITICAL) and
- * {@code bridge:list}; a configuration that is changed to an invalid one stops the bridge the same way.
+ * {@code bridge:list}; a configuration that is changed to an invalid one stops the bridge the same way. The properties
+ * are read by {@link BridgeSettings} (Mosquitto's key names, {@link BridgeConfig} describes them for the console).
  */
 @Component(service = BridgeComponent.class, configurationPid = BridgeComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
@@ -40,19 +44,21 @@ public final class BridgeComponent {
 
     private final BundleContext context;
     private Bridge bridge;
+    /** The bridge keys {@link #bridge} runs with. */
+    private Map<String, Object> running = Map.of();
     private String name;
     private volatile String problem;
     private ServiceRegistration<?> health;
 
     @Activate
-    public BridgeComponent(BundleContext context, BridgeConfig config) {
+    public BridgeComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        apply(config);
+        apply(properties);
     }
 
     @Modified
-    void modified(BridgeConfig config) {
-        apply(config);
+    void modified(Map<String, Object> properties) {
+        apply(properties);
     }
 
     @Deactivate
@@ -60,22 +66,35 @@ public final class BridgeComponent {
         stop();
     }
 
-    private synchronized void apply(BridgeConfig config) {
+    /**
+     * (Re)starts the bridge on {@code properties}, unless it runs and none of its settings changed: a change of
+     * other properties (the {@link BridgeSettings#SOURCE} line of a bridge from the mosquitto.conf moves when lines
+     * are added above it) does not drop its upstream connection.
+     */
+    private synchronized void apply(Map<String, Object> properties) {
+        Map<String, Object> keys = BridgeSettings.keysOf(properties);
+        if (bridge != null && keys.equals(running)) {
+            return;
+        }
         BridgeSettings next;
         Bridge started;
         stop();
-        name = config.connection() == null || config.connection().isBlank() ? "(unnamed)" : config.connection();
+        Object connection = properties.get("connection");
+        name = connection == null || connection.toString().isBlank() ? "(unnamed)" : connection.toString();
         try {
-            next = BridgeSettings.from(config, hostName());
+            next = BridgeSettings.from(properties, hostName());
             started = new Bridge(next, () -> store, this::publishLocally);
         } catch (Exception e) {
             problem = e.getMessage();
-            LOG.error("{}: {} (bridge {} not started)", PID, problem, name);
+            Object source = properties.get(BridgeSettings.SOURCE);
+            LOG.error("{}: {} (bridge {} not started{})", PID, problem, name,
+                    source == null || source.toString().isBlank() ? "" : "; from " + source);
             registerHealth();
             return;
         }
         problem = null;
         bridge = started;
+        running = keys;
         bridge.start();
         LOG.info("Bridge {}: {} to {}, {} topic line(s)", next.connection(), next.remoteClientId(),
                 String.join(", ", next.uris()), next.topics().size());

@@ -4,10 +4,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import io.edgeport.commons.bridge.BridgeSettings;
+
 /**
- * One bridge connection to an upstream broker (factory PID {@code io.edgeport.bridge}). The keys are Mosquitto's
- * bridge settings, so that a connection can be copied from a mosquitto.conf (a method's {@code __} is the property's
- * {@code _}: {@code remote__clientid()} reads {@code remote_clientid}).
+ * One bridge connection to an upstream broker (factory PID {@code io.edgeport.bridge}), for the console's form. The
+ * keys are Mosquitto's bridge settings, so that a connection can be copied from a mosquitto.conf (a method's
+ * {@code __} is the property's {@code _}: {@code remote__clientid()} reads {@code remote_clientid}); the component
+ * reads them with {@link BridgeSettings}, whose {@code KEYS} these methods must match (BridgeConfigTest).
  */
 @ObjectClassDefinition(name = "Edgeport MQTT bridge", description = "A store-and-forward connection to an upstream"
         + " MQTT broker (Mosquitto's bridge settings). Outgoing messages are read from the gateway's durable message"
@@ -41,18 +44,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "cleansession", description = "false (default): the upstream keeps the bridge's"
             + " session and what it subscribed to while it is away")
-    boolean cleansession() default false;
+    boolean cleansession() default BridgeSettings.CLEANSESSION;
 
     @AttributeDefinition(name = "keepalive_interval", description = "Seconds (5-65535)")
-    int keepalive__interval() default 60;
+    int keepalive__interval() default BridgeSettings.KEEPALIVE_INTERVAL;
 
     @AttributeDefinition(name = "restart_timeout", description = "Seconds to wait before connecting again after"
             + " every address failed (1-3600)")
-    int restart__timeout() default 5;
+    int restart__timeout() default BridgeSettings.RESTART_TIMEOUT;
 
     @AttributeDefinition(name = "max_inflight_messages", description = "QoS 1/2 messages sent upstream and not yet"
             + " acknowledged (1-65535)")
-    int max__inflight__messages() default 1000;
+    int max__inflight__messages() default BridgeSettings.MAX_INFLIGHT_MESSAGES;
 
     @AttributeDefinition(name = "bridge_cafile", description = "PEM CA certificate(s) to verify the upstream with;"
             + " set: TLS", required = false)
@@ -68,16 +71,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "bridge_insecure", description = "true: do not check that the upstream's certificate"
             + " names its host (tests only)")
-    boolean bridge__insecure() default false;
+    boolean bridge__insecure() default BridgeSettings.BRIDGE_INSECURE;
 
     @AttributeDefinition(name = "notifications", description = "Publish the connection state (1 connected, 0 not),"
             + " retained, locally and upstream (a Will sets 0 upstream when the bridge goes away)")
-    boolean notifications() default true;
+    boolean notifications() default BridgeSettings.NOTIFICATIONS;
 
     @AttributeDefinition(name = "notifications_local_only", description = "true: the connection state only"
             + " locally, nothing upstream (an upstream whose ACL does not let the bridge write the notification topic"
             + " drops the connection: Mosquitto 2.0 does)")
-    boolean notifications__local__only() default false;
+    boolean notifications__local__only() default BridgeSettings.NOTIFICATIONS_LOCAL_ONLY;
 
     @AttributeDefinition(name = "notification_topic", description = "Empty: $SYS/broker/connection/<remote"
             + " client id>/state", required = false)
@@ -85,5 +88,11 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "try_private", description = "Accepted for mosquitto.conf compatibility; Paho cannot"
             + " send Mosquitto's private bridge flag, so Edgeport drops the upstream's echo of its own messages itself")
-    boolean try__private() default true;
+    boolean try__private() default BridgeSettings.TRY_PRIVATE;
+
+    @AttributeDefinition(name = "Source", description = "Set by the gateway on a bridge from its mosquitto.conf: the"
+            + " file and line of the 'connection' section. The file wins: such a bridge is written again from the"
+            + " file at every start (edit it there) and deleted when its section is gone. Empty for bridges made"
+            + " here, which the file never touches.", required = false)
+    String edgeport_source() default "";
 }

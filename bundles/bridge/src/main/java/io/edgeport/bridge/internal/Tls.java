@@ -2,6 +2,7 @@ package io.edgeport.bridge.internal;
 
 import javax.net.ssl.SSLSocketFactory;
 
+import io.edgeport.commons.bridge.BridgeSettings;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;

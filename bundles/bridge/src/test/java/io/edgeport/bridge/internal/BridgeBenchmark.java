@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.edgeport.commons.bridge.BridgeSettings;
 import io.edgeport.testsupport.MosquittoBroker;
 import io.edgeport.testsupport.TestMessageStore;
 
@@ -30,7 +31,7 @@ public final class BridgeBenchmark {
             v.put("address", new String[] {"127.0.0.1:" + upstream.port});
             v.put("topic", new String[] {"sensors/# out 1 \"\" site/"});
             v.put("notifications", false);
-            BridgeSettings settings = BridgeSettings.from(BridgeSettingsTest.config(v), "bench");
+            BridgeSettings settings = BridgeSettings.from(v, "bench");
             store.open(settings.consumerName(), List.of("sensors/#")).close(); // registered, as before an outage
 
             for (int i = 0; i < backlog; i++) {

@@ -24,6 +24,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.edgeport.commons.bridge.BridgeSettings;
 import io.edgeport.testsupport.MosquittoBroker;
 import io.edgeport.testsupport.OpenSslCa;
 import io.edgeport.testsupport.Ports;
@@ -55,7 +56,7 @@ class BridgeTest {
         Map<String, Object> v = new HashMap<>(values);
         v.putIfAbsent("connection", "up");
         v.putIfAbsent("remote_clientid", "edgeport-bridge-test");
-        Bridge b = new Bridge(BridgeSettings.from(BridgeSettingsTest.config(v), "test"), () -> store,
+        Bridge b = new Bridge(BridgeSettings.from(v, "test"), () -> store,
                 (topic, payload, qos, retain, origin) -> local.add(topic + " " + new String(payload,
                         StandardCharsets.UTF_8) + " " + origin + (retain ? " retained" : "")));
         b.start();
@@ -226,10 +227,10 @@ class BridgeTest {
         // the verifier connects over TLS too: the listener requires a certificate of everyone
         MqttClient verifier = new MqttClient("ssl://127.0.0.1:" + port, "verifier", new MemoryPersistence());
         MqttConnectOptions o = new MqttConnectOptions();
-        o.setSocketFactory(Tls.socketFactory(BridgeSettings.from(BridgeSettingsTest.config(Map.of("connection", "v",
+        o.setSocketFactory(Tls.socketFactory(BridgeSettings.from(Map.of("connection", "v",
                 "address", new String[] {"x"}, "topic", new String[] {"t"}, "bridge_cafile",
                 ca.path("ca.crt").toString(), "bridge_certfile", ca.path("reader.crt").toString(),
-                "bridge_keyfile", ca.path("reader.key").toString())), "h")));
+                "bridge_keyfile", ca.path("reader.key").toString()), "h")));
         verifier.connect(o);
         closeLater(() -> {
             verifier.disconnectForcibly(100, 100);

@@ -1,4 +1,4 @@
-package io.edgeport.bridge.internal;
+package io.edgeport.commons.bridge;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,27 +15,27 @@ import io.edgeport.commons.mqtt.TopicFilters;
  * @param in upstream messages come in
  * @param qos the QoS the bridge uses (at most that of the message)
  */
-record TopicRule(String pattern, boolean out, boolean in, int qos, String localPrefix, String remotePrefix) {
+public record TopicRule(String pattern, boolean out, boolean in, int qos, String localPrefix, String remotePrefix) {
 
-    String localFilter() {
+    public String localFilter() {
         return localPrefix + pattern;
     }
 
-    String remoteFilter() {
+    public String remoteFilter() {
         return remotePrefix + pattern;
     }
 
-    boolean both() {
+    public boolean both() {
         return in && out;
     }
 
     /** @return the upstream topic of a local one this rule's local filter matches */
-    String toRemote(String localTopic) {
+    public String toRemote(String localTopic) {
         return remotePrefix + localTopic.substring(localPrefix.length());
     }
 
     /** @return the local topic of an upstream one this rule's remote filter matches */
-    String toLocal(String remoteTopic) {
+    public String toLocal(String remoteTopic) {
         return localPrefix + remoteTopic.substring(remotePrefix.length());
     }
 
@@ -43,7 +43,7 @@ record TopicRule(String pattern, boolean out, boolean in, int qos, String localP
      * @param line e.g. {@code sensors/# out 1 "" plant-a/}
      * @throws IllegalArgumentException saying what is wrong, in the words of the line
      */
-    static TopicRule parse(String line) {
+    public static TopicRule parse(String line) {
         List<String> t = tokens(line);
         if (t.isEmpty()) {
             throw new IllegalArgumentException("empty topic line");
@@ -95,7 +95,7 @@ record TopicRule(String pattern, boolean out, boolean in, int qos, String localP
     }
 
     /** Splits on blanks; {@code "..."} is one word (so {@code ""} is an empty one). */
-    static List<String> tokens(String line) {
+    public static List<String> tokens(String line) {
         List<String> out = new ArrayList<>();
         String s = line == null ? "" : line.strip();
         int i = 0;

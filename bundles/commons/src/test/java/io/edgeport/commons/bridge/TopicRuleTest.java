@@ -1,4 +1,4 @@
-package io.edgeport.bridge.internal;
+package io.edgeport.commons.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
