@@ -64,7 +64,11 @@ public final class MosquittoConf {
         }
     }
 
-    /** A {@code connection name} bridge section: its lines until the next {@code connection} or {@code listener}. */
+    /**
+     * A {@code connection name} bridge section: the bridge settings ({@link #BRIDGE_KEYS}) after it until the next
+     * {@code connection} or {@code listener}. Other keys there are what they are elsewhere (global or the last
+     * listener's), as in Mosquitto.
+     */
     public record Bridge(Line at, String name, List<Line> lines) {
     }
 
@@ -86,6 +90,20 @@ public final class MosquittoConf {
             "ciphers_tls1.3", "crlfile", "dhparamfile", "http_dir", "socket_domain", "bind_interface", "mount_point",
             "psk_hint", "use_username_as_clientid", "websockets_log_level", "websockets_headers_size",
             "max_topic_alias", "certfile_protected");
+
+    /**
+     * Mosquitto 2.0's bridge settings (mosquitto.conf(5), "Configuring Bridges", with the old names {@code addresses},
+     * {@code clientid}, {@code username}, {@code password}): inside a {@code connection} section they are the
+     * bridge's. Every other key there is global, as in Mosquitto ({@code max_inflight_messages} too).
+     */
+    public static final Set<String> BRIDGE_KEYS = Set.of("address", "addresses", "bridge_alpn",
+            "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_cafile", "bridge_capath", "bridge_certfile",
+            "bridge_identity", "bridge_insecure", "bridge_keyfile", "bridge_max_packet_size", "bridge_outgoing_retain",
+            "bridge_protocol_version", "bridge_psk", "bridge_require_ocsp", "bridge_tls_version", "cleansession",
+            "idle_timeout", "keepalive_interval", "local_cleansession", "local_clientid", "local_password",
+            "local_username", "notification_topic", "notifications", "notifications_local_only", "remote_clientid",
+            "remote_password", "remote_username", "restart_timeout", "round_robin", "start_type", "threshold",
+            "topic", "try_private", "clientid", "username", "password");
 
     private final List<Line> lines;
     private final List<Line> global;
@@ -144,8 +162,9 @@ public final class MosquittoConf {
         List<Line> global = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         List<Bridge> bridges = new ArrayList<>();
-        List<Line> block = null;
-        boolean inBridge = false;
+        List<Line> listener = null;
+        List<Line> bridge = null;
+        boolean perListener = perListener(all);
         for (Line l : all) {
             switch (l.key()) {
                 case "listener" -> {
@@ -153,22 +172,23 @@ public final class MosquittoConf {
                         throw new Invalid(l.where() + ": listener needs a port and at most an address");
                     }
                     int port = port(l, l.args().get(0));
-                    block = new ArrayList<>();
-                    inBridge = false;
+                    listener = new ArrayList<>();
+                    bridge = null;
                     listeners.add(new Listener(l, port, l.args().size() > 1 ? l.args().get(1) : null,
-                            Collections.unmodifiableList(block)));
+                            Collections.unmodifiableList(listener)));
                 }
                 case "connection" -> {
                     if (l.args().size() != 1) {
                         throw new Invalid(l.where() + ": connection needs one name");
                     }
-                    block = new ArrayList<>();
-                    inBridge = true;
-                    bridges.add(new Bridge(l, l.args().get(0), Collections.unmodifiableList(block)));
+                    bridge = new ArrayList<>();
+                    bridges.add(new Bridge(l, l.args().get(0), Collections.unmodifiableList(bridge)));
                 }
                 default -> {
-                    if (block != null && (inBridge || LISTENER_KEYS.contains(l.key()) || perListener(all))) {
-                        block.add(l);
+                    if (bridge != null && BRIDGE_KEYS.contains(l.key())) {
+                        bridge.add(l);
+                    } else if (listener != null && (LISTENER_KEYS.contains(l.key()) || perListener)) {
+                        listener.add(l); // Mosquitto: the last listener's, also after a bridge section
                     } else {
                         global.add(l);
                     }

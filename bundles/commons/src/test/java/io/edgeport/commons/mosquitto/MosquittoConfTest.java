@@ -67,6 +67,27 @@ class MosquittoConfTest {
     }
 
     @Test
+    void globalKeysInsideABridgeSectionStayGlobalAsInMosquitto() throws Exception {
+        Files.createDirectories(dir);
+        Path f = Files.writeString(dir.resolve("g.conf"), """
+                listener 1883
+                connection central
+                address 10.0.0.5:1883
+                max_inflight_messages 50
+                clientid gw-1
+                cafile /etc/ca.crt
+                bridge_tls_version tlsv1.2
+                topic sensors/# out 1
+                """);
+        MosquittoConf c = MosquittoConf.read(f);
+        assertThat(c.bridges().get(0).lines()).extracting(MosquittoConf.Line::key)
+                .containsExactly("address", "clientid", "bridge_tls_version", "topic");
+        assertThat(c.get("max_inflight_messages").where()).endsWith("g.conf:4");
+        assertThat(c.listeners().get(0).get("cafile").where()).as("the last listener's, as in Mosquitto")
+                .endsWith("g.conf:6");
+    }
+
+    @Test
     void aBrokenFileSaysWhereAndWhy() throws Exception {
         Files.createDirectories(dir);
         assertThatThrownBy(() -> MosquittoConf.read(Files.writeString(dir.resolve("p.conf"), "\n\nlistener http\n")))
