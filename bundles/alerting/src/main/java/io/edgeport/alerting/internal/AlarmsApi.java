@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import io.edgeport.api.alerting.Alarm;
 import io.edgeport.api.alerting.AlarmService;
+import io.edgeport.commons.alerting.AlarmJson;
 
 /**
  * The JSON endpoints of the console page, without servlet types. Stateless.
@@ -51,7 +52,7 @@ final class AlarmsApi {
             return new Response(400, error("id is required"));
         }
         try {
-            return alarms.acknowledge(id.trim(), by).map(a -> new Response(200, a.toJson()))
+            return alarms.acknowledge(id.trim(), by).map(a -> new Response(200, AlarmJson.of(a)))
                     .orElse(new Response(404, error("no alarm " + id.trim())));
         } catch (IllegalStateException e) {
             return new Response(500, error(e.getMessage()));
@@ -73,7 +74,7 @@ final class AlarmsApi {
     static String array(List<Alarm> list) {
         StringBuilder b = new StringBuilder("[");
         for (Alarm a : list) {
-            b.append(b.length() > 1 ? "," : "").append(a.toJson());
+            b.append(b.length() > 1 ? "," : "").append(AlarmJson.of(a));
         }
         return b.append(']').toString();
     }

@@ -25,13 +25,4 @@ public record AlarmEvent(String id, Transition transition, Alarm alarm) {
         return new AlarmEvent(alarm.id() + "." + transition.name().toLowerCase(java.util.Locale.ROOT), transition,
                 alarm);
     }
-
-    /** The alarm's JSON ({@link Alarm#toJson()}) with {@code "event"} and {@code "transition"} added. */
-    public String toJson() {
-        String a = alarm.toJson();
-        StringBuilder b = new StringBuilder(a.length() + 64).append('{');
-        Alarm.field(b, "event", id).append(',');
-        Alarm.field(b, "transition", transition.name().toLowerCase(java.util.Locale.ROOT)).append(',');
-        return b.append(a, 1, a.length()).toString();
-    }
 }

@@ -4,10 +4,13 @@
  * {@link io.edgeport.api.alerting.AlarmNotifier} whiteboard through which actions (MQTT, webhook, log, ...) learn of
  * every transition.
  *
+ * <p>2.0: {@code Alarm.toJson()} and {@code AlarmEvent.toJson()} are gone; the JSON format is the actions' and the
+ * HTTP API's to write (it is documented with them), not part of this API.
+ *
  * @since 1.0
  */
 @Export
-@Version("1.1.0")
+@Version("2.0.0")
 package io.edgeport.api.alerting;
 
 import org.osgi.annotation.bundle.Export;

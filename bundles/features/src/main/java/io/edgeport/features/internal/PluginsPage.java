@@ -1,5 +1,6 @@
 package io.edgeport.features.internal;
 
+import io.edgeport.commons.webconsole.CsrfGuard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

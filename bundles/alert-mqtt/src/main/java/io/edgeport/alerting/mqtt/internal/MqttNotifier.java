@@ -18,6 +18,7 @@ import io.edgeport.api.alerting.AlarmEvent;
 import io.edgeport.api.alerting.AlarmNotifier;
 import io.edgeport.api.alerting.Transition;
 import io.edgeport.api.broker.BrokerService;
+import io.edgeport.commons.alerting.AlarmJson;
 
 /**
  * The MQTT action. Raised: the alarm's JSON, retained. Acknowledged while raised: the updated JSON, retained.
@@ -76,7 +77,7 @@ public final class MqttNotifier implements AlarmNotifier {
         }
         Alarm a = event.alarm();
         String topic = topic(template, a);
-        byte[] json = event.toJson().getBytes(StandardCharsets.UTF_8);
+        byte[] json = AlarmJson.of(event).getBytes(StandardCharsets.UTF_8);
         if (event.transition() == Transition.CLEARED) {
             b.publish(topic, json, qos, false);
             b.publish(topic, new byte[0], qos, true);

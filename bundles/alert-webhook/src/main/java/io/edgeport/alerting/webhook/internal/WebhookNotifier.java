@@ -10,9 +10,10 @@ import java.time.Duration;
 
 import io.edgeport.api.alerting.AlarmEvent;
 import io.edgeport.api.alerting.AlarmNotifier;
+import io.edgeport.commons.alerting.AlarmJson;
 
 /**
- * POSTs one event per call: body {@link AlarmEvent#toJson()}, headers {@code Content-Type: application/json},
+ * POSTs one event per call: body the event's JSON ({@link AlarmJson}), headers {@code Content-Type: application/json},
  * {@code X-Edgeport-Event} and {@code Idempotency-Key} (both the event id, so a receiver can drop the rare repeat
  * after a crash). A 2xx answer is success; anything else, a timeout or a refused connection throws, and the engine
  * offers the same event again after its back-off. Redirects are not followed (a POST would turn into a GET).
@@ -39,7 +40,7 @@ public final class WebhookNotifier implements AlarmNotifier {
         HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("X-Edgeport-Event", event.id()).header("Idempotency-Key", event.id())
-                .POST(HttpRequest.BodyPublishers.ofString(event.toJson(), StandardCharsets.UTF_8));
+                .POST(HttpRequest.BodyPublishers.ofString(AlarmJson.of(event), StandardCharsets.UTF_8));
         if (!authorization.isEmpty()) {
             b.header("Authorization", authorization);
         }

@@ -1,5 +1,6 @@
 package io.edgeport.auth.passwd.internal;
 
+import io.edgeport.commons.text.Printable;
 import java.io.IOException;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.edgeport.auth.passwd.internal;
 
+import io.edgeport.commons.text.Printable;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;

@@ -1,5 +1,6 @@
 package io.edgeport.auth.passwd.internal;
 
+import io.edgeport.commons.webconsole.CsrfGuard;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.edgeport.sink.jdbc.internal;
 
+import io.edgeport.commons.text.Printable;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.PreparedStatement;

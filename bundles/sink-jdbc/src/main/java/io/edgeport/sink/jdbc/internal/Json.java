@@ -2,7 +2,7 @@ package io.edgeport.sink.jdbc.internal;
 
 import java.time.Instant;
 
-/** Just enough JSON writing for the query API: strings are escaped per RFC 8259, numbers are finite. */
+/** Just enough JSON writing for the query API: strings per {@link io.edgeport.commons.text.JsonText}, numbers finite. */
 final class Json {
 
     private Json() {
@@ -10,32 +10,7 @@ final class Json {
 
     /** Appends {@code s} as a JSON string; null becomes {@code null}. */
     static StringBuilder string(StringBuilder b, String s) {
-        if (s == null) {
-            return b.append("null");
-        }
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '\b' -> b.append("\\b");
-                case '\f' -> b.append("\\f");
-                default -> {
-                    // controls must be escaped; < > & and the JavaScript line separators too, so that the text is
-                    // also safe inside a script element
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"');
+        return io.edgeport.commons.text.JsonText.string(b, s);
     }
 
     static StringBuilder field(StringBuilder b, String name, String value) {

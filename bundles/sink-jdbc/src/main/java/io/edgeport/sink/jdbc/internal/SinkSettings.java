@@ -1,5 +1,6 @@
 package io.edgeport.sink.jdbc.internal;
 
+import io.edgeport.commons.text.Printable;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Hashtable;

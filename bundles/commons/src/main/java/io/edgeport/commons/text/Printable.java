@@ -1,14 +1,18 @@
-package io.edgeport.auth.passwd.internal;
+package io.edgeport.commons.text;
 
-/** Makes client- or file-supplied text safe for one log line: control characters become \\uXXXX, length is capped. */
-final class Printable {
+/**
+ * Makes configured, file- or client-supplied text safe for one log line: control characters become {@code \\uXXXX}
+ * and the length is capped at {@value #MAX} characters (then {@code ...} follows).
+ */
+public final class Printable {
 
-    private static final int MAX = 200;
+    static final int MAX = 200;
 
     private Printable() {
     }
 
-    static String of(String s) {
+    /** @return the text fit for a log line; {@code (none)} for null */
+    public static String of(String s) {
         if (s == null) {
             return "(none)";
         }
