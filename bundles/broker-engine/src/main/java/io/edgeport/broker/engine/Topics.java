@@ -1,9 +1,12 @@
 package io.edgeport.broker.engine;
 
+import io.edgeport.commons.mqtt.TopicFilters;
+
 /**
  * MQTT 3.1.1 topic names and filters (section 4.7): validity and matching, including the rule that {@code #} and
  * {@code +} in the first level never match a topic that starts with {@code $} (MQTT-4.7.2-1). The one matcher of the
- * broker: the engine filters {@code $} topics with it and the broker's observers use it.
+ * broker: the engine filters {@code $} topics with it and the broker's observers use it. The rules are those of
+ * commons {@code TopicFilters} (copied into this bundle), which the bundles that take filters from configuration use.
  *
  * <p>Stateless and thread-safe. {@code null} is never valid and never matches.
  *
@@ -16,20 +19,7 @@ public final class Topics {
 
     /** @return whether {@code filter} is a valid topic filter ({@code #} only as a whole last level, {@code +} whole) */
     public static boolean isValidFilter(String filter) {
-        if (filter == null || filter.isEmpty() || filter.indexOf('\0') >= 0) {
-            return false;
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String l = levels[i];
-            if (l.contains("#") && (!l.equals("#") || i != levels.length - 1)) {
-                return false;
-            }
-            if (l.contains("+") && !l.equals("+")) {
-                return false;
-            }
-        }
-        return true;
+        return TopicFilters.valid(filter);
     }
 
     /** @return whether {@code topic} is a valid topic name (not empty, no wildcards, no NUL) */
@@ -44,42 +34,7 @@ public final class Topics {
      * @return whether the filter matches the topic
      */
     public static boolean matches(String filter, String topic) {
-        if (filter == null || topic == null) {
-            return false;
-        }
-        if (topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
-            return false;
-        }
-        // level by level, without allocating: this runs for every publish and every consumer
-        int f = 0;
-        int t = 0;
-        int fn = filter.length();
-        int tn = topic.length();
-        while (true) {
-            int fe = filter.indexOf('/', f);
-            if (fe < 0) {
-                fe = fn;
-            }
-            if (fe - f == 1 && filter.charAt(f) == '#') {
-                return true; // also matches the parent level ("a/#" matches "a")
-            }
-            if (t > tn) {
-                return false; // the topic has fewer levels
-            }
-            int te = topic.indexOf('/', t);
-            if (te < 0) {
-                te = tn;
-            }
-            boolean plus = fe - f == 1 && filter.charAt(f) == '+';
-            if (!plus && (fe - f != te - t || !filter.regionMatches(f, topic, t, fe - f))) {
-                return false;
-            }
-            f = fe + 1;
-            t = te + 1;
-            if (fe == fn) {
-                return t > tn; // the filter ended: so must the topic
-            }
-        }
+        return filter != null && topic != null && TopicFilters.matches(filter, topic);
     }
 
     /** Where a bridge announces its connection state (Mosquitto's default notification topic). */
