@@ -24,6 +24,7 @@ import io.edgeport.api.store.StoredMessage;
 import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.Readings;
 import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.commons.mqtt.TopicFilters;
 
 /**
  * The sink whiteboard: one {@link SinkChannel} (a position in the message store) per registered
@@ -117,7 +118,7 @@ public final class TelemetryPipeline implements Readings {
                 if (f.isEmpty()) {
                     continue;
                 }
-                if (!validFilter(f)) {
+                if (!TopicFilters.valid(f)) {
                     throw new IllegalArgumentException(key + ": '" + f + "' is not an MQTT topic filter");
                 }
                 out.add(f);
@@ -127,20 +128,6 @@ public final class TelemetryPipeline implements Readings {
             throw new IllegalArgumentException(key + " must name at least one topic filter");
         }
         return List.copyOf(out);
-    }
-
-    static boolean validFilter(String f) {
-        String[] levels = f.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String l = levels[i];
-            if (l.contains("#") && (!l.equals("#") || i != levels.length - 1)) {
-                return false;
-            }
-            if (l.contains("+") && !l.equals("+")) {
-                return false;
-            }
-        }
-        return !f.isEmpty() && f.indexOf('\0') < 0;
     }
 
     @Deactivate
