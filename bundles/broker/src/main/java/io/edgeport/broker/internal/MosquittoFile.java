@@ -100,10 +100,8 @@ final class MosquittoFile {
                         + (k.matches("[a-z_0-9.]+") ? "" : " (not a Mosquitto setting)") + "; ignored");
             }
         }
-        for (MosquittoConf.Bridge b : conf.bridges()) {
-            notes.add(b.at().where() + ": bridge '" + b.name() + "' is for the bridge feature (feature:install"
-                    + " bridge, one configuration io.edgeport.bridge per connection)");
-        }
+        // Bridge sections (connection): the runtime writes each as configuration io.edgeport.bridge~NAME and reports
+        // it, its unsupported keys and a missing bridge feature itself (io.edgeport.runtime FileBridges).
         return new MosquittoFile(file, out, List.copyOf(notes));
     }
 

@@ -23,6 +23,8 @@ import org.osgi.service.condition.Condition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.edgeport.commons.mosquitto.MosquittoConf;
+
 /**
  * First start of a gateway: creates the default security realm, a Mosquitto-style password file (empty) and acl_file
  * (everything allowed, like Mosquitto without an acl_file) in the data directory, and the factory configurations that
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * the end of the constructor: Declarative Services would register a component's service before it is constructed): the
  * broker's {@code startup_signal} in the gateway and broker profiles, so that MQTT clients are admitted as soon as the
  * security providers configured now are in place, without waiting for the console, telemetry or alarms to start.
+ *
+ * <p>With a mosquitto.conf ({@value #CONFIG_PROPERTY}) it also applies the file's {@code password_file} and
+ * {@code acl_file} and its bridge sections ({@link FileBridges}), at every start.
  */
 @Component(immediate = true)
 public final class DefaultConfigurations {
@@ -78,13 +83,24 @@ public final class DefaultConfigurations {
             LOG.info("First start: password file {} (empty; add users with mosquitto_passwd or the console) and"
                     + " acl_file {} (allows everything) are active", dir.resolve("passwd"), dir.resolve("acl"));
         }
-        securityFiles(context.getProperty(CONFIG_PROPERTY), configAdmin);
+        MosquittoConf conf = mosquittoConf(context.getProperty(CONFIG_PROPERTY));
+        if (conf != null) {
+            securityFiles(conf, configAdmin);
+            bridges = FileBridges.apply(context, configAdmin, conf, Path.of(context.getProperty(CONFIG_PROPERTY)
+                    .strip()).toAbsolutePath().normalize());
+        }
         configured = context.registerService(Condition.class, Condition.INSTANCE,
                 FrameworkUtil.asDictionary(Map.of(Condition.CONDITION_ID, CONFIGURED)));
     }
 
+    /** The file's bridges wait for the end of the start to say whether their feature is missing (or null). */
+    private WhenStarted bridges;
+
     @Deactivate
     void deactivate() {
+        if (bridges != null) {
+            bridges.close();
+        }
         try {
             configured.unregister();
         } catch (IllegalStateException alreadyGone) {
@@ -95,26 +111,29 @@ public final class DefaultConfigurations {
     /** The mosquitto.conf the gateway is started with (the broker reads its broker settings). */
     static final String CONFIG_PROPERTY = "edgeport.config";
 
+    /** @return the mosquitto.conf the gateway is started with, or null (none, or invalid: the broker reports it) */
+    private static MosquittoConf mosquittoConf(String config) {
+        if (config == null || config.isBlank()) {
+            return null;
+        }
+        try {
+            return MosquittoConf.read(Path.of(config.strip()));
+        } catch (MosquittoConf.Invalid e) {
+            return null;
+        }
+    }
+
     /**
      * The mosquitto.conf's {@code password_file} and {@code acl_file} become the default realm's and ACL's files at
-     * every start (the file wins over the console). A file that cannot be read is the broker's to report.
+     * every start (the file wins over the console).
      */
-    private static void securityFiles(String config, ConfigurationAdmin ca) throws IOException {
-        if (config == null || config.isBlank()) {
-            return;
-        }
-        io.edgeport.commons.mosquitto.MosquittoConf conf;
-        try {
-            conf = io.edgeport.commons.mosquitto.MosquittoConf.read(Path.of(config.strip()));
-        } catch (io.edgeport.commons.mosquitto.MosquittoConf.Invalid e) {
-            return;
-        }
+    private static void securityFiles(MosquittoConf conf, ConfigurationAdmin ca) throws IOException {
         fileFromConf(ca, PASSWD_PID, "password_file", conf.get("password_file"));
         fileFromConf(ca, ACL_PID, "acl_file", conf.get("acl_file"));
     }
 
     private static void fileFromConf(ConfigurationAdmin ca, String factoryPid, String key,
-                                     io.edgeport.commons.mosquitto.MosquittoConf.Line line) throws IOException {
+                                     MosquittoConf.Line line) throws IOException {
         if (line == null) {
             return;
         }
