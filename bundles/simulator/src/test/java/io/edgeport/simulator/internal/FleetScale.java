@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
+import io.edgeport.testsupport.MosquittoBroker;
+
 /**
  * Scale measurement, not a test: N devices at one reading per second each against a Mosquitto on a free port,
  * printing every 10 s the connected devices, acknowledged readings per second, JVM threads, process RSS and
@@ -25,10 +27,10 @@ public final class FleetScale {
         int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         int qos = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         Path dir = Files.createTempDirectory("fleet-scale");
-        try (Mosquitto broker = new Mosquitto(dir)) {
-            FleetSettings s = Configs.settings("broker.url", broker.url(), "name", "scale", "devices", devices,
+        try (MosquittoBroker broker = new MosquittoBroker(dir, FleetMosquittoTest.MOSQUITTO_CONF)) {
+            FleetSettings s = Configs.settings("broker.url", broker.uri(), "name", "scale", "devices", devices,
                     "interval.ms", 1000L, "qos", qos);
-            Fleet fleet = new Fleet(s, broker.url(), new Sequences()::of, Clock.systemUTC());
+            Fleet fleet = new Fleet(s, broker.uri(), new Sequences()::of, Clock.systemUTC());
             long t0 = System.nanoTime();
             fleet.start();
             System.out.printf("fleet of %d devices, QoS %d, 1 reading/s each, %d s, broker pid %d%n", devices, qos,

@@ -2,6 +2,7 @@ package io.edgeport.auth.acl.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.edgeport.api.auth.Action;
 import io.edgeport.api.auth.Decision;
+import io.edgeport.testsupport.MosquittoBroker;
 
 /**
  * Differential test: the same ACL in a real Mosquitto 2.0.11 and in {@link AclEvaluator}; for every principal
@@ -149,7 +151,9 @@ class MosquittoDifferentialTest {
         List<String> mismatches = new ArrayList<>();
         int refused = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            boolean theirs = MosquittoBroker.refusesAcl(tmp.resolve("parse-" + c.getKey()), c.getValue());
+            Path parseDir = Files.createDirectories(tmp.resolve("parse-" + c.getKey()));
+            boolean theirs = MosquittoBroker.refuses(parseDir, MosquittoAcl.config(parseDir, c.getValue(),
+                    Map.of("u", "p"), false));
             refused += theirs ? 1 : 0;
             boolean ours;
             try {
@@ -186,7 +190,9 @@ class MosquittoDifferentialTest {
         List<String> mismatches = new ArrayList<>();
         Map<String, Integer> tally = new java.util.TreeMap<>();
         int cells = 0;
-        try (MosquittoBroker broker = MosquittoBroker.start(tmp.resolve(resource), acl, users, allowAnonymous)) {
+        Path brokerDir = Files.createDirectories(tmp.resolve(resource));
+        try (MosquittoBroker broker = new MosquittoBroker(brokerDir, MosquittoAcl.config(brokerDir, acl, users,
+                allowAnonymous))) {
             String url = "tcp://127.0.0.1:" + broker.port;
 
             // SUBSCRIBE: the SUBACK code per filter.
