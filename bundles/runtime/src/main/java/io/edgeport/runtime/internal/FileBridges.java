@@ -77,7 +77,8 @@ final class FileBridges {
      *
      * @return what to close when the component goes (the wait for the end of the start), or null
      * @throws IOException naming {@code file:line} when a section cannot be honoured; the gateway is then stopping
-     *         with exit status 78, as for the broker's settings
+     *         with exit status 78, as for the broker's settings. A failure of ConfigAdmin itself is logged, not thrown:
+     *         the default configurations and MQTT clients do not wait on the bridges.
      */
     static WhenStarted apply(BundleContext context, ConfigurationAdmin ca, MosquittoConf conf, Path file)
             throws IOException {
@@ -91,7 +92,14 @@ final class FileBridges {
             new Thread(() -> System.exit(78), "edgeport-invalid-config").start();
             throw new IOException(e.getMessage(), e);
         }
-        sync(ca, file, sections, report);
+        try {
+            sync(ca, file, sections, report);
+        } catch (IOException | RuntimeException e) {
+            // ConfigAdmin failing: the rest of the start (and MQTT clients, who wait for it) goes on without them.
+            report.warn.forEach(LOG::warn);
+            LOG.error("Bridges from {} not applied: {}", file, e.toString(), e);
+            return null;
+        }
         report.warn.forEach(LOG::warn);
         report.info.forEach(LOG::info);
         if (sections.isEmpty()) {
@@ -263,10 +271,11 @@ final class FileBridges {
         }
         for (Configuration c : existing) {
             Dictionary<String, Object> props = c.getProperties();
-            if (props != null && fromFile(props) && !written.contains(c.getPid())) {
+            String pid = c.getPid(); // not to be asked once deleted
+            if (props != null && fromFile(props) && !written.contains(pid)) {
                 c.delete();
                 report.info.add(props.get(BridgeSettings.SOURCE) + ": bridge '" + props.get("connection")
-                        + "' is no longer in " + file + ": configuration " + c.getPid() + " deleted");
+                        + "' is no longer in " + file + ": configuration " + pid + " deleted");
             }
         }
     }

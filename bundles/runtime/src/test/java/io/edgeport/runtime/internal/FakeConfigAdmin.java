@@ -20,8 +20,8 @@ import org.osgi.service.cm.ConfigurationAdmin;
 
 /**
  * ConfigurationAdmin in memory, as Felix's behaves for what FileBridges uses: a configuration exists (is listed) once
- * updated with properties, which it keeps as a copy with service.pid and service.factoryPid; {@link #updates} counts
- * the writes per PID, so a test sees a needless one.
+ * updated with properties, which it keeps as a copy with service.pid and service.factoryPid; a deleted one throws
+ * IllegalStateException when used again; {@link #updates} counts the writes per PID, so a test sees a needless one.
  */
 final class FakeConfigAdmin implements ConfigurationAdmin {
 
@@ -45,13 +45,24 @@ final class FakeConfigAdmin implements ConfigurationAdmin {
             this.factoryPid = factoryPid;
         }
 
+        private boolean deleted;
+
         @Override
         public String getPid() {
+            checkDeleted();
             return pid;
+        }
+
+        /** Felix: an IllegalStateException for any use of a configuration once deleted. */
+        private void checkDeleted() {
+            if (deleted) {
+                throw new IllegalStateException("Configuration " + pid + " deleted");
+            }
         }
 
         @Override
         public Dictionary<String, Object> getProperties() {
+            checkDeleted();
             Hashtable<String, Object> d = stored.get(pid);
             return d == null ? null : new Hashtable<>(d);
         }
@@ -63,6 +74,7 @@ final class FakeConfigAdmin implements ConfigurationAdmin {
 
         @Override
         public void update(Dictionary<String, ?> properties) {
+            checkDeleted();
             Hashtable<String, Object> d = new Hashtable<>();
             Collections.list(properties.keys()).forEach(k -> d.put(k, properties.get(k)));
             d.put(Constants.SERVICE_PID, pid);
@@ -75,6 +87,8 @@ final class FakeConfigAdmin implements ConfigurationAdmin {
 
         @Override
         public void delete() {
+            checkDeleted();
+            deleted = true;
             stored.remove(pid);
         }
 
