@@ -87,6 +87,8 @@ final class Gateway implements AutoCloseable {
             cmd.subList(1, 3).clear();
             cmd.addAll(1, jvmOptions);
         }
+        // the bnd launcher unpacks its own jars into java.io.tmpdir: under target/ like every test file
+        cmd.add("-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"));
         cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
         process = pb.start();
