@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import io.edgeport.testsupport.MosquittoBroker;
 import io.edgeport.testsupport.OpenSslCa;
 
 /**
@@ -15,7 +17,7 @@ import io.edgeport.testsupport.OpenSslCa;
  * TLS listener) with only their paths pointed at test fixtures, and the listener ports given on the command line
  * (which wins over the file; tests never bind the defaults): three listeners of different kinds at once, anonymous
  * clients refused as the file says, the password and ACL files in force, and every unsupported line reported with
- * its file and line.
+ * its file and line. Bridge sections become bridges to a real Mosquitto, and go with their section.
  */
 class MosquittoConfTest {
 
@@ -92,8 +94,93 @@ class MosquittoConfTest {
         Path dir = Files.createDirectories(Path.of("target", "mosquitto-bad-" + UUID.randomUUID()).toAbsolutePath());
         Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "# two plain listeners\nlistener "
                 + Gateway.freePort() + "\nlistener " + Gateway.freePort() + "\n");
+        assertThat(refusedStart(dir, conf)).contains(conf + ":3: a second mqtt listener (the first is at " + conf
+                + ":2)");
+    }
+
+    /**
+     * A {@code connection} section is a bridge (configuration io.edgeport.bridge~NAME, from FILE:LINE) whether or not
+     * the bridge feature is installed; once it is, messages go upstream to a real Mosquitto. The same file again
+     * writes nothing; a section removed from the file deletes its bridge, and a bridge made in the console stays.
+     */
+    @Test
+    void aConnectionSectionIsABridgeUntilItLeavesTheFile() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "mosquitto-bridge-" + UUID.randomUUID())
+                .toAbsolutePath());
+        try (MosquittoBroker upstream = new MosquittoBroker(dir)) {
+            Path conf = dir.resolve("mosquitto.conf");
+            Files.writeString(conf, """
+                    # the plant's bridge to the central broker, as Mosquitto users write it
+                    connection central
+                    address 127.0.0.1:%d
+                    topic sensors/# out 1 "" site-a/
+                    remote_clientid gw-site-a
+                    bridge_attempt_unsubscribe false
+                    """.formatted(upstream.port));
+            try (Gateway gw = new Gateway(Files.createDirectories(dir.resolve("gw")))
+                    .with("edgeport.config", conf).start()) {
+                Telemetry.await("the hint to install the bridge feature", 30, () -> gw.log()
+                        .contains("central are configured (io.edgeport.bridge) and wait for the bridge feature:"
+                                + " feature:install bridge"));
+                assertThat(gw.log()).contains(conf + ":2: bridge 'central' configured (configuration"
+                        + " io.edgeport.bridge~central)")
+                        .contains(conf + ":6: 'bridge_attempt_unsubscribe' not supported in a bridge");
+                Console console = new Console(gw);
+                console.awaitUp();
+                assertThat(Telemetry.pids(console, "io.edgeport.bridge")).containsExactly("io.edgeport.bridge~central");
+
+                assertThat(new PluginsTest.Page(gw).post(Map.of("action", "install", "id", "bridge")))
+                        .startsWith("OK bridge");
+                Telemetry.await("the bridge connected", 30, () -> gw.log().contains("Bridge central connected"));
+                assertThat(console.postForm("/configMgr/io.edgeport.bridge~central", Map.of()).body()
+                        .replace("\\/", "/")).as("the form shows where it comes from").contains(conf + ":2");
+                MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", Integer.toString(upstream.port), "-t",
+                        "site-a/#", "-C", "1", "-W", "30", "-q", "1", "-v").awaitSubscribed();
+                Clients.Result pub = Clients.run(15, "mosquitto_pub", "-h", "127.0.0.1", "-p",
+                        Integer.toString(gw.mqttPort), "-t", "sensors/lab/temperature/dev1/reading", "-q", "1", "-m",
+                        "21.5");
+                assertThat(pub.exitCode()).as(pub.stderr()).isZero();
+                assertThat(sub.messages("site-a/", 30)).containsExactly("site-a/sensors/lab/temperature/dev1/reading"
+                        + " 21.5");
+                String madeHere = Telemetry.createFactoryConfiguration(console, "io.edgeport.bridge", Map.of(
+                        "connection", "made-here", "address", "127.0.0.1:" + upstream.port, "topic", "other/# out 0"));
+
+                gw.stop();
+                gw.start();
+                Telemetry.await("the bridge connected again", 30, () -> gw.log().contains("Bridge central connected"));
+                assertThat(gw.log()).as("the same file writes nothing").contains("Bridges from " + conf + ": central")
+                        .doesNotContain("bridge 'central' updated").doesNotContain("bridge 'central' configured")
+                        .doesNotContain("wait for the bridge feature");
+
+                gw.stop();
+                Files.writeString(conf, "# the bridge moved to another gateway\n");
+                gw.start();
+                assertThat(gw.log()).contains(conf + ":2: bridge 'central' is no longer in " + conf
+                        + ": configuration io.edgeport.bridge~central deleted");
+                Console again = new Console(gw);
+                again.awaitUp();
+                assertThat(Telemetry.pids(again, "io.edgeport.bridge")).as("the console's bridge stays")
+                        .containsExactly(madeHere);
+                assertThat(gw.log()).doesNotContain("Bridge central connected");
+            }
+        }
+    }
+
+    @Test
+    void aBridgeValueTheBridgeWouldRefuseStopsTheStartNamingFileAndLine() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "mosquitto-bad-bridge-" + UUID.randomUUID())
+                .toAbsolutePath());
+        Path conf = Files.writeString(dir.resolve("mosquitto.conf"), "connection central\naddress 127.0.0.1:"
+                + Gateway.freePort() + "\ntopic sensors/# sideways 1\n");
+        assertThat(refusedStart(dir, conf)).contains(conf + ":3: topic: 'sensors/# sideways 1': direction must be in,"
+                + " out or both, not 'sideways' (the gateway stops: fix the file)");
+    }
+
+    /** Starts the gateway on {@code conf} (MQTT and HTTP on free ports) and expects exit status 78: its output. */
+    private static String refusedStart(Path dir, Path conf) throws Exception {
         Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-Dedgeport.config=" + conf,
-                "-Dorg.osgi.service.http.port=" + Gateway.freePort(), "-jar", Gateway.JAR.toAbsolutePath().toString())
+                "-Dedgeport.broker.port=" + Gateway.freePort(), "-Dorg.osgi.service.http.port=" + Gateway.freePort(),
+                "-jar", Gateway.JAR.toAbsolutePath().toString())
                 .directory(dir.toFile()).redirectErrorStream(true).start();
         java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> {
@@ -110,7 +197,7 @@ class MosquittoConfTest {
         }
         String out = output.get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(p.exitValue()).as(out).isEqualTo(78);
-        assertThat(out).contains(conf + ":3: a second mqtt listener (the first is at " + conf + ":2)")
-                .doesNotContain("Edgeport ready");
+        assertThat(out).doesNotContain("Edgeport ready");
+        return out;
     }
 }
