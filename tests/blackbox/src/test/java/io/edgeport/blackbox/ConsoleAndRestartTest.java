@@ -253,7 +253,7 @@ class ConsoleAndRestartTest {
         assertThat(seen).containsExactly("kept");
         Clients.close(sub);
         assertThat(gw.log()).contains("Restart requested from the web console");
-        // Known gap (README): a console request that arrives while the Web Console re-registers its servlet during
+        // Known gap (docs/known-gaps.md): a console request that arrives while the Web Console re-registers its servlet during
         // the restart gets a 500, and Felix HTTP logs it with a stack trace. Any other stack trace fails the test.
         assertThat(withoutServletRaces(gw.log())).doesNotContain("\tat ");
     }
