@@ -31,6 +31,7 @@ import io.edgeport.api.alerting.AlarmNotifier;
 import io.edgeport.api.alerting.AlarmService;
 import io.edgeport.api.store.MessageStore;
 import io.edgeport.api.telemetry.Readings;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * The alerting engine as a service: {@link AlarmService}. Readings, device status and MQTT acknowledgements come from
@@ -61,7 +62,7 @@ public final class AlertingComponent implements AlarmService {
     @Activate
     public AlertingComponent(BundleContext context, EngineConfig config) throws SQLException {
         String url = config.db_url() == null || config.db_url().isBlank()
-                ? defaultUrl(context.getProperty("edgeport.data")) : config.db_url().trim();
+                ? defaultUrl(context.getProperty(DataDirectory.PROPERTY)) : config.db_url().trim();
         String statusFilter = filter(config.status_topic(), "status.topic", "status/+/health");
         String ackFilter = config.ack_topic() == null || config.ack_topic().isBlank() ? ""
                 : filter(config.ack_topic(), "ack.topic", "alerts/ack/+");
@@ -85,12 +86,12 @@ public final class AlertingComponent implements AlarmService {
 
     /** {@code jdbc:h2:file:<absolute data dir>/alerting}. */
     static String defaultUrl(String dataDir) {
-        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir.trim();
+        Path data = DataDirectory.of(dataDir);
         // WRITE_DELAY=0: H2 otherwise writes a commit up to 500 ms later, and a kill -9 loses raised alarms and
         // notifier positions it already acted on; REUSE_SPACE=FALSE: see the JDBC sink's Dialect (H2 may open an
         // older version after a kill when commits went into reused space); DB_CLOSE_ON_EXIT=FALSE: H2's own shutdown
         // hook closed it under the running engine at SIGTERM; the component closes it when it stops.
-        return "jdbc:h2:file:" + Path.of(data, "alerting").toAbsolutePath().normalize()
+        return "jdbc:h2:file:" + data.resolve("alerting")
                 + ";WRITE_DELAY=0;REUSE_SPACE=FALSE;DB_CLOSE_ON_EXIT=FALSE";
     }
 

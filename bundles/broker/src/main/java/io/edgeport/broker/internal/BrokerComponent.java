@@ -26,6 +26,7 @@ import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.BrokerStatistics;
 import io.edgeport.api.broker.MessageObserver;
 import io.edgeport.broker.engine.EngineFactory;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * The broker core: runs an MQTT engine (the {@link EngineFactory} service of the engine bundle, a static mandatory
@@ -43,7 +44,7 @@ public final class BrokerComponent implements BrokerService {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerComponent.class);
     /** Framework property naming the gateway's data directory. */
-    public static final String DATA_DIR_PROPERTY = "edgeport.data";
+    public static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -86,7 +87,7 @@ public final class BrokerComponent implements BrokerService {
         this.context = context;
         this.engines = engines;
         String data = context.getProperty(DATA_DIR_PROPERTY);
-        this.dataDir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
+        this.dataDir = DataDirectory.of(data);
         this.version = "edgeport " + context.getBundle().getVersion() + " (" + engines.implementation() + ")";
         this.file = readFile(context.getProperty(MosquittoFile.PROPERTY));
         props = own(props);

@@ -14,6 +14,8 @@ import org.slf4j.LoggerFactory;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import io.edgeport.commons.osgi.DataDirectory;
+
 /**
  * The Web Console's security provider: HTTP Basic with one account whose password is either configured (PID
  * {@value ConsoleSecurityConfig#PID}) or generated into the data directory. Never logs the password.
@@ -27,7 +29,7 @@ public final class ConsoleSecurityProvider implements SecurityProvider {
     /** The id the gateway lists in felix.webconsole.security.providers. */
     public static final String ID = "edgeport";
     static final String REALM = "Edgeport";
-    static final String DATA_DIR_PROPERTY = "edgeport.data";
+    static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
     static final int MIN_PASSWORD = 12;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurityProvider.class);
@@ -41,7 +43,7 @@ public final class ConsoleSecurityProvider implements SecurityProvider {
         String password;
         if (configured.isEmpty()) {
             String data = context.getProperty(DATA_DIR_PROPERTY);
-            Path file = Path.of(data == null || data.isBlank() ? "data" : data, "console-password").toAbsolutePath();
+            Path file = DataDirectory.of(data).resolve("console-password");
             password = PasswordFile.readOrCreate(file);
             LOG.info("Web console user '{}'; the password is in {} (readable by its owner only)", user, file);
         } else if (configured.length() < MIN_PASSWORD) {

@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.features.FeatureInfo;
 import io.edgeport.api.features.FeatureManager;
 import io.edgeport.api.features.Outcome;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * Installs features as units. A feature's bundles are installed under {@code edgeport-feature:group:artifact:version}
@@ -109,8 +110,7 @@ public final class FeatureManagerImpl implements FeatureManager {
             throws IOException {
         this.context = context;
         this.features = features;
-        String data = context.getProperty("edgeport.data");
-        this.dir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath().resolve("features");
+        this.dir = DataDirectory.of(context.getProperty(DataDirectory.PROPERTY)).resolve("features");
         this.installedDir = dir.resolve("installed");
         this.repository = config.repository().isBlank() ? dir.resolve("repository")
                 : Path.of(config.repository()).toAbsolutePath();

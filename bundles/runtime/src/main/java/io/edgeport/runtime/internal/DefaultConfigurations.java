@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.edgeport.commons.mosquitto.MosquittoConf;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * First start of a gateway: creates the default security realm, a Mosquitto-style password file (empty) and acl_file
@@ -67,8 +68,7 @@ public final class DefaultConfigurations {
 
     @Activate
     public DefaultConfigurations(BundleContext context, @Reference ConfigurationAdmin configAdmin) throws IOException {
-        String data = context.getProperty("edgeport.data");
-        Path dir = Path.of(data == null || data.isBlank() ? "data" : data).toAbsolutePath();
+        Path dir = DataDirectory.of(context.getProperty(DataDirectory.PROPERTY));
         Files.createDirectories(dir);
         demoFleet(context, configAdmin);
         landingPage(configAdmin);

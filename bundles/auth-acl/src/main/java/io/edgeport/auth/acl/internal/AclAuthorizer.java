@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.auth.AccessRequest;
 import io.edgeport.api.auth.Authorizer;
 import io.edgeport.api.auth.Decision;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * One {@link Authorizer} per factory configuration {@value AclConfig#PID}: answers from the acl_file's last good
@@ -30,8 +31,8 @@ import io.edgeport.api.auth.Decision;
 @Designate(ocd = AclConfig.class, factory = true)
 public final class AclAuthorizer implements Authorizer {
 
-    static final String DATA_DIR_PROPERTY = "edgeport.data";
-    static final String DATA_DIR_TOKEN = "${" + DATA_DIR_PROPERTY + "}";
+    static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
+    static final String DATA_DIR_TOKEN = DataDirectory.TOKEN;
 
     private static final Logger LOG = LoggerFactory.getLogger(AclAuthorizer.class);
 
@@ -90,8 +91,6 @@ public final class AclAuthorizer implements Authorizer {
 
     /** Replaces {@code ${edgeport.data}} by the framework property (default {@code data}). */
     static Path resolve(String configured, String dataDir) {
-        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
-        String p = configured == null || configured.isBlank() ? DATA_DIR_TOKEN + "/acl" : configured.trim();
-        return Path.of(p.replace(DATA_DIR_TOKEN, data)).toAbsolutePath().normalize();
+        return DataDirectory.resolve(configured, DATA_DIR_TOKEN + "/acl", dataDir);
     }
 }

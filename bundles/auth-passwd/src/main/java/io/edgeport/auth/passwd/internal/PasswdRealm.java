@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.auth.AuthResult;
 import io.edgeport.api.auth.Authenticator;
 import io.edgeport.api.auth.ConnectRequest;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * One password-file realm per factory configuration (PID {@value PasswdRealmConfig#PID}), registered as an
@@ -38,7 +39,7 @@ import io.edgeport.api.auth.ConnectRequest;
 @Designate(ocd = PasswdRealmConfig.class, factory = true)
 public final class PasswdRealm implements Authenticator, Realm {
 
-    static final String DATA_DIR_PROPERTY = "edgeport.data";
+    static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
     private static final Logger LOG = LoggerFactory.getLogger(PasswdRealm.class);
 
     private final FileRealm realm;
@@ -77,9 +78,7 @@ public final class PasswdRealm implements Authenticator, Realm {
 
     /** {@code ${edgeport.data}} in the configured path becomes the data directory (default "data"). */
     static Path resolve(String configured, String dataDir) {
-        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir;
-        String path = configured == null || configured.isBlank() ? PasswdRealmConfig.DEFAULT_FILE : configured.trim();
-        return Path.of(path.replace("${" + DATA_DIR_PROPERTY + "}", data)).toAbsolutePath().normalize();
+        return DataDirectory.resolve(configured, PasswdRealmConfig.DEFAULT_FILE, dataDir);
     }
 
     private void poll() {

@@ -1,13 +1,13 @@
 package io.edgeport.sink.jdbc.internal;
 
 import io.edgeport.commons.text.Printable;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.regex.Pattern;
 
 import io.edgeport.api.telemetry.TelemetrySink;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * A validated {@link JdbcSinkConfig}: every check names the configuration key it refers to. Immutable.
@@ -19,7 +19,7 @@ record SinkSettings(String name, String url, String user, String password, Diale
         int batchSize, long flushMs, long retryMaxMs, List<String> topics) {
 
     static final String DEFAULT_TABLE = "readings";
-    static final String DATA_DIR_PROPERTY = "edgeport.data";
+    static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     /** PostgreSQL silently truncates identifiers to 63 bytes; the longest name derived from the table is this. */
     private static final String LONGEST_SUFFIX = "_rejected_key";
@@ -73,8 +73,7 @@ record SinkSettings(String name, String url, String user, String password, Diale
 
     /** {@code jdbc:h2:file:<absolute ${edgeport.data}>/telemetry}. */
     static String defaultUrl(String dataDir) {
-        String data = dataDir == null || dataDir.isBlank() ? "data" : dataDir.trim();
-        return "jdbc:h2:file:" + Path.of(data, "telemetry").toAbsolutePath().normalize();
+        return "jdbc:h2:file:" + DataDirectory.of(dataDir).resolve("telemetry");
     }
 
     /** The properties of the registered {@link TelemetrySink} service. */

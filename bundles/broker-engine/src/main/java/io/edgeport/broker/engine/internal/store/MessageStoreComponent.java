@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.store.MessageStore;
 import io.edgeport.api.store.StoreCursor;
 import io.edgeport.api.store.StoreStatistics;
+import io.edgeport.commons.osgi.DataDirectory;
 
 /**
  * The gateway's {@link MessageStore}: the {@link MessageLog} in {@code <edgeport.data>/messages}, open as long as the
@@ -39,8 +40,7 @@ public final class MessageStoreComponent implements MessageStore {
 
     @Activate
     public MessageStoreComponent(BundleContext context, StoreConfig config) throws IOException {
-        String data = context.getProperty("edgeport.data");
-        Path dir = Path.of(data == null || data.isBlank() ? "data" : data.trim(), "messages").toAbsolutePath();
+        Path dir = DataDirectory.of(context.getProperty(DataDirectory.PROPERTY)).resolve("messages");
         long[] limits = limits(config);
         this.log = MessageLog.open(dir, false, limits[0], limits[1], Clock.systemUTC());
         StoreStatistics s = log.statistics();
