@@ -90,11 +90,11 @@ class AlertingTest {
             watcher.subscribe("alerts/#", 1, (topic, m) -> notifications.add(topic + " "
                     + new String(m.getPayload(), StandardCharsets.UTF_8)));
             // The engine subscribes when the gateway starts; probe until a first alarm proves it listens.
-            long seq = 0;
-            while (alarms(console, true).stream().noneMatch(a -> a.device().equals("bb-probe"))) {
-                reading(c, "bb-probe", 99, seq++);
-                Thread.sleep(300);
-            }
+            long[] seq = {0};
+            await("the engine raises the probe's alarm", 60, () -> {
+                reading(c, "bb-probe", 99, seq[0]++);
+                return alarms(console, true).stream().anyMatch(a -> a.device().equals("bb-probe"));
+            });
             reading(c, "bb-a", 20, 0);
             reading(c, "bb-a", 60, 1); // raise
             reading(c, "bb-a", 70, 2); // still raised: no second alarm
@@ -108,7 +108,6 @@ class AlertingTest {
             // (idempotent) acknowledgement until it is seen.
             await("acknowledged over MQTT", 30, () -> {
                 c.publish("alerts/ack/" + raised.id(), "operator-1".getBytes(StandardCharsets.UTF_8), 1, false);
-                Thread.sleep(500);
                 return alarms(console, false).stream().anyMatch(a -> a.id().equals(raised.id()) && a.acknowledged());
             });
             // Over HTTP, as a script does: without the CSRF header a plain answer saying what to send; with it the
@@ -155,11 +154,11 @@ class AlertingTest {
         try (Gateway gw = new Gateway(dir).start(); Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
             Console console = alarmsPage(gw);
             MqttClient c = device(gw.mqttPort, "probe-publisher");
-            long seq = 0;
-            while (alarms(console, true).stream().noneMatch(a -> a.device().equals("fi-probe"))) {
-                reading(c, "fi-probe", 99, seq++);
-                Thread.sleep(300);
-            }
+            long[] seq = {0};
+            await("the engine raises the probe's alarm", 60, () -> {
+                reading(c, "fi-probe", 99, seq[0]++);
+                return alarms(console, true).stream().anyMatch(a -> a.device().equals("fi-probe"));
+            });
             String pid = Telemetry.createFactoryConfiguration(console, "io.edgeport.simulator.fleet", Map.of("name",
                     "faulty", "devices", "9", "interval.ms", "50", "start.jitter.ms", "50", "fault.outlier.rate",
                     "0.01"));
@@ -253,13 +252,13 @@ class AlertingTest {
             // A first device proves that the engine listens to status/+/health (its Last Will fires at once).
             long start;
             try (Socket s = new Socket()) {
-                int n = 0;
-                while (alarms(console, false).stream().noneMatch(a -> a.type().equals("offline"))) {
-                    try (Socket probe = rawDevice(gw.mqttPort, "ka-probe-" + n++, 60)) {
-                        Thread.sleep(200);
+                int[] n = {0};
+                await("the engine raises an offline alarm for a probe", 60, () -> {
+                    try (Socket probe = rawDevice(gw.mqttPort, "ka-probe-" + n[0]++, 60)) {
+                        probe.setSoLinger(true, 0); // after its CONNACK (the broker has its Will): a reset
                     } // closed without DISCONNECT: the will fires
-                    Thread.sleep(300);
-                }
+                    return alarms(console, false).stream().anyMatch(a -> a.type().equals("offline"));
+                });
                 s.connect(new InetSocketAddress("127.0.0.1", gw.mqttPort));
                 s.getOutputStream().write(connect("ka-silent", 2));
                 s.getOutputStream().write(publishRetained("status/ka-silent/health",
