@@ -44,7 +44,7 @@ final class Console {
      */
     void awaitUp() throws IOException, InterruptedException {
         long end = System.currentTimeMillis() + 20_000;
-        while (get("/bundles", admin()).statusCode() == 404 && System.currentTimeMillis() < end) {
+        while (get("/bundles", admin()).statusCode() != 200 && System.currentTimeMillis() < end) {
             Thread.sleep(100);
         }
     }

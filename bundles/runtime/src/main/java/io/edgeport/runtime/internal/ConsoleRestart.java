@@ -73,7 +73,12 @@ public final class ConsoleRestart implements Filter {
         Thread t = new Thread(() -> {
             try {
                 Thread.sleep(500); // let the answer reach the browser
-                system.adapt(FrameworkWiring.class).refreshBundles(all);
+                System.setProperty(WhenStarted.RESTART_PENDING, "true"); // the next ready line waits for the end
+                system.adapt(FrameworkWiring.class).refreshBundles(all, event -> {
+                    if (event.getType() == org.osgi.framework.FrameworkEvent.PACKAGES_REFRESHED) {
+                        System.clearProperty(WhenStarted.RESTART_PENDING);
+                    }
+                });
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {

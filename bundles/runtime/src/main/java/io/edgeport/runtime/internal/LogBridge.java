@@ -1,11 +1,16 @@
 package io.edgeport.runtime.internal;
 
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.LogEntry;
+import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
 import org.slf4j.Logger;
@@ -22,10 +27,28 @@ public final class LogBridge implements LogListener {
 
     private final LogReaderService reader;
 
+    static final String LAST_FORWARDED = "edgeport.logbridge.last";
+
     @Activate
     public LogBridge(@Reference LogReaderService reader) {
         this.reader = reader;
+        long since = Long.getLong(LAST_FORWARDED, 0L);
+        long now = System.currentTimeMillis(); // what is logged from here on comes to the listener
         reader.addLogListener(this);
+        List<LogEntry> missed = new ArrayList<>();
+        for (Enumeration<LogEntry> e = reader.getLog(); e.hasMoreElements();) {
+            LogEntry entry = e.nextElement(); // newest first
+            if (entry.getTime() <= since) {
+                break;
+            }
+            if (entry.getTime() < now
+                    && (entry.getLogLevel() == LogLevel.ERROR || entry.getLogLevel() == LogLevel.WARN)) {
+                missed.add(entry);
+            }
+        }
+        for (int i = missed.size() - 1; i >= 0; i--) {
+            logged(missed.get(i));
+        }
     }
 
     @Deactivate
@@ -35,6 +58,9 @@ public final class LogBridge implements LogListener {
 
     @Override
     public void logged(LogEntry entry) {
+        if (entry.getTime() > Long.getLong(LAST_FORWARDED, 0L)) {
+            System.setProperty(LAST_FORWARDED, Long.toString(entry.getTime()));
+        }
         Bundle b = entry.getBundle();
         String source = b == null || b.getSymbolicName() == null ? "osgi" : b.getSymbolicName();
         Logger log = LoggerFactory.getLogger(source);
