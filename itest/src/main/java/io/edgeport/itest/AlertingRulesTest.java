@@ -40,7 +40,7 @@ class AlertingRulesTest {
 
     int port;
     MqttClient publisher;
-    final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    final Registrations registrations = new Registrations();
     final List<Configuration> rules = new ArrayList<>();
     long seq;
 
@@ -69,13 +69,7 @@ class AlertingRulesTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // unregistered by the test
-            }
-        }
+        registrations.close();
         for (Configuration c : rules) {
             try {
                 c.delete();

@@ -30,7 +30,7 @@ class ObserverWhiteboardTest {
 
     int port;
     MqttClient publisher;
-    final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    final Registrations registrations = new Registrations();
 
     @BeforeEach
     void broker() throws Exception {
@@ -41,13 +41,7 @@ class ObserverWhiteboardTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // unregistered by the test
-            }
-        }
+        registrations.close();
         Broker.close(publisher);
         Broker.deleteConfiguration(configAdmin);
     }

@@ -37,7 +37,7 @@ class SecurityProvidersTest {
     ConfigurationAdmin configAdmin;
 
     int port;
-    final List<ServiceRegistration<?>> registrations = new CopyOnWriteArrayList<>();
+    final Registrations registrations = new Registrations();
 
     @BeforeEach
     void broker() throws Exception {
@@ -47,13 +47,7 @@ class SecurityProvidersTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // already gone
-            }
-        }
+        registrations.close();
         Broker.deleteConfiguration(configAdmin);
     }
 

@@ -3,7 +3,6 @@ package io.edgeport.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,7 @@ class SinkWhiteboardTest {
 
     int port;
     MqttClient publisher;
-    final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    final Registrations registrations = new Registrations();
     static final AtomicInteger NAMES = new AtomicInteger();
     /** The broker's store outlives a local run (persistence on): sessions of earlier runs must not be reused. */
     static final String RUN = Long.toString(System.currentTimeMillis(), 36);
@@ -65,13 +64,7 @@ class SinkWhiteboardTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException e) {
-                // unregistered by the test
-            }
-        }
+        registrations.close();
         Broker.close(publisher);
         Broker.deleteConfiguration(configAdmin);
     }
