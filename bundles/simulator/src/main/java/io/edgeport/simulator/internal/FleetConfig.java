@@ -49,8 +49,9 @@ public @interface FleetConfig {
             @Option(label = "2 exactly once", value = "2") })
     int qos() default 1;
 
-    @AttributeDefinition(name = "topic", description = "Topic of the readings; placeholders {location}, {type} and"
-            + " {device}.")
+    @AttributeDefinition(name = "topic", description = "Topic of the readings: literal levels and whole-level"
+            + " placeholders {location}, {type}, {device}, as the telemetry pipeline reads them. A location with '/'"
+            + " fills one {location} level with several, or several {location} levels one part each.")
     String topic() default "sensors/{location}/{type}/{device}/reading";
 
     @AttributeDefinition(name = "username", description = "MQTT username of every device (empty: none).",

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
+import io.edgeport.commons.mqtt.TopicTemplate;
+
 /**
  * The checked, immutable form of a {@link FleetConfig}. {@link #toString()} never shows the password.
  *
@@ -56,7 +58,7 @@ record FleetSettings(String name, String brokerUrl, int devices, String idPrefix
         } else {
             for (String l : locs) {
                 String t = trim(l);
-                if (t == null || t.isEmpty() || !TopicTemplate.isTopicPart(t)) {
+                if (t == null || t.isEmpty() || !TopicTemplate.isValue(t)) {
                     problems.add("locations: '" + Names.printable(l) + "' is not a topic level without + # or $");
                 } else {
                     locations.add(t);
@@ -90,8 +92,12 @@ record FleetSettings(String name, String brokerUrl, int devices, String idPrefix
         String tpl = read("topic", c::topic, problems);
         try {
             topic = TopicTemplate.parse(tpl);
+            if (!topic.expandable()) {
+                problems.add("topic: " + topic + " has {*}, which can only be read, not published to");
+                topic = null;
+            }
         } catch (IllegalArgumentException e) {
-            problems.add("topic " + e.getMessage());
+            problems.add("topic: " + e.getMessage());
         }
         String username = trim(read("username", c::username, problems));
         String password = read("password", c::password, problems);
@@ -120,6 +126,15 @@ record FleetSettings(String name, String brokerUrl, int devices, String idPrefix
         Long jitter = read("start.jitter.ms", c::start_jitter_ms, problems);
         if (jitter != null && (jitter < -1 || jitter > 3_600_000)) {
             problems.add("start.jitter.ms must be -1 (= interval.ms) or 0..3600000, not " + jitter);
+        }
+        if (topic != null) {
+            for (String l : locations) {
+                try {
+                    topic.expand(l, "type", "device"); // several {location} levels take a location with as many parts
+                } catch (IllegalArgumentException e) {
+                    problems.add("locations: " + e.getMessage());
+                }
+            }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));

@@ -51,6 +51,8 @@ class FleetSettingsTest {
         assertBad("qos", 3);
         assertBad("topic", "sensors/{room}");
         assertBad("topic", "sensors/#");
+        assertBad("topic", "sensors/dev-{device}"); // one grammar with the telemetry pipeline: whole levels
+        assertBad("topic", "{*}/{device}");
         assertBad("keepalive.s", -1);
         assertBad("fault.outlier.rate", 1.5);
         assertBad("fault.outlier.rate", Double.NaN);

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 
 import io.edgeport.api.telemetry.Reading;
+import io.edgeport.commons.mqtt.TopicTemplate;
 
 /**
  * Turns one MQTT message into a {@link Reading}, or says why it cannot.

@@ -25,6 +25,7 @@ import io.edgeport.api.telemetry.Reading;
 import io.edgeport.api.telemetry.Readings;
 import io.edgeport.api.telemetry.TelemetrySink;
 import io.edgeport.commons.mqtt.TopicFilters;
+import io.edgeport.commons.mqtt.TopicTemplate;
 
 /**
  * The sink whiteboard: one {@link SinkChannel} (a position in the message store) per registered

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.edgeport.api.telemetry.Reading;
+import io.edgeport.commons.mqtt.TopicTemplate;
 
 class ReadingDecoderTest {
 

@@ -24,6 +24,7 @@ import io.edgeport.api.telemetry.RejectedMessage;
 import io.edgeport.api.telemetry.TelemetrySink;
 import io.edgeport.api.telemetry.TransactionalSink;
 import io.edgeport.testsupport.TestMessageStore;
+import io.edgeport.commons.mqtt.TopicTemplate;
 
 /**
  * One sink's path from the broker's real message store: everything stored is handed over once, a failing sink is
