@@ -87,6 +87,8 @@ public final class DollarFilter extends ChannelDuplexHandler {
     /** Outbound QoS 2 ids dropped here whose PUBREL must be swallowed. */
     private final Set<Integer> droppedQos2 = new HashSet<>();
     private long dropped;
+    private boolean refusalLogged;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DollarFilter.class);
     private String clientId = "";
     private String username;
 
@@ -121,7 +123,14 @@ public final class DollarFilter extends ChannelDuplexHandler {
         } else if (msg instanceof MqttPublishMessage) {
             MqttPublishMessage p = (MqttPublishMessage) msg;
             String topic = p.variableHeader().topicName();
-            if ((topic.startsWith("$") && !wanted(topic)) || !mayReceive(topic)) {
+            boolean dollar = topic.startsWith("$") && !wanted(topic);
+            if (dollar || !mayReceive(topic)) {
+                if (!dollar && p.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE && !refusalLogged) {
+                    refusalLogged = true; // one line per connection: what a client may not read is not delivered
+                    LOG.info("Client '{}': a QoS {} message on '{}' was not delivered: the receive policy refused it"
+                            + " (further refusals on this connection are not logged)", clientId,
+                            p.fixedHeader().qosLevel().value(), topic);
+                }
                 drop(ctx, p, promise);
                 return;
             }
