@@ -128,7 +128,8 @@ public final class DollarFilter extends ChannelDuplexHandler {
                 if (!dollar && p.fixedHeader().qosLevel() != MqttQoS.AT_MOST_ONCE && !refusalLogged) {
                     refusalLogged = true; // one line per connection: what a client may not read is not delivered
                     LOG.info("Client '{}': a QoS {} message on '{}' was not delivered: the receive policy refused it"
-                            + " (further refusals on this connection are not logged)", clientId,
+                            + " (further refusals on this connection are not logged)",
+                            clientId.isEmpty() ? String.valueOf(ctx.channel().remoteAddress()) : clientId,
                             p.fixedHeader().qosLevel().value(), topic);
                 }
                 drop(ctx, p, promise);
