@@ -1,6 +1,7 @@
 package io.edgeport.broker.engine.internal.session;
 
 import io.moquette.broker.SessionRegistry;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,6 +17,15 @@ import io.edgeport.broker.engine.internal.store.DurableState;
  * client received: then the message is no longer needed, but the PUBREL is owed and recorded, and sent again after a
  * restart: {@link #restore}), {@code remove} (PUBACK, PUBCOMP), {@code get} and
  * {@code values}; only the first two change the store. Confined to the session's loop, like the map it replaces.
+ *
+ * <p>Moquette answers a PUBREC with two calls, {@code remove} of the QoS 2 message, then {@code put} of the PUBREL
+ * marker. Were the removal logged at once, a group commit between the two and a kill would leave the store with
+ * neither, while the client holds the message under its packet id awaiting a PUBREL that never comes again (it drops
+ * the message when the id is reused). So the removal of a QoS 2 message's record waits: the marker that follows
+ * replaces the record in one log record ({@link DurableState#inflightMarker(String, int, long)}); any other change
+ * logs the removal first. (Should nothing follow, as when Moquette gets a PUBREC while the client is disconnected and
+ * drops the exchange, the record stays until the next change: after a crash the message is sent again under its
+ * packet id with DUP=1, which the client recognises.)
  */
 public final class DurableInflight extends HashMap<Integer, SessionRegistry.EnqueuedMessage> {
 
@@ -24,6 +34,9 @@ public final class DurableInflight extends HashMap<Integer, SessionRegistry.Enqu
     private final String clientId;
     /** packet id → store key of the message recorded for it. */
     private final Map<Integer, Long> recorded = new HashMap<>();
+    /** A QoS 2 message removed from the window whose record waits for its PUBREL marker (-1: none); see above. */
+    private long pendingKey = -1;
+    private int pendingId;
 
     public DurableInflight(DurableState store, String clientId) {
         this.store = store;
@@ -40,6 +53,14 @@ public final class DurableInflight extends HashMap<Integer, SessionRegistry.Enqu
         // the message's removal from the queue it just left.
         Long old = recorded.remove(packetId);
         long replaced = old == null ? -1 : old;
+        if (pendingKey >= 0) {
+            if (old == null && pendingId == packetId && value instanceof SessionRegistry.PubRelMarker) {
+                replaced = pendingKey; // the PUBREC's second step
+                pendingKey = -1;
+            } else {
+                settle();
+            }
+        }
         if (value instanceof SessionRegistry.PublishedMessage p) {
             recorded.put(packetId, store.inflightPut(clientId, packetId, p, replaced));
         } else if (value instanceof SessionRegistry.PubRelMarker) {
@@ -75,13 +96,30 @@ public final class DurableInflight extends HashMap<Integer, SessionRegistry.Enqu
     @Override
     public SessionRegistry.EnqueuedMessage remove(Object packetId) {
         if (packetId instanceof Integer id) {
-            forget(id);
+            settle();
+            if (super.get(id) instanceof SessionRegistry.PublishedMessage p
+                    && p.getPublishingQos() == MqttQoS.EXACTLY_ONCE && recorded.containsKey(id)) {
+                pendingId = id; // perhaps a PUBREC: its marker comes next
+                pendingKey = recorded.remove(id);
+            } else {
+                forget(id);
+            }
         }
         return super.remove(packetId);
     }
 
+    /** Logs the removal that waited for a PUBREL marker which did not come. */
+    private void settle() {
+        if (pendingKey >= 0) {
+            long key = pendingKey;
+            pendingKey = -1;
+            store.inflightRemove(clientId, key);
+        }
+    }
+
     @Override
     public void clear() {
+        settle();
         for (Integer id : recorded.keySet().toArray(new Integer[0])) {
             forget(id);
         }

@@ -172,6 +172,71 @@ class DurableStateTest {
         assertThat(r.owed().get("sub-2").get(0).message()).isNull();
     }
 
+    /**
+     * Moquette 0.17's {@code Session.processPubRec} removes the QoS 2 message from the in-flight window and then puts
+     * the PUBREL marker: two calls. A group commit between them (then a kill) must not leave the store with neither,
+     * or the client, which holds the message under its packet id awaiting PUBREL, never gets the PUBREL and drops
+     * the message when that id is reused (the CrashTest loss: "19 owed" where 20 were in flight).
+     */
+    @Test
+    void aPubrecHandledAsMoquetteDoesNeverLeavesTheStoreWithoutItsPacketId() throws IOException {
+        DurableState s = open();
+        s.queues().getOrCreateQueue("sub-2");
+        io.edgeport.broker.engine.internal.session.DurableInflight window =
+                new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
+        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
+                Unpooled.copiedBuffer("held by the client", StandardCharsets.UTF_8), false));
+        window.remove(9).release(); // PUBREC: Moquette's first step...
+        s.log().flush(); // ...a group commit...
+        crash(); // ...and the kill, before the marker
+
+        DurableState again = open();
+        DurableState.Requeued r = again.requeueInflight();
+        assertThat(r.owed().get("sub-2")).as("packet id 9 is still owed to the client").hasSize(1);
+        assertThat(r.owed().get("sub-2").get(0).packetId()).isEqualTo(9);
+        r.owed().get("sub-2").forEach(o -> {
+            if (o.message() != null) {
+                o.message().release();
+            }
+        });
+    }
+
+    @Test
+    void aPubrecHandledAsMoquetteDoesReplacesTheMessageByItsMarkerInOneRecord() throws IOException {
+        DurableState s = open();
+        s.queues().getOrCreateQueue("sub-2");
+        io.edgeport.broker.engine.internal.session.DurableInflight window =
+                new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
+        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
+                Unpooled.copiedBuffer("m", StandardCharsets.UTF_8), false));
+        window.remove(9).release();
+        window.put(9, new SessionRegistry.PubRelMarker());
+        s.log().flush();
+        crash();
+
+        DurableState again = open();
+        DurableState.Requeued r = again.requeueInflight();
+        assertThat(r.owed().get("sub-2")).as("the PUBREL only").hasSize(1);
+        assertThat(r.owed().get("sub-2").get(0).message()).isNull();
+    }
+
+    @Test
+    void aQos2MessageRemovedWithoutAMarkerIsForgottenAtTheNextChange() throws IOException {
+        DurableState s = open();
+        s.queues().getOrCreateQueue("sub-2");
+        io.edgeport.broker.engine.internal.session.DurableInflight window =
+                new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
+        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
+                Unpooled.copiedBuffer("m", StandardCharsets.UTF_8), false));
+        window.remove(9).release(); // a PUBCOMP without PUBREC, or Moquette's PUBREC while disconnected
+        window.put(10, msg("t/1", "next"));
+        window.remove(10).release(); // PUBACK
+        s.log().flush();
+        crash();
+
+        assertThat(open().requeueInflight().owed()).isEmpty();
+    }
+
     @Test
     void inflightMessagesGoBackToTheFrontOfTheirQueueInSendOrder() throws IOException {
         DurableState s = open();
