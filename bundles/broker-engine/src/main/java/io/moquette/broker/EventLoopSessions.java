@@ -1,5 +1,6 @@
 package io.moquette.broker;
 
+import io.edgeport.broker.engine.internal.pipeline.AckHold;
 import io.edgeport.broker.engine.internal.pipeline.PeerErrors;
 import io.edgeport.broker.engine.internal.pipeline.ReadGate;
 import io.edgeport.broker.engine.internal.session.PacedQueue;
@@ -142,16 +143,32 @@ public final class EventLoopSessions extends SessionEventLoopGroup {
         if (ch == null) {
             target.execute(() -> run(task));
         } else {
-            // The packet's channel travels with the command: a queue it overfills holds that publisher (PacedQueue).
-            target.execute(() -> {
-                Channel before = CURRENT_CHANNEL.get();
-                CURRENT_CHANNEL.set(ch);
-                try {
-                    run(task);
-                } finally {
-                    CURRENT_CHANNEL.set(before);
+            // The packet's channel travels with the command: a queue it overfills holds that publisher (PacedQueue),
+            // and its acknowledgements wait until the command ran (what it stores is part of what they promise).
+            AckHold hold = AckHold.of(ch);
+            if (hold != null) {
+                hold.routed();
+            }
+            try {
+                target.execute(() -> {
+                    Channel before = CURRENT_CHANNEL.get();
+                    CURRENT_CHANNEL.set(ch);
+                    try {
+                        run(task);
+                    } finally {
+                        CURRENT_CHANNEL.set(before);
+                        if (hold != null) {
+                            hold.routeDone();
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (hold != null) {
+                    hold.routeDone();
                 }
-            });
+                LOG.debug("Session loop is stopping; dropping {} for {}", actionDescription, clientId);
+                return PostOffice.RouteResult.failed(clientId);
+            }
         }
         if (ch != null && pending(target) >= HIGH_WATERMARK && ReadGate.pause(ch, ReadGate.LOOP)) {
             pauses.incrementAndGet();

@@ -76,6 +76,62 @@ class EventLoopSessionsTest {
         publisher.finishAndReleaseAll();
     }
 
+    /**
+     * A PUBACK written while a delivery of its message waits on another (busy) loop must wait for that delivery: the
+     * subscriber's copy is stored only when it runs, and a PUBACK durable before it promised a message a kill loses.
+     */
+    @Test
+    void anAcknowledgementWaitsForTheDeliveriesItsPacketRoutedToAnotherLoop() throws Exception {
+        String subscriber = clientOn(1);
+        java.util.concurrent.Semaphore commits = new java.util.concurrent.Semaphore(1_000);
+        io.edgeport.broker.engine.internal.store.GroupCommit gc = new io.edgeport.broker.engine.internal.store
+                .GroupCommit("test-commit", null, commits::acquire, 1);
+        EmbeddedChannel publisher = new EmbeddedChannel(
+                new io.edgeport.broker.engine.internal.pipeline.AckHold(gc));
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch delivered = new CountDownLatch(1);
+        try {
+            loops.routeCommand(subscriber, "busy", () -> {
+                blocked.await(30, TimeUnit.SECONDS);
+                return subscriber;
+            });
+            EventLoopSessions.CURRENT_CHANNEL.set(publisher);
+            try {
+                loops.routeCommand(subscriber, "deliver", () -> {
+                    delivered.countDown();
+                    return subscriber;
+                });
+            } finally {
+                EventLoopSessions.CURRENT_CHANNEL.remove();
+            }
+            publisher.writeAndFlush(new io.netty.handler.codec.mqtt.MqttMessage(
+                    new io.netty.handler.codec.mqtt.MqttFixedHeader(io.netty.handler.codec.mqtt.MqttMessageType.PUBACK,
+                            false, io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0),
+                    io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader.from(1)));
+            long round = gc.completed();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (gc.completed() < round + 3 && System.nanoTime() < end) {
+                Thread.sleep(1); // group commits keep running (1 ms idle rounds)
+            }
+            publisher.runPendingTasks();
+            assertThat((Object) publisher.readOutbound()).as("held while the delivery waits on its loop").isNull();
+
+            blocked.countDown();
+            assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
+            Object ack = null;
+            while (ack == null && System.nanoTime() < end) {
+                publisher.runPendingTasks();
+                ack = publisher.readOutbound();
+                Thread.sleep(1);
+            }
+            assertThat(ack).as("sent once the delivery ran and its commit completed").isNotNull();
+        } finally {
+            blocked.countDown();
+            gc.close();
+            publisher.finishAndReleaseAll();
+        }
+    }
+
     @Test
     void aCommandForTheCurrentLoopRunsInlineAndOneForAnotherLoopRunsThere() throws Exception {
         String here = clientOn(0);

@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -38,13 +40,20 @@ import io.netty.util.ReferenceCountUtil;
  * every holder released it, or after {@link #MAX_HOLD_MS} at the latest (a subscriber that stopped acknowledging
  * must not stop its publishers for good; it is the slow-consumer limit's business).</li>
  * </ul>
- * Acknowledgements keep their order (MQTT-4.6.0-2): once one is held, every later one waits behind it. One per
+ * <p>What an acknowledgement promises may be written on another thread: a message to a subscriber whose session
+ * loop is another I/O thread is queued there ({@code EventLoopSessions}) and recorded in the store only when that
+ * loop runs it. Such commands are counted per channel ({@link #routed}, {@link #routeDone}); an acknowledgement that
+ * needs the store takes its ticket only once every command routed on behalf of its channel before it has run, so a
+ * PUBACK is never durable before the subscriber's copy of its message (a kill in between lost it).
+ *
+ * <p>Acknowledgements keep their order (MQTT-4.6.0-2): once one is held, every later one waits behind it. One per
  * channel, between the encoder and every handler that may write an acknowledgement. State is confined to the
  * channel's event loop.
  */
 public final class AckHold extends ChannelDuplexHandler {
 
     public static final String NAME = "ackHold";
+    private static final AttributeKey<AckHold> KEY = AttributeKey.valueOf("edgeport.ackHold");
     static final long MAX_HOLD_MS = 10_000;
 
     /** Null: acknowledgements need not wait for the store (persistence off). */
@@ -62,13 +71,58 @@ public final class AckHold extends ChannelDuplexHandler {
     private ScheduledFuture<?> limit;
     /** Episodes ended by {@link #MAX_HOLD_MS} rather than by their holders (for tests and statistics). */
     int expired;
+    /** Commands routed to other session loops on behalf of this channel's packets, and how many of them have run. */
+    private final AtomicLong routed = new AtomicLong();
+    private final AtomicLong routesDone = new AtomicLong();
+    /** An acknowledgement waits for routed commands: each one that ends wakes this channel's loop. */
+    private volatile boolean awaitingRoutes;
 
     public AckHold(GroupCommit durability) {
         this.durability = durability;
     }
 
-    /** A held write: the message, its promise, and the store generation it waits for (0 = none). */
-    private record Held(Object msg, ChannelPromise promise, long ticket, boolean publishAck, boolean connack) {
+    /**
+     * A held write: the message, its promise, and, when it needs the store, the routed commands it waits for and then
+     * the store generation (0 until taken).
+     */
+    private static final class Held {
+        final Object msg;
+        final ChannelPromise promise;
+        final boolean publishAck;
+        final boolean connack;
+        final boolean needsStore;
+        final long routes;
+        long ticket;
+
+        Held(Object msg, ChannelPromise promise, boolean publishAck, boolean connack, boolean needsStore, long routes,
+                long ticket) {
+            this.msg = msg;
+            this.promise = promise;
+            this.publishAck = publishAck;
+            this.connack = connack;
+            this.needsStore = needsStore;
+            this.routes = routes;
+            this.ticket = ticket;
+        }
+    }
+
+    /** @return the channel's AckHold when acknowledgements wait for the store, else null */
+    public static AckHold of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    /** A command was routed to another session loop on behalf of this channel's packet; any thread. */
+    public void routed() {
+        routed.incrementAndGet();
+    }
+
+    /** A command counted by {@link #routed()} has run (or was dropped); any thread. */
+    public void routeDone() {
+        routesDone.incrementAndGet();
+        ChannelHandlerContext c = ctx;
+        if (awaitingRoutes && c != null) {
+            c.executor().execute(this::flushHeld);
+        }
     }
 
     /** Starts holding the acknowledgements of {@code publisher} for {@code holder}; any thread. */
@@ -105,6 +159,9 @@ public final class AckHold extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (durability != null) {
+            ctx.channel().attr(KEY).set(this);
+        }
     }
 
     private void add(Object holder) {
@@ -143,17 +200,32 @@ public final class AckHold extends ChannelDuplexHandler {
             return;
         }
         boolean wrote = false;
+        boolean waitingForRoutes = false;
         while (!held.isEmpty()) {
             Held h = held.peek();
-            if (h.publishAck() && holding() || h.ticket() > 0 && !durability.isDurable(h.ticket())) {
+            if (h.publishAck && holding()) {
+                break;
+            }
+            if (h.needsStore && h.ticket == 0) {
+                if (!routesRan(h.routes)) {
+                    waitingForRoutes = true;
+                    break;
+                }
+                h.ticket = durability.ticket();
+                wakeAt(h.ticket);
+            }
+            if (h.ticket > 0 && !durability.isDurable(h.ticket)) {
                 break;
             }
             held.poll();
-            if (h.connack()) {
+            if (h.connack) {
                 connackHeld = false;
             }
-            ctx.write(h.msg(), h.promise());
+            ctx.write(h.msg, h.promise);
             wrote = true;
+        }
+        if (!waitingForRoutes) {
+            awaitingRoutes = false;
         }
         if (wrote) {
             ctx.flush();
@@ -174,24 +246,45 @@ public final class AckHold extends ChannelDuplexHandler {
         boolean publishAck = type == MqttMessageType.PUBACK || type == MqttMessageType.PUBREC
                 || type == MqttMessageType.PUBCOMP;
         boolean connack = type == MqttMessageType.CONNACK;
-        long ticket = durability != null && needsStore(type, msg) ? durability.ticket() : 0;
+        boolean needsStore = durability != null && needsStore(type, msg);
+        long routes = needsStore ? routed.get() : 0;
+        boolean routesRan = !needsStore || routesRan(routes);
+        long ticket = needsStore && routesRan ? durability.ticket() : 0;
         boolean ack = publishAck || connack || type == MqttMessageType.SUBACK || type == MqttMessageType.UNSUBACK
                 || type == MqttMessageType.PUBREL;
-        if (ticket > 0 || connackHeld || ack && (holding() || heldCount() > 0)) {
+        if (needsStore || connackHeld || ack && (holding() || heldCount() > 0)) {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
-            held.add(new Held(msg, promise, ticket, publishAck, connack && ticket > 0));
-            if (connack && ticket > 0) {
+            held.add(new Held(msg, promise, publishAck, connack && needsStore, needsStore, routes, ticket));
+            if (connack && needsStore) {
                 connackHeld = true;
             }
-            if (ticket > wakeTicket) {
-                wakeTicket = ticket;
-                durability.whenDurable(ticket, ctx.executor(), this::flushHeld);
+            if (ticket > 0) {
+                wakeAt(ticket);
             }
             return;
         }
         ctx.write(msg, promise);
+    }
+
+    /**
+     * @return whether the first {@code routes} commands routed on behalf of this channel have run; when not, a wake-up
+     *         is asked for (set before the second look: a command ending in between sees it)
+     */
+    private boolean routesRan(long routes) {
+        if (routesDone.get() >= routes) {
+            return true;
+        }
+        awaitingRoutes = true;
+        return routesDone.get() >= routes;
+    }
+
+    private void wakeAt(long ticket) {
+        if (ticket > wakeTicket) {
+            wakeTicket = ticket;
+            durability.whenDurable(ticket, ctx.executor(), this::flushHeld);
+        }
     }
 
     private boolean needsStore(MqttMessageType type, Object msg) {
@@ -235,10 +328,11 @@ public final class AckHold extends ChannelDuplexHandler {
             limit = null;
         }
         connackHeld = false;
+        awaitingRoutes = false;
         while (held != null && !held.isEmpty()) {
             Held h = held.poll();
-            ReferenceCountUtil.release(h.msg());
-            h.promise().tryFailure(new ClosedChannelException());
+            ReferenceCountUtil.release(h.msg);
+            h.promise.tryFailure(new ClosedChannelException());
         }
     }
 }

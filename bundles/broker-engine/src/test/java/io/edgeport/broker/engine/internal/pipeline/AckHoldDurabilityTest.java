@@ -96,6 +96,30 @@ class AckHoldDurabilityTest {
     }
 
     @Test
+    void anAcknowledgementWaitsForTheCommandsRoutedToOtherLoopsBeforeTakingItsTicket() throws Exception {
+        AckHold hold = AckHold.of(ch);
+        assertThat(hold).as("registered on the channel when there is a store").isNotNull();
+        hold.routed(); // a delivery queued to a subscriber's session loop, not yet run
+        ch.writeAndFlush(ack(MqttMessageType.PUBACK, 1));
+        EmbeddedChannel other = new EmbeddedChannel(new AckHold(gc));
+        try {
+            other.writeAndFlush(ack(MqttMessageType.PUBACK, 9)); // another client's: asks for a commit round
+            commit();
+            other.runPendingTasks();
+            assertThat((Object) other.readOutbound()).isNotNull();
+        } finally {
+            other.finishAndReleaseAll();
+        }
+        assertThat(written()).as("what the delivery stores is not yet written: the PUBACK must not promise it")
+                .isEmpty();
+        hold.routed();
+        hold.routeDone(); // the first delivery ran (the second came after the PUBACK: not waited for)
+        ch.runPendingTasks();
+        commit();
+        assertThat(written()).containsExactly("PUBACK 1");
+    }
+
+    @Test
     void aPersistentSessionsConnackHoldsEverythingBehindIt() throws Exception {
         ch.writeInbound(MqttMessageBuilders.connect().clientId("c").cleanSession(false).build());
         ch.readInbound();
