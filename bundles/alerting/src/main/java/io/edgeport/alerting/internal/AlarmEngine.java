@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.alerting.Alarm;
 import io.edgeport.api.alerting.AlarmService;
-import io.edgeport.api.alerting.AlarmState;
 import io.edgeport.api.alerting.Transition;
 import io.edgeport.api.telemetry.Reading;
 
@@ -231,9 +230,9 @@ final class AlarmEngine implements AlarmService, AutoCloseable {
     private void apply(Batch b, RuleEvaluator e, AlarmKey k, Alarm cur, Verdict v, Instant now) {
         if (v.kind() == Verdict.Kind.RAISE && cur == null) {
             Rule r = e.rule;
-            Alarm a = new Alarm(UUID.randomUUID().toString(), r.name(), r.type().label(), k.device(),
-                    k.measurement(), r.severity(), AlarmState.RAISED, r.render(v.values()), v.value(), v.limit(), now,
-                    null, false, "", null);
+            Alarm a = Alarm.builder(UUID.randomUUID().toString(), r.name(), k.device(), r.severity(), now)
+                    .type(r.type().label()).measurement(k.measurement()).message(r.render(v.values()))
+                    .value(v.value()).limit(v.limit()).build();
             b.put(k, Transition.RAISED, a);
         } else if (v.kind() == Verdict.Kind.CLEAR && cur != null) {
             b.clear(k, cur, now);

@@ -288,10 +288,13 @@ final class AlarmStore implements AutoCloseable {
     }
 
     private static Alarm alarm(ResultSet rs, int i) throws SQLException {
-        return new Alarm(rs.getString(i), rs.getString(i + 1), rs.getString(i + 2), rs.getString(i + 3),
-                rs.getString(i + 4), Severity.valueOf(rs.getString(i + 5)), AlarmState.valueOf(rs.getString(i + 6)),
-                rs.getString(i + 7), number(rs, i + 8), number(rs, i + 9), instant(rs, i + 10), instant(rs, i + 11),
-                rs.getBoolean(i + 12), rs.getString(i + 13), instant(rs, i + 14));
+        boolean cleared = AlarmState.valueOf(rs.getString(i + 6)) == AlarmState.CLEARED;
+        boolean acknowledged = rs.getBoolean(i + 12);
+        return Alarm.builder(rs.getString(i), rs.getString(i + 1), rs.getString(i + 3),
+                Severity.valueOf(rs.getString(i + 5)), instant(rs, i + 10)).type(rs.getString(i + 2))
+                .measurement(rs.getString(i + 4)).message(rs.getString(i + 7)).value(number(rs, i + 8))
+                .limit(number(rs, i + 9)).cleared(cleared ? instant(rs, i + 11) : null)
+                .acknowledged(rs.getString(i + 13), acknowledged ? instant(rs, i + 14) : null).build();
     }
 
     private static void number(PreparedStatement ps, int i, double v) throws SQLException {

@@ -5,7 +5,9 @@ import java.util.Objects;
 
 /**
  * An alarm: raised once per rule and device while the rule's condition holds, cleared when it ends, acknowledged by a
- * person at any time. Immutable; the {@code with...} methods return changed copies.
+ * person at any time. Immutable; {@link #cleared} and {@link #acknowledged} return changed copies. Make alarms with
+ * {@link #builder} rather than the canonical constructor: a component added in a later minor version gets a default in
+ * the builder, while the constructor's signature changes.
  *
  * @param id unique id of this alarm (a UUID), never reused
  * @param rule name of the rule that raised it
@@ -47,6 +49,104 @@ public record Alarm(String id, String rule, String type, String device, String m
         }
     }
 
+    /**
+     * @return a builder for a raised, unacknowledged alarm; {@code value} and {@code limit} default to NaN
+     * @since 2.1
+     */
+    public static Builder builder(String id, String rule, String device, Severity severity, Instant raisedAt) {
+        return new Builder(id, rule, device, severity, raisedAt);
+    }
+
+    /**
+     * @return a builder holding this alarm's values
+     * @since 2.1
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(id, rule, device, severity, raisedAt).type(type).measurement(measurement)
+                .message(message).value(value).limit(limit);
+        if (state == AlarmState.CLEARED) {
+            b.cleared(clearedAt);
+        }
+        if (acknowledged) {
+            b.acknowledged(acknowledgedBy, acknowledgedAt);
+        }
+        return b;
+    }
+
+    /**
+     * Builds an {@link Alarm}; not thread-safe.
+     *
+     * @since 2.1
+     */
+    public static final class Builder {
+        private final String id;
+        private final String rule;
+        private final String device;
+        private final Severity severity;
+        private final Instant raisedAt;
+        private String type = "";
+        private String measurement = "";
+        private String message = "";
+        private double value = Double.NaN;
+        private double limit = Double.NaN;
+        private Instant clearedAt;
+        private String acknowledgedBy = "";
+        private Instant acknowledgedAt;
+
+        Builder(String id, String rule, String device, Severity severity, Instant raisedAt) {
+            this.id = id;
+            this.rule = rule;
+            this.device = device;
+            this.severity = severity;
+            this.raisedAt = raisedAt;
+        }
+
+        public Builder type(String type) {
+            this.type = type;
+            return this;
+        }
+
+        public Builder measurement(String measurement) {
+            this.measurement = measurement;
+            return this;
+        }
+
+        public Builder message(String message) {
+            this.message = message;
+            return this;
+        }
+
+        public Builder value(double value) {
+            this.value = value;
+            return this;
+        }
+
+        public Builder limit(double limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        /** Cleared at {@code at} (null: raised). */
+        public Builder cleared(Instant at) {
+            this.clearedAt = at;
+            return this;
+        }
+
+        /** Acknowledged by {@code by} at {@code at} ({@code at} null: not acknowledged). */
+        public Builder acknowledged(String by, Instant at) {
+            this.acknowledgedBy = by;
+            this.acknowledgedAt = at;
+            return this;
+        }
+
+        /** @throws NullPointerException when a required value is missing (see {@link Alarm}) */
+        public Alarm build() {
+            return new Alarm(id, rule, type, device, measurement, severity,
+                    clearedAt == null ? AlarmState.RAISED : AlarmState.CLEARED, message, value, limit, raisedAt,
+                    clearedAt, acknowledgedAt != null, acknowledgedAt == null ? "" : acknowledgedBy, acknowledgedAt);
+        }
+    }
+
     /** Whether the alarm is raised (its condition still holds). */
     public boolean active() {
         return state == AlarmState.RAISED;
@@ -54,13 +154,11 @@ public record Alarm(String id, String rule, String type, String device, String m
 
     /** This alarm, cleared at {@code at}. */
     public Alarm cleared(Instant at) {
-        return new Alarm(id, rule, type, device, measurement, severity, AlarmState.CLEARED, message, value, limit,
-                raisedAt, Objects.requireNonNull(at), acknowledged, acknowledgedBy, acknowledgedAt);
+        return toBuilder().cleared(Objects.requireNonNull(at)).build();
     }
 
     /** This alarm, acknowledged by {@code by} at {@code at}. */
     public Alarm acknowledged(String by, Instant at) {
-        return new Alarm(id, rule, type, device, measurement, severity, state, message, value, limit, raisedAt,
-                clearedAt, true, by, Objects.requireNonNull(at));
+        return toBuilder().acknowledged(by, Objects.requireNonNull(at)).build();
     }
 }

@@ -6,11 +6,12 @@
  *
  * <p>2.0: {@code Alarm.toJson()} and {@code AlarmEvent.toJson()} are gone; the JSON format is the actions' and the
  * HTTP API's to write (it is documented with them), not part of this API.
+ * <p>2.1: {@code Alarm.builder} and {@code Alarm.toBuilder}.
  *
  * @since 1.0
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package io.edgeport.api.alerting;
 
 import org.osgi.annotation.bundle.Export;

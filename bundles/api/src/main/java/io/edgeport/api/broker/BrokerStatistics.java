@@ -1,5 +1,7 @@
 package io.edgeport.api.broker;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /**
  * Counters of a running broker, named after Mosquitto's {@code $SYS/broker/...} topics. Counters start at zero when
  * the broker process starts.
@@ -18,6 +20,7 @@ package io.edgeport.api.broker;
  * @param retainedMessages retained messages stored
  * @since 1.0
  */
+@ProviderType // only the broker makes these; a component added later keeps the old constructor as a secondary one
 public record BrokerStatistics(
         String version,
         long uptimeSeconds,
