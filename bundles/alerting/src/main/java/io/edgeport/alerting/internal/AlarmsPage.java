@@ -7,7 +7,6 @@ import java.security.Principal;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.owasp.encoder.Encode;
@@ -17,11 +16,11 @@ import org.slf4j.LoggerFactory;
 import io.edgeport.api.alerting.Alarm;
 import io.edgeport.api.alerting.AlarmService;
 
+import io.edgeport.commons.webconsole.ConsolePage;
 import io.edgeport.commons.webconsole.CsrfGuard;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "Alarms" (/system/console/alarms): raised alarms with an Acknowledge button, the newest history,
@@ -29,33 +28,21 @@ import jakarta.servlet.http.HttpSession;
  * {@code POST /system/console/alarms/ack} (parameter {@code id}). The console authenticates the operator first; the
  * acknowledgement records the console user. POSTs are checked by {@link CsrfGuard} (form token or the
  * {@code X-Requested-By} header, and Origin/Referer of this host). A form POST redirects back to the page; an API POST
- * (one with the header) gets JSON. It extends the console's AbstractServlet so that it receives POSTs (see
- * io.edgeport.auth.passwd's UsersPage).
+ * (one with the header) gets JSON. The page skeleton (CSRF check, post/redirect/get) is {@link ConsolePage}.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + AlarmsPage.LABEL,
         "felix.webconsole.title=Alarms", "felix.webconsole.category=Edgeport" })
-public final class AlarmsPage extends AbstractServlet {
+public final class AlarmsPage extends ConsolePage<String> {
 
     static final String LABEL = "alarms";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AlarmsPage.class);
-    private static final String FLASH = AlarmsPage.class.getName() + ".flash";
 
     private final transient AlarmService alarms;
-    private final transient CsrfGuard csrf = new CsrfGuard();
-
     @org.osgi.service.component.annotations.Activate
     public AlarmsPage(@Reference(name = "alarms") AlarmService alarms) {
+        super(LABEL, "an alarm acknowledgement");
         this.alarms = alarms;
-    }
-
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        if (request.getHeader(CsrfGuard.HEADER) == null) {
-            csrf.token(request); // the session exists before the console starts writing the page
-        }
-        super.service(request, response);
     }
 
     @Override
@@ -70,22 +57,28 @@ public final class AlarmsPage extends AbstractServlet {
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected void refuse(HttpServletRequest request, HttpServletResponse response, String why) throws IOException {
+        if (request.getRequestedSessionId() == null) { // a script: answer in its terms
+            json(response, new AlarmsApi.Response(403, AlarmsApi.error("refused: " + why)));
+        } else {
+            super.refuse(request, response, why);
+        }
+    }
+
+    /** Back to the page (a form posts to {@code alarms/ack}). */
+    @Override
+    protected String afterPost(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL;
+    }
+
+    @Override
+    protected String post(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String path = path(request);
         boolean api = request.getHeader(CsrfGuard.HEADER) != null;
-        String refused = csrf.check(request);
-        if (refused != null) {
-            LOG.warn("Web console: refused an alarm acknowledgement: {}", refused);
-            if (request.getRequestedSessionId() == null) { // a script: answer in its terms
-                json(response, new AlarmsApi.Response(403, AlarmsApi.error("refused: " + refused)));
-            } else {
-                response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-            }
-            return;
-        }
         if (!AlarmsApi.isAck(path)) {
             json(response, new AlarmsApi.Response(404, AlarmsApi.error("POST to " + LABEL + "/ack")));
-            return;
+            return null;
         }
         if (!api && (request.getParameter("clear") != null || request.getParameter("clearone") != null)) {
             String clearOne = request.getParameter("clearone");
@@ -96,11 +89,8 @@ public final class AlarmsPage extends AbstractServlet {
                     done++;
                 }
             }
-            request.getSession(true).setAttribute(FLASH, ids == null || ids.length == 0 ? "Nothing selected."
-                    : "Cleared " + done + " of " + ids.length + " alarm" + (ids.length == 1 ? "" : "s") + ".");
-            String uri = request.getRequestURI();
-            response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
-            return;
+            return ids == null || ids.length == 0 ? "Nothing selected."
+                    : "Cleared " + done + " of " + ids.length + " alarm" + (ids.length == 1 ? "" : "s") + ".";
         }
         String one = request.getParameter("one");
         String[] ids = one != null ? new String[] { one } : request.getParameterValues("id");
@@ -108,10 +98,10 @@ public final class AlarmsPage extends AbstractServlet {
             AlarmsApi.Response r = AlarmsApi.ack(alarms, ids == null ? null : ids[0], user(request));
             if (api) {
                 json(response, r);
-                return;
+                return null;
             }
-            request.getSession(true).setAttribute(FLASH, ids == null ? "Nothing selected."
-                    : r.status() == 200 ? "Acknowledged." : "Not acknowledged: " + r.json());
+            return ids == null ? "Nothing selected."
+                    : r.status() == 200 ? "Acknowledged." : "Not acknowledged: " + r.json();
         } else {
             int done = 0;
             for (String id : ids) {
@@ -119,11 +109,8 @@ public final class AlarmsPage extends AbstractServlet {
                     done++;
                 }
             }
-            request.getSession(true).setAttribute(FLASH, "Acknowledged " + done + " of " + ids.length
-                    + " selected alarms.");
+            return "Acknowledged " + done + " of " + ids.length + " selected alarms.";
         }
-        String uri = request.getRequestURI();
-        response.sendRedirect(uri != null && uri.endsWith("/ack") ? uri.substring(0, uri.length() - 4) : LABEL);
     }
 
     /**
@@ -153,25 +140,12 @@ public final class AlarmsPage extends AbstractServlet {
     }
 
     private void json(HttpServletResponse response, AlarmsApi.Response r) throws IOException {
-        setNoCache(response);
-        response.setStatus(r.status());
-        response.setContentType("application/json");
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write(r.json());
+        json(response, r.status(), r.json());
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = csrf.token(request);
-        HttpSession session = request.getSession(false);
-        Object flash = session == null ? null : session.getAttribute(FLASH);
-        if (flash != null) {
-            session.removeAttribute(FLASH);
-        }
-        PrintWriter w = response.getWriter();
-        if (flash != null) {
-            w.println("<p class='statline ui-state-highlight' id='flash'>" + Encode.forHtml(flash.toString()) + "</p>");
-        }
+    protected void render(HttpServletRequest request, PrintWriter w, String token, String flash) {
+        statline(w, flash, false);
         AlarmView view = AlarmView.of(request::getParameter);
         List<Alarm> active;
         AlarmView.Page history;
@@ -184,8 +158,7 @@ public final class AlarmsPage extends AbstractServlet {
         }
         filterForm(w, view);
         w.println("<h2>Raised alarms (" + active.size() + ")</h2>");
-        w.println("<form method='post' action='" + LABEL + "/ack' id='bulk'><input type='hidden' name='"
-                + CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token) + "'>");
+        w.println("<form method='post' action='" + LABEL + "/ack' id='bulk'>" + tokenField(token));
         table(w, active, view, true);
         if (!active.isEmpty()) {
             w.println("<p><button type='submit' id='ack-selected'>Acknowledge selected</button> <button type='submit'"

@@ -26,7 +26,7 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
     static Rule from(RuleConfig c) {
         String name = trim(c.name());
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name must be 1-64 characters of A-Z a-z 0-9 . _ -, not '" + name + "'");
+            throw new IllegalArgumentException("name: must be 1-64 characters of A-Z a-z 0-9 . _ -, not '" + name + "'");
         }
         RuleType type = RuleType.parse(c.type());
         Severity severity = Severity.parse(c.severity());
@@ -37,27 +37,27 @@ record Rule(String name, RuleType type, Severity severity, boolean enabled, Stri
         double min = number(c.min(), "min");
         double max = number(c.max(), "max");
         if (type == RuleType.THRESHOLD && Double.isNaN(min) && Double.isNaN(max)) {
-            throw new IllegalArgumentException("a threshold rule needs min, max or both");
+            throw new IllegalArgumentException("min, max: a threshold rule needs min, max or both");
         }
         if (!Double.isNaN(min) && !Double.isNaN(max) && min > max) {
-            throw new IllegalArgumentException("min (" + min + ") must not be above max (" + max + ")");
+            throw new IllegalArgumentException("min: " + min + " must not be above max (" + max + ")");
         }
         double h = c.hysteresis();
         if (!(h >= 0) || Double.isInfinite(h)) {
-            throw new IllegalArgumentException("hysteresis must be a number >= 0, not " + h);
+            throw new IllegalArgumentException("hysteresis: must be a number >= 0, not " + h);
         }
         if (c.for_seconds() < 0 || c.for_seconds() > 86_400 * 30L) {
-            throw new IllegalArgumentException("for.seconds must be 0..2592000, not " + c.for_seconds());
+            throw new IllegalArgumentException("for.seconds: must be 0..2592000, not " + c.for_seconds());
         }
         if (c.consecutive() < 1 || c.consecutive() > 1_000_000) {
-            throw new IllegalArgumentException("consecutive must be 1..1000000, not " + c.consecutive());
+            throw new IllegalArgumentException("consecutive: must be 1..1000000, not " + c.consecutive());
         }
         if (c.stale_seconds() < 1 || c.stale_seconds() > 86_400 * 365L) {
-            throw new IllegalArgumentException("stale.seconds must be 1..31536000, not " + c.stale_seconds());
+            throw new IllegalArgumentException("stale.seconds: must be 1..31536000, not " + c.stale_seconds());
         }
         double rate = c.rate_limit();
         if (type == RuleType.RATE && !(rate >= 0 && Double.isFinite(rate))) {
-            throw new IllegalArgumentException("rate.limit must be a number >= 0, not " + rate);
+            throw new IllegalArgumentException("rate.limit: must be a number >= 0, not " + rate);
         }
         String message = c.message() == null || c.message().isBlank() ? defaultMessage(type) : c.message().trim();
         return new Rule(name, type, severity, c.enabled(), trim(c.measurement()), topic, min, max, h,

@@ -27,10 +27,14 @@ public final class RuleComponent {
 
     private final AlarmEngine engine;
     private String name; // SCR calls activate, modified and deactivate one at a time
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
-    public RuleComponent(@Reference(name = "engine") AlertingComponent alerting, RuleConfig config) {
+    public RuleComponent(org.osgi.framework.BundleContext context,
+            @Reference(name = "engine") AlertingComponent alerting, RuleConfig config) {
         this.engine = alerting.engine();
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, RuleConfig.PID + "~"
+                + (config.name() == null ? "" : config.name().trim()), RuleComponent.class);
         apply(config);
     }
 
@@ -41,6 +45,7 @@ public final class RuleComponent {
 
     @Deactivate
     void deactivate(int reason) {
+        problems.close();
         if (name == null) {
             return;
         }
@@ -57,10 +62,12 @@ public final class RuleComponent {
         Rule rule;
         try {
             rule = Rule.from(config);
-        } catch (IllegalArgumentException e) {
-            LOG.error("Alarm rule configuration ({}) not used: {}", RuleConfig.PID, e.getMessage());
+        } catch (IllegalArgumentException e) { // the gateway's rule: the rule as it was goes on
+            problems.rejected(e.getMessage(), name != null ? "rule '" + name + "' goes on as it was"
+                    : "no rule started");
             return;
         }
+        problems.accepted();
         try {
             if (name != null && !name.equals(rule.name())) {
                 engine.removeRule(name, true); // renamed: the old rule is gone

@@ -23,9 +23,10 @@ import io.edgeport.commons.bridge.BridgeSettings;
 /**
  * One bridge per factory configuration {@code io.edgeport.bridge}. The broker and its message store are dynamic
  * references: while the broker restarts the bridge keeps its upstream connection, waits, and continues at its
- * committed position. An invalid configuration keeps no bridge running and says why, once in the log as
- * {@code io.edgeport.bridge: key: reason} and in the health check {@code Bridge NAME} (CRITICAL) and
- * {@code bridge:list}; a configuration that is changed to an invalid one stops the bridge the same way. The properties
+ * committed position. An invalid configuration says why, once in the log as
+ * {@code io.edgeport.bridge~NAME: key: reason (...)} and as a WARN health check (the gateway's one rule, commons
+ * ConfigProblems): a running bridge goes on with its previous settings; one that never had good settings does not
+ * start, and its health check {@code Bridge NAME} is CRITICAL and {@code bridge:list} says why. The properties
  * are read by {@link BridgeSettings} (Mosquitto's key names, {@link BridgeConfig} describes them for the console).
  */
 @Component(service = BridgeComponent.class, configurationPid = BridgeComponent.PID,
@@ -49,10 +50,14 @@ public final class BridgeComponent {
     private String name;
     private volatile String problem;
     private ServiceRegistration<?> health;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public BridgeComponent(BundleContext context, Map<String, Object> properties) {
         this.context = context;
+        Object connection = properties.get("connection");
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, PID + "~"
+                + (connection == null ? "" : connection.toString().strip()), BridgeComponent.class);
         apply(properties);
     }
 
@@ -63,6 +68,7 @@ public final class BridgeComponent {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         stop();
     }
 
@@ -78,20 +84,35 @@ public final class BridgeComponent {
         }
         BridgeSettings next;
         Bridge started;
-        stop();
         Object connection = properties.get("connection");
-        name = connection == null || connection.toString().isBlank() ? "(unnamed)" : connection.toString();
+        String named = connection == null || connection.toString().isBlank() ? "(unnamed)" : connection.toString();
+        Object source = properties.get(BridgeSettings.SOURCE);
+        String from = source == null || source.toString().isBlank() ? "" : "; from " + source;
         try {
             next = BridgeSettings.from(properties, hostName());
-            started = new Bridge(next, () -> store, this::publishLocally);
         } catch (Exception e) {
+            if (bridge != null) { // the gateway's rule: keep serving with the last good settings
+                problems.rejected(e.getMessage(), "bridge " + name + " goes on with its previous settings" + from);
+                return;
+            }
+            stop();
+            name = named;
             problem = e.getMessage();
-            Object source = properties.get(BridgeSettings.SOURCE);
-            LOG.error("{}: {} (bridge {} not started{})", PID, problem, name,
-                    source == null || source.toString().isBlank() ? "" : "; from " + source);
+            problems.rejected(problem, "bridge " + name + " not started" + from);
             registerHealth();
             return;
         }
+        stop();
+        name = named;
+        try {
+            started = new Bridge(next, () -> store, this::publishLocally);
+        } catch (Exception e) {
+            problem = e.getMessage();
+            problems.rejected(problem, "bridge " + name + " not started" + from);
+            registerHealth();
+            return;
+        }
+        problems.accepted();
         problem = null;
         bridge = started;
         running = keys;

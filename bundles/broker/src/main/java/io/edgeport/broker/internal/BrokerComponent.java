@@ -79,6 +79,8 @@ public final class BrokerComponent implements BrokerService {
 
     private final BundleContext context;
     private final EngineFactory engines;
+    /** A configuration change that was not used (the gateway's one rule: log once, health check, keep going). */
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public BrokerComponent(BundleContext context, Map<String, Object> props,
@@ -86,6 +88,8 @@ public final class BrokerComponent implements BrokerService {
             throws IOException {
         this.context = context;
         this.engines = engines;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, BrokerConfig.PID,
+                BrokerComponent.class);
         String data = context.getProperty(DATA_DIR_PROPERTY);
         this.dataDir = DataDirectory.of(data);
         this.version = "edgeport " + context.getBundle().getVersion() + " (" + engines.implementation() + ")";
@@ -293,9 +297,11 @@ public final class BrokerComponent implements BrokerService {
         try {
             next = Settings.from(ConfigValues.of(props, this::property), dataDir);
         } catch (IllegalArgumentException e) {
-            LOG.error("{}. The broker keeps running with its previous settings.", e.getMessage());
+            problems.rejected(e.getMessage().replaceFirst("^Invalid broker configuration: ", ""),
+                    "the broker keeps running with its previous settings");
             return;
         }
+        problems.accepted();
         BrokerRun current = run;
         if (current != null && current.settings.equals(next)) {
             return;
@@ -334,6 +340,7 @@ public final class BrokerComponent implements BrokerService {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         for (org.osgi.framework.ServiceRegistration<?> r : java.util.Arrays.asList(health, form, certificates)) {
             try {
                 if (r != null) {

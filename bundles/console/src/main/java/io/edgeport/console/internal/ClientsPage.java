@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -16,27 +15,25 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.broker.BrokerService;
 import io.edgeport.api.broker.ConnectedClient;
-import io.edgeport.commons.webconsole.CsrfGuard;
+import io.edgeport.commons.webconsole.ConsolePage;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "Clients" (/system/console/edgeport-clients): the connected MQTT clients with a Disconnect button
  * each (the Last Will is published, a persistent session stays), the sessions (connected and offline, their
  * subscriptions, queued and in-flight messages) with a Delete button each, the retained messages, a subscribe tool and
  * a publish tool (topic, payload, QoS, retain;
- * an empty retained payload deletes a retained message). POSTs are checked by {@link CsrfGuard}.
+ * an empty retained payload deletes a retained message). POSTs are checked against CSRF by {@link ConsolePage}.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + ClientsPage.LABEL,
         "felix.webconsole.title=Clients", "felix.webconsole.category=Edgeport" })
-public final class ClientsPage extends AbstractServlet {
+public final class ClientsPage extends ConsolePage<ClientsPage.Flash> {
 
     static final String LABEL = "edgeport-clients";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ClientsPage.class);
-    private static final String FLASH = ClientsPage.class.getName() + ".flash";
     /** Largest payload the publish tool sends (the form is for people, not for bulk data). */
     static final int MAX_PAYLOAD = 64 * 1024;
 
@@ -46,11 +43,11 @@ public final class ClientsPage extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile BrokerService broker;
 
-    private final transient CsrfGuard csrf = new CsrfGuard();
     private final transient Watches watches;
 
     @org.osgi.service.component.annotations.Activate
     public ClientsPage(org.osgi.framework.BundleContext context) {
+        super(LABEL, "a clients action");
         this.watches = new Watches(context);
     }
 
@@ -68,46 +65,27 @@ public final class ClientsPage extends AbstractServlet {
             super.doGet(request, response);
             return;
         }
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        setNoCache(response);
         String filter = request.getParameter("filter") == null ? "" : request.getParameter("filter").strip();
         Json j = new Json().field("filter", filter);
         if (!io.edgeport.commons.mqtt.TopicFilters.valid(filter)) {
-            response.setStatus(400);
-            response.getWriter().write(j.field("error", "'" + filter + "' is not an MQTT topic filter").end());
+            json(response, 400, j.field("error", "'" + filter + "' is not an MQTT topic filter").end());
             return;
         }
+        int status = 200;
         try {
             j.array("messages", watches.poll(filter), (m, o) -> o.field("topic", m.topic()).field("payload",
                     m.payload()).field("qos", m.qos()).field("retain", m.retain()).field("client",
                     m.clientId() == null ? "" : m.clientId()).field("at", m.at().toString()));
         } catch (IllegalStateException e) {
-            response.setStatus(429);
+            status = 429;
             j.field("error", e.getMessage());
         }
-        response.getWriter().write(j.end());
+        json(response, status, j.end());
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        csrf.token(request);
-        super.service(request, response);
-    }
-
-    @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refused = csrf.check(request);
-        if (refused != null) {
-            LOG.warn("Web console: refused a clients action: {}", refused);
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-            return;
-        }
-        Flash flash = act(broker, request.getParameter("action"), request::getParameter);
-        request.getSession(true).setAttribute(FLASH, flash);
-        String self = request.getRequestURI();
-        response.sendRedirect(self == null ? LABEL : self);
+    protected Flash post(HttpServletRequest request, HttpServletResponse response) {
+        return act(broker, request.getParameter("action"), request::getParameter);
     }
 
     /** Carries out one form's action; the answer is one sentence for the page. */
@@ -187,7 +165,7 @@ public final class ClientsPage extends AbstractServlet {
     /** Most sessions listed at once. */
     static final int MAX_SESSIONS = 200;
 
-    private static void sessions(PrintWriter w, BrokerService b, String token, String prefixParam) {
+    private static void sessions(PrintWriter w, BrokerService b, String tokenField, String prefixParam) {
         String prefix = prefixParam == null ? "" : prefixParam.strip();
         List<io.edgeport.api.broker.ClientSession> list = b == null ? List.of()
                 : b.sessions(prefix, MAX_SESSIONS + 1);
@@ -213,8 +191,7 @@ public final class ClientsPage extends AbstractServlet {
                     + (subs.length() == 0 ? "-" : subs) + "</td><td class='queued'>" + s.queued()
                     + "</td><td>" + s.inflight() + "</td><td><form method='post' onsubmit=\"return confirm('Delete the"
                     + " session of " + Encode.forJavaScriptAttribute(s.clientId()) + "? Its subscriptions and the "
-                    + s.queued() + " message(s) queued for it are discarded.')\"><input type='hidden' name='"
-                    + CsrfGuard.FIELD + "' value='" + token + "'><input type='hidden' name='action'"
+                    + s.queued() + " message(s) queued for it are discarded.')\">" + tokenField + "<input type='hidden' name='action'"
                     + " value='delete-session'><input type='hidden' name='client' value='"
                     + Encode.forHtmlAttribute(s.clientId()) + "'><button type='submit'>Delete</button></form></td>"
                     + "</tr>");
@@ -228,7 +205,7 @@ public final class ClientsPage extends AbstractServlet {
     /** Most retained messages listed at once. */
     static final int MAX_RETAINED = 200;
 
-    private static void retained(PrintWriter w, BrokerService b, String token, String filterParam) {
+    private static void retained(PrintWriter w, BrokerService b, String tokenField, String filterParam) {
         String filter = filterParam == null || filterParam.isBlank() ? "#" : filterParam.strip();
         w.println("<h2>Retained messages</h2><form method='get' id='retained-filter'><label>Topic filter <input"
                 + " name='retained' value='" + Encode.forHtmlAttribute(filter) + "'></label> <button type='submit'>"
@@ -249,8 +226,8 @@ public final class ClientsPage extends AbstractServlet {
         for (io.edgeport.api.broker.RetainedMessage m : list.subList(0, Math.min(list.size(), MAX_RETAINED))) {
             w.println("<tr data-topic='" + Encode.forHtmlAttribute(m.topic()) + "'><td>" + Encode.forHtml(m.topic())
                     + "</td><td>" + m.qos() + "</td><td><code>" + Encode.forHtml(preview(m.payload())) + "</code></td>"
-                    + "<td><form method='post'><input type='hidden' name='" + CsrfGuard.FIELD + "' value='" + token
-                    + "'><input type='hidden' name='action' value='delete-retained'><input type='hidden' name='topic'"
+                    + "<td><form method='post'>" + tokenField
+                    + "<input type='hidden' name='action' value='delete-retained'><input type='hidden' name='topic'"
                     + " value='" + Encode.forHtmlAttribute(m.topic()) + "'><button type='submit'>Delete</button>"
                     + "</form></td></tr>");
         }
@@ -270,17 +247,10 @@ public final class ClientsPage extends AbstractServlet {
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = Encode.forHtmlAttribute(csrf.token(request));
-        HttpSession session = request.getSession(false);
-        Flash flash = session == null ? null : (Flash) session.getAttribute(FLASH);
+    protected void render(HttpServletRequest request, PrintWriter w, String csrfToken, Flash flash) {
+        String token = tokenField(csrfToken);
         if (flash != null) {
-            session.removeAttribute(FLASH);
-        }
-        PrintWriter w = response.getWriter();
-        if (flash != null) {
-            w.println("<p id='outcome' class='statline " + (flash.ok() ? "ui-state-highlight" : "ui-state-error")
-                    + "'>" + Encode.forHtml(flash.text()) + "</p>");
+            statline(w, flash.text(), !flash.ok());
         }
         BrokerService b = broker;
         List<ConnectedClient> clients = b == null ? List.of() : b.clients();
@@ -295,7 +265,7 @@ public final class ClientsPage extends AbstractServlet {
                         + Encode.forHtml(c.clientId()) + "</td><td>" + Encode.forHtml(c.address()) + ":" + c.port()
                         + "</td><td><form method='post' onsubmit=\"return confirm('Disconnect "
                         + Encode.forJavaScriptAttribute(c.clientId()) + "? Its Last Will is published.')\">"
-                        + "<input type='hidden' name='" + CsrfGuard.FIELD + "' value='" + token + "'>"
+                        + token
                         + "<input type='hidden' name='action' value='disconnect'><input type='hidden' name='client'"
                         + " value='" + Encode.forHtmlAttribute(c.clientId()) + "'><button type='submit'>Disconnect"
                         + "</button></form></td></tr>");
@@ -310,8 +280,8 @@ public final class ClientsPage extends AbstractServlet {
                 + "<table class='nicetable' id='watched'><thead><tr><th>Received (UTC)</th><th>Topic</th><th>QoS</th>"
                 + "<th>Retain</th><th>Client</th><th>Payload</th></tr></thead><tbody></tbody></table>"
                 + "<script src='" + root + "/res/clients.js'></script>");
-        w.println("<h2>Publish</h2><form method='post' id='publish'><input type='hidden' name='" + CsrfGuard.FIELD
-                + "' value='" + token + "'><input type='hidden' name='action' value='publish'>"
+        w.println("<h2>Publish</h2><form method='post' id='publish'>" + token
+                + "<input type='hidden' name='action' value='publish'>"
                 + "<label>Topic <input name='topic' size='40' required></label> "
                 + "<label>QoS <select name='qos'><option>0</option><option selected>1</option><option>2</option>"
                 + "</select></label> <label><input type='checkbox' name='retain'> retain</label><br>"

@@ -1,6 +1,6 @@
 package io.edgeport.features.internal;
 
-import io.edgeport.commons.webconsole.CsrfGuard;
+import io.edgeport.commons.webconsole.ConsolePage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -23,7 +22,6 @@ import io.edgeport.api.features.Outcome;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.Part;
 
 /**
@@ -31,44 +29,35 @@ import jakarta.servlet.http.Part;
  * and bundles; the features of the repository folder and those the gateway carries, to install or update; an upload
  * form for a feature archive (.zip: feature JSON + bundle jars). Every change is health-gated by the
  * {@link FeatureManager} and rolled back when it fails; the page says what happened and why, in one line. POST, then
- * redirect (post/redirect/get); POSTs are checked by {@link CsrfGuard}; removing asks for confirmation first.
+ * redirect (post/redirect/get); POSTs are checked against CSRF ({@link ConsolePage}); removing asks for confirmation first.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + PluginsPage.LABEL,
         "felix.webconsole.title=Plugins", "felix.webconsole.category=Edgeport" })
-public final class PluginsPage extends AbstractServlet {
+public final class PluginsPage extends ConsolePage<Outcome> {
 
     static final String LABEL = "edgeport-plugins";
     /** Uploads larger than this are refused before they are read to the end. */
     static final long MAX_UPLOAD = 256L * 1024 * 1024;
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(PluginsPage.class);
-    private static final String FLASH = PluginsPage.class.getName() + ".flash";
 
     private final transient FeatureManager manager;
-    private final transient CsrfGuard csrf = new CsrfGuard();
 
     @Activate
     public PluginsPage(@Reference FeatureManager manager) {
+        super(LABEL, "a plugin change");
         this.manager = manager;
     }
 
     @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        csrf.token(request);
-        super.service(request, response);
+    protected Outcome unreadable(IllegalStateException e) {
+        return Outcome.failed("", "the upload could not be read: " + FeatureFile.firstLine(e));
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    protected Outcome post(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Outcome outcome;
         try {
-            String refused = csrf.check(request);
-            if (refused != null) {
-                LOG.warn("Web console: refused a plugin change: {}", refused);
-                response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-                return;
-            }
             String action = request.getParameter("action");
             if ("install".equals(action)) {
                 outcome = manager.install(required(request, "id"));
@@ -85,9 +74,7 @@ public final class PluginsPage extends AbstractServlet {
             // multipart parsing: too large, or not multipart at all
             outcome = Outcome.failed("", "the upload could not be read: " + FeatureFile.firstLine(e));
         }
-        request.getSession(true).setAttribute(FLASH, outcome);
-        String self = request.getRequestURI();
-        response.sendRedirect(self == null ? LABEL : self);
+        return outcome;
     }
 
     private static String required(HttpServletRequest request, String name) {
@@ -125,17 +112,10 @@ public final class PluginsPage extends AbstractServlet {
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = Encode.forHtmlAttribute(csrf.token(request));
-        HttpSession session = request.getSession(false);
-        Outcome flash = session == null ? null : (Outcome) session.getAttribute(FLASH);
+    protected void render(HttpServletRequest request, PrintWriter w, String csrfToken, Outcome flash) {
+        String token = tokenField(csrfToken);
         if (flash != null) {
-            session.removeAttribute(FLASH);
-        }
-        PrintWriter w = response.getWriter();
-        if (flash != null) {
-            w.println("<p id='outcome' class='statline " + (flash.ok() ? "ui-state-highlight" : "ui-state-error")
-                    + "'>" + Encode.forHtml(flash.message()) + "</p>");
+            statline(w, flash.message(), !flash.ok());
         }
         w.println("<h2>Installed features</h2>");
         w.println("<table id='installed' class='nicetable'><thead><tr><th>Feature</th><th>Version</th><th>State</th>"
@@ -151,7 +131,7 @@ public final class PluginsPage extends AbstractServlet {
             if (!builtIn) {
                 w.println("<form method='post' onsubmit=\"return confirm('Remove the feature "
                         + Encode.forJavaScriptAttribute(f.name()) + " and its bundles?')\">"
-                        + "<input type='hidden' name='csrf' value='" + token + "'>"
+                        + token
                         + "<input type='hidden' name='action' value='uninstall'>"
                         + "<input type='hidden' name='name' value='" + Encode.forHtmlAttribute(f.name()) + "'>"
                         + "<button type='submit'>Uninstall</button> <label title='Remove it even when other bundles"
@@ -173,7 +153,7 @@ public final class PluginsPage extends AbstractServlet {
                     + Encode.forHtml(f.id()) + "</code></td><td>" + Encode.forHtml(f.version()) + "</td><td>"
                     + Encode.forHtml(f.state()) + "</td><td>");
             if (!current) {
-                w.println("<form method='post'><input type='hidden' name='csrf' value='" + token + "'>"
+                w.println("<form method='post'>" + token
                         + "<input type='hidden' name='action' value='install'>"
                         + "<input type='hidden' name='id' value='" + Encode.forHtmlAttribute(f.id()) + "'>"
                         + "<button type='submit'>" + (f.state().startsWith("update") ? "Update" : "Install")
@@ -190,7 +170,7 @@ public final class PluginsPage extends AbstractServlet {
 
         w.println("<h2>Upload a feature</h2>");
         w.println("<form id='upload' method='post' enctype='multipart/form-data'>"
-                + "<input type='hidden' name='csrf' value='" + token + "'>"
+                + token
                 + "<input type='hidden' name='action' value='upload'>"
                 + "<input type='file' name='archive' accept='.zip,.json'> "
                 + "<button type='submit'>Install</button></form>");

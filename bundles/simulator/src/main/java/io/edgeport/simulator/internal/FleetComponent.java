@@ -38,22 +38,26 @@ public final class FleetComponent implements FleetView {
     static final long STOP_TIMEOUT_MS = 5_000;
     private static final Logger LOG = LoggerFactory.getLogger(FleetComponent.class);
 
-    private final String label;
-    private final FleetSettings settings; // null when the configuration is invalid
-    private final String problem;
+    // Replaced by a good configuration change (modified); read by the shell: volatile.
+    private volatile String label;
+    private volatile FleetSettings settings; // null while no configuration was good
+    private volatile String problem;
     private final Sequences sequences;
     private final FleetDirectory directory;
+    private final io.edgeport.commons.config.ConfigProblems problems;
     private final Object lock = new Object();
     private Fleet fleet; // guarded by lock
     private BrokerService broker; // guarded by lock
     private boolean stopped; // guarded by lock
 
     @Activate
-    public FleetComponent(FleetConfig config, Map<String, Object> properties,
-            @Reference(name = "sequences") Sequences sequences,
+    public FleetComponent(org.osgi.framework.BundleContext context, FleetConfig config,
+            Map<String, Object> properties, @Reference(name = "sequences") Sequences sequences,
             @Reference(name = "directory") FleetDirectory directory) {
         this.sequences = sequences;
         this.directory = directory;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, String.valueOf(properties.get(
+                "service.pid")), FleetComponent.class);
         FleetSettings s = null;
         String p = null;
         try {
@@ -66,13 +70,65 @@ public final class FleetComponent implements FleetView {
         this.label = s != null ? s.name() : nameOf(config) + " (" + properties.get("service.pid") + ")";
         directory.add(this);
         if (s == null) {
-            LOG.error("Simulator fleet {} not started, bad configuration: {}", label, p);
+            problems.rejected(p, "fleet " + label + " not started");
             return;
         }
         LOG.info("Simulator fleet {}: {}", label, s);
         if (!s.brokerUrl().isEmpty()) {
             synchronized (lock) {
                 startFleet(s.brokerUrl());
+            }
+        }
+    }
+
+    /** Without a framework (tests): problems are only logged. */
+    FleetComponent(FleetConfig config, Map<String, Object> properties, Sequences sequences,
+            FleetDirectory directory) {
+        this(null, config, properties, sequences, directory);
+    }
+
+    /**
+     * A changed configuration (the gateway's rule): a bad one leaves the fleet as it was; a good one that differs
+     * stops the fleet (its devices say "stopped") and starts it again with the new settings.
+     */
+    @org.osgi.service.component.annotations.Modified
+    void modified(FleetConfig config) {
+        FleetSettings next;
+        try {
+            next = FleetSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            if (settings != null) {
+                problems.rejected(e.getMessage(), "fleet " + label + " goes on with its previous settings");
+            } else {
+                problem = e.getMessage();
+                problems.rejected(e.getMessage(), "fleet " + label + " not started");
+            }
+            return;
+        }
+        problems.accepted();
+        if (next.equals(settings)) {
+            return;
+        }
+        Fleet old;
+        synchronized (lock) {
+            old = fleet;
+            fleet = null;
+        }
+        if (old != null) {
+            old.stop(STOP_TIMEOUT_MS);
+        }
+        synchronized (lock) {
+            settings = next;
+            problem = null;
+            label = next.name();
+            LOG.info("Simulator fleet {}: {}", label, next);
+            if (stopped) {
+                return;
+            }
+            if (!next.brokerUrl().isEmpty()) {
+                startFleet(next.brokerUrl());
+            } else if (broker != null) {
+                useBroker(broker);
             }
         }
     }
@@ -139,6 +195,7 @@ public final class FleetComponent implements FleetView {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         directory.remove(this);
         Fleet f;
         synchronized (lock) {

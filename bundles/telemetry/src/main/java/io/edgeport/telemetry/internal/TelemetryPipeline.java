@@ -33,7 +33,7 @@ import io.edgeport.commons.mqtt.TopicTemplate;
  * without a store retries, a sink that goes away leaves its messages in the store. Also the {@link Readings} service
  * (the configured decoding, for the alerting engine) and the Gogo command {@code edgeport:sinks}.
  */
-@Component(configurationPid = "io.edgeport.telemetry", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+@Component(configurationPid = TelemetryPipeline.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true, service = { TelemetryPipeline.class, Readings.class },
         property = { "osgi.command.scope=edgeport", "osgi.command.function=sinks" })
 @Designate(ocd = PipelineConfig.class)
@@ -62,8 +62,12 @@ public final class TelemetryPipeline implements Readings {
     private volatile long lagWarnBytes = 64L << 20;
     private boolean active;
 
+    static final String PID = "io.edgeport.telemetry";
+    private final io.edgeport.commons.config.ConfigProblems problems;
+
     @Activate
-    public TelemetryPipeline(PipelineConfig config) {
+    public TelemetryPipeline(org.osgi.framework.BundleContext context, PipelineConfig config) {
+        problems = new io.edgeport.commons.config.ConfigProblems(context, PID, TelemetryPipeline.class);
         apply(config);
     }
 
@@ -93,7 +97,7 @@ public final class TelemetryPipeline implements Readings {
         }
     }
 
-    /** Keeps the last good configuration when the new one is invalid. */
+    /** Keeps the last good configuration when the new one is invalid (ConfigProblems: the gateway's one rule). */
     private void apply(PipelineConfig config) {
         try {
             List<String> t = filters(config.topics(), "topics");
@@ -102,12 +106,14 @@ public final class TelemetryPipeline implements Readings {
             decoder = d;
             sinkNice = Math.max(0, Math.min(19, config.sink_nice()));
             lagWarnBytes = Math.max(1, config.health_lag_warn_mb()) * 1048576L;
+            problems.accepted();
         } catch (IllegalArgumentException e) {
             if (decoder == null) {
                 decoder = new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES));
             }
-            LOG.error("Invalid telemetry pipeline configuration (io.edgeport.telemetry), keeping {} / {}: {}",
-                    topics, decoder.templates(), e.getMessage());
+            String problem = e.getMessage().startsWith("topic template") ? "templates: " + e.getMessage()
+                    : e.getMessage();
+            problems.rejected(problem, "keeping topics " + topics + " and templates " + decoder.templates());
         }
     }
 
@@ -126,13 +132,14 @@ public final class TelemetryPipeline implements Readings {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(key + " must name at least one topic filter");
+            throw new IllegalArgumentException(key + ": must name at least one topic filter");
         }
         return List.copyOf(out);
     }
 
     @Deactivate
     synchronized void deactivate() {
+        problems.close();
         active = false;
         new ArrayList<>(channels.keySet()).forEach(this::closeChannel);
     }

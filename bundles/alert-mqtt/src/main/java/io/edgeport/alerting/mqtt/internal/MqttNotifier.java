@@ -41,17 +41,41 @@ public final class MqttNotifier implements AlarmNotifier {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile BrokerService broker;
 
-    private final String template;
-    private final int qos;
+    static final String DEFAULT_TOPIC = "alerts/{severity}/{device}";
+    private volatile String template = DEFAULT_TOPIC;
+    private volatile int qos = 1;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
-    public MqttNotifier(MqttNotifierConfig config) {
-        String t = config.topic() == null || config.topic().isBlank() ? "alerts/{severity}/{device}"
-                : config.topic().trim();
+    public MqttNotifier(org.osgi.framework.BundleContext context, MqttNotifierConfig config) {
+        problems = new io.edgeport.commons.config.ConfigProblems(context, MqttNotifierConfig.PID, MqttNotifier.class);
+        apply(config);
+    }
+
+    /** Without a framework (tests): problems are only logged. */
+    MqttNotifier(MqttNotifierConfig config) {
+        this(null, config);
+    }
+
+    /** A changed configuration: used when it is valid; otherwise alarms go on as before (the gateway's rule). */
+    @org.osgi.service.component.annotations.Modified
+    void modified(MqttNotifierConfig config) {
+        apply(config);
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        problems.close();
+    }
+
+    private void apply(MqttNotifierConfig config) {
+        String t = config.topic() == null || config.topic().isBlank() ? DEFAULT_TOPIC : config.topic().trim();
         if (t.contains("#") || t.contains("+")) {
-            LOG.error("MQTT alarm topic '{}' must not contain wildcards; using alerts/{{severity}}/{{device}}", t);
-            t = "alerts/{severity}/{device}";
+            problems.rejected("topic: '" + t + "' must not contain the wildcards + or #", "alarms go on to "
+                    + template);
+            return;
         }
+        problems.accepted();
         this.template = t;
         this.qos = config.qos() == 2 ? 2 : 1;
         LOG.info("MQTT alarm notifier: topic {}, QoS {}", template, qos);

@@ -36,36 +36,105 @@ public final class AclAuthorizer implements Authorizer {
 
     private static final Logger LOG = LoggerFactory.getLogger(AclAuthorizer.class);
 
-    private final AclFile file;
-    private final SubscribeMode subscribeMode;
-    private final ScheduledExecutorService poller;
+    /** What the authorizer answers from; replaced by a good configuration change (another file, another mode). */
+    private volatile AclFile file;
+    private volatile SubscribeMode subscribeMode;
+    private ScheduledExecutorService poller; // created when a reload interval is set
+    private java.util.concurrent.ScheduledFuture<?> polling;
+    private Settings settings; // SCR calls activate, modified and deactivate one at a time
+    private final io.edgeport.commons.config.ConfigProblems problems;
+    private final String dataDir;
 
+    /** A validated configuration. */
+    record Settings(Path path, long intervalMs, SubscribeMode subscribeMode) {
+    }
+
+    /** @throws IllegalArgumentException for a first configuration that cannot be used (SCR reports it) */
     @Activate
     public AclAuthorizer(BundleContext context, AclConfig config) {
-        this(resolve(config.acl__file(), context.getProperty(DATA_DIR_PROPERTY)), config.reload_interval_ms(),
-                SubscribeMode.valueOf(config.subscribe_mode().trim().toUpperCase(java.util.Locale.ROOT)));
+        this(context, config, context.getProperty(DATA_DIR_PROPERTY));
+    }
+
+    private AclAuthorizer(BundleContext context, AclConfig config, String dataDir) {
+        this.dataDir = dataDir;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, AclConfig.PID + "~"
+                + resolve(config.acl__file(), dataDir), AclAuthorizer.class);
+        use(settings(config, dataDir));
     }
 
     AclAuthorizer(Path path, long intervalMs, SubscribeMode subscribeMode) {
-        this.file = new AclFile(path);
-        this.subscribeMode = subscribeMode;
-        file.refresh();
-        LOG.info("ACL authorizer on {} (reload check every {} ms, SUBSCRIBE check {})", path, intervalMs,
-                subscribeMode);
-        if (intervalMs > 0) {
-            poller = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "edgeport-acl-reload");
-                t.setDaemon(true);
-                return t;
-            });
-            poller.scheduleWithFixedDelay(this::refreshQuietly, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
-        } else {
-            poller = null;
+        this.dataDir = null;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(null, AclConfig.PID, AclAuthorizer.class);
+        use(new Settings(path, intervalMs, subscribeMode));
+    }
+
+    /** A changed configuration: used when it is valid; otherwise the rules in force stay (the gateway's rule). */
+    @org.osgi.service.component.annotations.Modified
+    void modified(AclConfig config) {
+        Settings s;
+        try {
+            s = settings(config, dataDir);
+        } catch (IllegalArgumentException e) {
+            problems.rejected(e.getMessage(), "the ACL of " + file.path() + " stays in force");
+            return;
         }
+        problems.accepted();
+        use(s);
+    }
+
+    /** @throws IllegalArgumentException {@code key: reason} */
+    static Settings settings(AclConfig config, String dataDir) {
+        SubscribeMode mode;
+        try {
+            mode = SubscribeMode.valueOf(String.valueOf(config.subscribe_mode()).trim().toUpperCase(
+                    java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("subscribe.mode: must be MOSQUITTO or FILTER, not '"
+                    + config.subscribe_mode() + "'");
+        }
+        if (config.reload_interval_ms() < 0) {
+            throw new IllegalArgumentException("reload.interval.ms: must be 0 (never) or more, not "
+                    + config.reload_interval_ms());
+        }
+        return new Settings(resolve(config.acl__file(), dataDir), config.reload_interval_ms(), mode);
+    }
+
+    private void use(Settings s) {
+        if (s.equals(settings)) {
+            return;
+        }
+        Settings before = settings;
+        if (before == null || !before.path().equals(s.path())) {
+            AclFile next = new AclFile(s.path());
+            next.refresh();
+            file = next;
+        }
+        subscribeMode = s.subscribeMode();
+        if (before == null || before.intervalMs() != s.intervalMs()) {
+            if (polling != null) {
+                polling.cancel(false);
+                polling = null;
+            }
+            if (s.intervalMs() > 0) {
+                if (poller == null) {
+                    poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "edgeport-acl-reload");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+                polling = poller.scheduleWithFixedDelay(this::refreshQuietly, s.intervalMs(), s.intervalMs(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+        settings = s;
+        LOG.info("ACL authorizer on {} (reload check every {} ms, SUBSCRIBE check {})", s.path(), s.intervalMs(),
+                s.subscribeMode());
     }
 
     @Deactivate
     void deactivate() {
+        problems.close();
         if (poller != null) {
             poller.shutdownNow();
         }

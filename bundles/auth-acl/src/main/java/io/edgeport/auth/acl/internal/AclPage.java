@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -24,27 +23,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.auth.Authorizer;
-import io.edgeport.commons.webconsole.CsrfGuard;
-import jakarta.servlet.ServletException;
+import io.edgeport.commons.webconsole.ConsolePage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "MQTT ACL" (/system/console/edgeport-acl): each ACL authorizer's acl_file in an editor. Saving
  * parses the text with the authorizer's own parser (Mosquitto 2.0.11's rules) first: an error is shown as
  * {@code file:line: reason} with the text kept and nothing written; a good file replaces the old one atomically
- * (owner-only permissions) and is applied through the authorizer's usual reload path at once. POSTs are checked by
- * {@link CsrfGuard}; every value written into the page is HTML-encoded.
+ * (owner-only permissions) and is applied through the authorizer's usual reload path at once. POSTs are checked
+ * against CSRF by {@link ConsolePage}; every value written into the page is HTML-encoded.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + AclPage.LABEL,
         "felix.webconsole.title=MQTT ACL", "felix.webconsole.category=Edgeport" })
-public final class AclPage extends AbstractServlet {
+public final class AclPage extends ConsolePage<AclPage.Flash> {
 
     static final String LABEL = "edgeport-acl";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AclPage.class);
-    private static final String FLASH = AclPage.class.getName() + ".flash";
 
     /** The outcome of the last POST of this session, shown once; {@code text}: what was entered when refused. */
     record Flash(String info, String error, String file, String text) {
@@ -53,13 +49,8 @@ public final class AclPage extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     transient volatile List<Authorizer> authorizers;
 
-    private final transient CsrfGuard csrf = new CsrfGuard();
-
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        csrf.token(request);
-        super.service(request, response);
+    public AclPage() {
+        super(LABEL, "a change of the ACL");
     }
 
     private List<AclAuthorizer> acls() {
@@ -123,13 +114,7 @@ public final class AclPage extends AbstractServlet {
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refused = csrf.check(request);
-        if (refused != null) {
-            LOG.warn("Web console: refused a change of the ACL: {}", refused);
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-            return;
-        }
+    protected Flash post(HttpServletRequest request, HttpServletResponse response) {
         String which = request.getParameter("file");
         Flash flash = null;
         for (AclAuthorizer a : acls()) {
@@ -137,28 +122,14 @@ public final class AclPage extends AbstractServlet {
                 flash = save(a.file(), request.getParameter("text"));
             }
         }
-        if (flash == null) {
-            flash = new Flash(null, "No ACL authorizer uses that file any more.", which, null);
-        }
-        request.getSession(true).setAttribute(FLASH, flash);
-        String self = request.getRequestURI();
-        response.sendRedirect(self == null ? LABEL : self);
+        return flash != null ? flash : new Flash(null, "No ACL authorizer uses that file any more.", which, null);
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = csrf.token(request);
-        HttpSession session = request.getSession(false);
-        Flash flash = session == null ? null : (Flash) session.getAttribute(FLASH);
+    protected void render(HttpServletRequest request, PrintWriter w, String token, Flash flash) {
         if (flash != null) {
-            session.removeAttribute(FLASH);
-        }
-        PrintWriter w = response.getWriter();
-        if (flash != null && flash.info() != null) {
-            w.println("<p class='statline ui-state-highlight' id='outcome'>" + Encode.forHtml(flash.info()) + "</p>");
-        }
-        if (flash != null && flash.error() != null) {
-            w.println("<p class='statline ui-state-error' id='outcome'>" + Encode.forHtml(flash.error()) + "</p>");
+            statline(w, flash.info(), false);
+            statline(w, flash.error(), true);
         }
         List<AclAuthorizer> acls = acls();
         if (acls.isEmpty()) {
@@ -190,8 +161,7 @@ public final class AclPage extends AbstractServlet {
             w.println("<h2>" + Encode.forHtml(path.toString()) + "</h2><p>In force: " + (m.loaded() ? m.users()
                     .size() + " users, " + m.ruleCount() + " rules" : "nothing (the file never loaded: everything"
                     + " is denied)") + "</p>");
-            w.println("<form method='post' class='acl-form'><input type='hidden' name='" + CsrfGuard.FIELD
-                    + "' value='" + Encode.forHtmlAttribute(token) + "'><input type='hidden' name='file' value='"
+            w.println("<form method='post' class='acl-form'>" + tokenField(token) + "<input type='hidden' name='file' value='"
                     + Encode.forHtmlAttribute(path.toString()) + "'><textarea name='text' rows='24' cols='100'"
                     + " spellcheck='false' style='font-family:monospace;width:100%'>" + Encode.forHtmlContent(text)
                     + "</textarea><p><button type='submit'>Check and save</button></p></form>");

@@ -42,38 +42,99 @@ public final class PasswdRealm implements Authenticator, Realm {
     static final String DATA_DIR_PROPERTY = DataDirectory.PROPERTY;
     private static final Logger LOG = LoggerFactory.getLogger(PasswdRealm.class);
 
-    private final FileRealm realm;
+    /** The realm in force; replaced by a good configuration change (its file, its users are then read again). */
+    private volatile FileRealm realm;
+    private volatile int minPasswordLength;
     private final ScheduledExecutorService poller;
+    private java.util.concurrent.ScheduledFuture<?> polling;
+    private Settings settings; // SCR calls activate, modified and deactivate one at a time
+    private final io.edgeport.commons.config.ConfigProblems problems;
+    private final String dataDir;
 
+    /** A validated configuration. */
+    private record Settings(String name, Path file, UserTable.UnknownUser unknown, int interval, int iterations,
+            int minPasswordLength) {
+    }
+
+    /**
+     * @throws IllegalArgumentException for the first configuration when it cannot be used (the realm does not start;
+     *         SCR reports it)
+     */
     @Activate
     public PasswdRealm(BundleContext context, PasswdRealmConfig config) {
-        Path file = resolve(config.password__file(), context.getProperty(DATA_DIR_PROPERTY));
+        this.dataDir = context.getProperty(DATA_DIR_PROPERTY);
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, PasswdRealmConfig.PID + "~"
+                + realmName(config), PasswdRealm.class);
+        Settings s = settings(config, dataDir);
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "edgeport-passwd-" + s.name());
+            t.setDaemon(true);
+            return t;
+        });
+        use(s);
+    }
+
+    /** A changed configuration: used when it is valid; otherwise the realm goes on as it was (the gateway's rule). */
+    @org.osgi.service.component.annotations.Modified
+    void modified(PasswdRealmConfig config) {
+        Settings s;
+        try {
+            s = settings(config, dataDir);
+        } catch (IllegalArgumentException e) {
+            problems.rejected(e.getMessage(), "realm '" + realm.name() + "' goes on with its previous settings");
+            return;
+        }
+        problems.accepted();
+        use(s);
+    }
+
+    private void use(Settings s) {
+        if (s.equals(settings)) {
+            return;
+        }
+        Settings before = settings;
+        if (before == null || !before.name().equals(s.name()) || !before.file().equals(s.file())
+                || before.unknown() != s.unknown() || before.iterations() != s.iterations()) {
+            FileRealm next = new FileRealm(s.name(), s.file(), s.unknown(), s.iterations());
+            next.reloadNow();
+            realm = next;
+        }
+        minPasswordLength = s.minPasswordLength();
+        if (before == null || before.interval() != s.interval()) {
+            if (polling != null) {
+                polling.cancel(false);
+            }
+            polling = poller.scheduleWithFixedDelay(this::poll, s.interval(), s.interval(), TimeUnit.SECONDS);
+        }
+        settings = s;
+        LOG.info("Password realm '{}': file {}, unknown users {}, reload check every {} s, new hashes $7$ with {}"
+                + " iterations", s.name(), s.file(), s.unknown().name().toLowerCase(Locale.ROOT), s.interval(),
+                s.iterations());
+    }
+
+    private static String realmName(PasswdRealmConfig config) {
+        return config.realm() == null || config.realm().isBlank() ? "default" : config.realm().trim();
+    }
+
+    /** @throws IllegalArgumentException {@code key: reason} */
+    private static Settings settings(PasswdRealmConfig config, String dataDir) {
+        Path file = resolve(config.password__file(), dataDir);
         UserTable.UnknownUser unknown = switch (String.valueOf(config.unknown__user()).trim().toLowerCase(Locale.ROOT)) {
             case "deny", "" -> UserTable.UnknownUser.DENY;
             case "abstain" -> UserTable.UnknownUser.ABSTAIN;
-            default -> throw new IllegalArgumentException("unknown_user must be 'deny' or 'abstain', not '"
+            default -> throw new IllegalArgumentException("unknown_user: must be 'deny' or 'abstain', not '"
                     + Printable.of(config.unknown__user()) + "'");
         };
         int interval = config.reload__interval();
         if (interval < 1 || interval > 3600) {
-            throw new IllegalArgumentException("reload_interval must be 1..3600 seconds, not " + interval);
+            throw new IllegalArgumentException("reload_interval: must be 1..3600 seconds, not " + interval);
         }
         if (config.iterations() < 1 || config.iterations() > PasswordHash.MAX_ITERATIONS) {
-            throw new IllegalArgumentException("iterations must be 1.." + PasswordHash.MAX_ITERATIONS + ", not "
+            throw new IllegalArgumentException("iterations: must be 1.." + PasswordHash.MAX_ITERATIONS + ", not "
                     + config.iterations());
         }
-        String name = config.realm() == null || config.realm().isBlank() ? "default" : config.realm().trim();
-        this.realm = new FileRealm(name, file, unknown, config.iterations());
-        this.minPasswordLength = Math.max(1, config.min__password__length());
-        realm.reloadNow();
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "edgeport-passwd-" + name);
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.SECONDS);
-        LOG.info("Password realm '{}': file {}, unknown users {}, reload check every {} s, new hashes $7$ with {}"
-                + " iterations", name, file, unknown.name().toLowerCase(Locale.ROOT), interval, config.iterations());
+        return new Settings(realmName(config), file, unknown, interval, config.iterations(),
+                Math.max(1, config.min__password__length()));
     }
 
     /** {@code ${edgeport.data}} in the configured path becomes the data directory (default "data"). */
@@ -91,11 +152,10 @@ public final class PasswdRealm implements Authenticator, Realm {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         poller.shutdownNow();
         LOG.debug("Password realm '{}' stopped", realm.name());
     }
-
-    private final int minPasswordLength;
 
     @Override
     public AuthResult authenticate(ConnectRequest request) {

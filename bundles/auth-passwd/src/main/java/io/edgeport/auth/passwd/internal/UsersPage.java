@@ -1,11 +1,10 @@
 package io.edgeport.auth.passwd.internal;
 
-import io.edgeport.commons.webconsole.CsrfGuard;
+import io.edgeport.commons.webconsole.ConsolePage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -14,60 +13,38 @@ import org.owasp.encoder.Encode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 
 /**
  * Web Console page "MQTT users" (/system/console/edgeport-users): lists the users of every realm (never hashes) with
  * forms to add a user, change a password and delete a user. The console authenticates the operator before this
- * servlet is called.
- *
- * <p>It extends the console's {@link AbstractServlet} rather than plain {@code HttpServlet}: Web Console 5.0.18 wraps a
- * plain Servlet in an adapter that only implements GET (a POST would get 405), while an AbstractServlet receives every
- * method and the console adds its header and navigation around {@link #renderContent}. Changes are POST, then
- * redirect to the page (post/redirect/get), with the outcome kept in the session for the next render. POSTs are
- * checked by {@link CsrfGuard}; every value written into the page is HTML-encoded; fields are validated with the
- * same rules as the shell commands.
+ * servlet is called; {@link ConsolePage} checks every POST against CSRF and shows its outcome once after the redirect.
+ * Every value written into the page is HTML-encoded; fields are validated with the same rules as the shell commands.
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + UsersPage.LABEL,
         "felix.webconsole.title=MQTT users", "felix.webconsole.category=Edgeport" })
-public final class UsersPage extends AbstractServlet {
+public final class UsersPage extends ConsolePage<UsersPage.Flash> {
 
     static final String LABEL = "edgeport-users";
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(UsersPage.class);
-    private static final String FLASH = UsersPage.class.getName() + ".flash";
 
     /** What the last POST of this session did, shown once. */
-    private record Flash(String info, String error, String enteredUser) {
+    record Flash(String info, String error, String enteredUser) {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     transient volatile List<Realm> realms;
 
-    private final transient CsrfGuard csrf = new CsrfGuard();
-
-    /** Creates the session (and its CSRF token) before the console starts writing the page. */
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        csrf.token(request);
-        super.service(request, response);
+    public UsersPage() {
+        super(LABEL, "a change of MQTT users");
     }
 
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refused = csrf.check(request);
-        if (refused != null) {
-            LOG.warn("Web console: refused a change of MQTT users: {}", refused);
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-            return;
-        }
+    protected Flash post(HttpServletRequest request, HttpServletResponse response) {
         String action = request.getParameter("action");
         String user = request.getParameter("username");
-        Flash flash;
         try {
             Realm realm = Realms.pick(realms, request.getParameter("realm"));
             if ("set".equals(action)) {
@@ -76,43 +53,30 @@ public final class UsersPage extends AbstractServlet {
                 if (pw == null || !pw.equals(request.getParameter("password2"))) {
                     throw new IllegalArgumentException("the two passwords differ");
                 }
-                flash = new Flash((realm.setPassword(user, pw) ? "Changed the password of " : "Added ") + user
+                return new Flash((realm.setPassword(user, pw) ? "Changed the password of " : "Added ") + user
                         + " in realm " + realm.name() + ".", null, "");
             } else if ("delete".equals(action)) {
                 UserInput.checkUsername(user);
                 if (!realm.delete(user)) {
                     throw new IllegalArgumentException("there is no user " + user + " in realm " + realm.name());
                 }
-                flash = new Flash("Deleted " + user + " from realm " + realm.name() + ".", null, "");
-            } else {
-                throw new IllegalArgumentException("unknown action");
+                return new Flash("Deleted " + user + " from realm " + realm.name() + ".", null, "");
             }
+            throw new IllegalArgumentException("unknown action");
         } catch (IllegalArgumentException e) {
-            flash = new Flash(null, "Not done: " + e.getMessage() + ".", user == null ? "" : user);
+            return new Flash(null, "Not done: " + e.getMessage() + ".", user == null ? "" : user);
         } catch (IOException e) {
             LOG.error("Web console: could not write the password file", e);
-            flash = new Flash(null, "Not done: the password file could not be written (" + e.getMessage() + ").",
+            return new Flash(null, "Not done: the password file could not be written (" + e.getMessage() + ").",
                     user == null ? "" : user);
         }
-        request.getSession(true).setAttribute(FLASH, flash);
-        String self = request.getRequestURI();
-        response.sendRedirect(self == null ? LABEL : self);
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String token = csrf.token(request);
-        HttpSession session = request.getSession(false);
-        Flash flash = session == null ? null : (Flash) session.getAttribute(FLASH);
+    protected void render(HttpServletRequest request, PrintWriter w, String token, Flash flash) {
         if (flash != null) {
-            session.removeAttribute(FLASH);
-        }
-        PrintWriter w = response.getWriter();
-        if (flash != null && flash.info() != null) {
-            w.println("<p class='statline ui-state-highlight'>" + Encode.forHtml(flash.info()) + "</p>");
-        }
-        if (flash != null && flash.error() != null) {
-            w.println("<p class='statline ui-state-error'>" + Encode.forHtml(flash.error()) + "</p>");
+            statline(w, flash.info(), false);
+            statline(w, flash.error(), true);
         }
         String entered = flash == null ? "" : flash.enteredUser();
         List<Realm> all = Realms.sorted(realms);
@@ -151,8 +115,7 @@ public final class UsersPage extends AbstractServlet {
     }
 
     private static String hidden(String token, String encodedRealm, String action) {
-        return "<input type='hidden' name='" + CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token) + "'>"
-                + "<input type='hidden' name='realm' value='" + encodedRealm + "'>"
+        return tokenField(token) + "<input type='hidden' name='realm' value='" + encodedRealm + "'>"
                 + "<input type='hidden' name='action' value='" + action + "'>";
     }
 }

@@ -36,10 +36,13 @@ public final class JdbcSinkComponent {
     private JdbcTelemetrySink sink;
     private ServiceRegistration<?> registration;
     private ServiceRegistration<?> health;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public JdbcSinkComponent(BundleContext context, JdbcSinkConfig config) {
         this.context = context;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, JdbcSinkConfig.PID + "~"
+                + config.name(), JdbcSinkComponent.class);
         apply(config);
     }
 
@@ -50,6 +53,7 @@ public final class JdbcSinkComponent {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         unregister();
         LOG.debug("JDBC sink stopped");
     }
@@ -59,13 +63,17 @@ public final class JdbcSinkComponent {
         try {
             next = SinkSettings.from(config, context.getProperty(SinkSettings.DATA_DIR_PROPERTY));
         } catch (IllegalArgumentException e) {
+            if (registration != null) { // the gateway's rule: keep serving with the last good settings
+                problems.rejected(e.getMessage(), "the sink goes on with its previous settings");
+                return;
+            }
             unregister();
             settings = null;
-            LOG.error("JDBC sink configuration ({}) not used, no sink registered: {}", JdbcSinkConfig.PID,
-                    e.getMessage());
+            problems.rejected(e.getMessage(), "no sink registered");
             health = registerHealth(config.name(), JdbcHealthCheck.invalid(e.getMessage()));
             return;
         }
+        problems.accepted();
         if (next.equals(settings) && registration != null) {
             return;
         }

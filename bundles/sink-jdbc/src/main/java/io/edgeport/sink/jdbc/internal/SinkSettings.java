@@ -31,7 +31,7 @@ record SinkSettings(String name, String url, String user, String password, Diale
     static SinkSettings from(JdbcSinkConfig c, String dataDir) {
         String name = trim(c.name());
         if (name.isEmpty()) {
-            throw new IllegalArgumentException("name must not be empty");
+            throw new IllegalArgumentException("name: must not be empty");
         }
         String url = trim(c.url());
         if (url.isEmpty()) {
@@ -40,31 +40,31 @@ record SinkSettings(String name, String url, String user, String password, Diale
         Dialect dialect = Dialect.forUrl(url);
         String table = trim(c.table());
         if (!IDENTIFIER.matcher(table).matches()) {
-            throw new IllegalArgumentException("table must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most"
+            throw new IllegalArgumentException("table: must be a plain SQL identifier ([A-Za-z_][A-Za-z0-9_]*, at most"
                     + " 63 characters), not '" + Printable.of(table) + "'");
         }
         if (table.length() + LONGEST_SUFFIX.length() > 63) {
-            throw new IllegalArgumentException("table must be at most " + (63 - LONGEST_SUFFIX.length())
+            throw new IllegalArgumentException("table: must be at most " + (63 - LONGEST_SUFFIX.length())
                     + " characters (the names derived from it, such as " + table + LONGEST_SUFFIX
                     + ", must fit the 63 characters PostgreSQL keeps)");
         }
         int batch = c.batch_size();
         if (batch < 1 || batch > 4096) {
-            throw new IllegalArgumentException("batch.size must be 1..4096, not " + batch);
+            throw new IllegalArgumentException("batch.size: must be 1..4096, not " + batch);
         }
         long flush = c.flush_ms();
         if (flush < 0 || flush > 60_000) {
-            throw new IllegalArgumentException("flush.ms must be 0..60000, not " + flush);
+            throw new IllegalArgumentException("flush.ms: must be 0..60000, not " + flush);
         }
         long retry = c.retry_max_ms();
         if (retry < 100 || retry > 3_600_000) {
-            throw new IllegalArgumentException("retry.max.ms must be 100..3600000, not " + retry);
+            throw new IllegalArgumentException("retry.max.ms: must be 100..3600000, not " + retry);
         }
         String[] t = c.topics() == null ? new String[0] : c.topics();
         List<String> topics = Arrays.stream(t).map(SinkSettings::trim).filter(s -> !s.isEmpty()).toList();
         for (String f : topics) {
             if (f.indexOf('\u0000') >= 0 || f.length() > 65535) {
-                throw new IllegalArgumentException("topics contains an invalid filter '" + Printable.of(f) + "'");
+                throw new IllegalArgumentException("topics: invalid filter '" + Printable.of(f) + "'");
             }
         }
         return new SinkSettings(name, url, trim(c.user()), c.password() == null ? "" : c.password(), dialect, table,

@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.felix.webconsole.servlet.AbstractServlet;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -18,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import io.edgeport.api.store.MessageStore;
 import io.edgeport.api.store.StoreStatistics;
+import io.edgeport.commons.webconsole.ConsolePage;
 
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -34,7 +34,7 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 @Component(service = jakarta.servlet.Servlet.class, property = { "felix.webconsole.label=" + TelemetryPage.LABEL,
         "felix.webconsole.title=Telemetry", "felix.webconsole.category=Edgeport" })
-public final class TelemetryPage extends AbstractServlet {
+public final class TelemetryPage extends ConsolePage<TelemetryPage.Flash> {
 
     static final String LABEL = "telemetry";
     private static final long serialVersionUID = 1L;
@@ -51,16 +51,12 @@ public final class TelemetryPage extends AbstractServlet {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     transient volatile io.edgeport.api.broker.BrokerService broker;
 
-    private final transient io.edgeport.commons.webconsole.CsrfGuard csrf = new io.edgeport.commons.webconsole.CsrfGuard();
-    private static final String FLASH = TelemetryPage.class.getName() + ".flash";
+    /** What the last removal of this session did, shown once. */
+    record Flash(boolean ok, String text) {
+    }
 
-    @Override
-    protected void service(HttpServletRequest request, HttpServletResponse response)
-            throws ServletException, IOException {
-        if (request.getHeader(io.edgeport.commons.webconsole.CsrfGuard.HEADER) == null) {
-            csrf.token(request); // the session exists before the console starts writing the page
-        }
-        super.service(request, response);
+    public TelemetryPage() {
+        super(LABEL, "a telemetry change");
     }
 
     /**
@@ -68,15 +64,8 @@ public final class TelemetryPage extends AbstractServlet {
      * {@code status/<device>/health} so that stale-data rules forget it (a device that sends again comes back).
      */
     @Override
-    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        String refused = csrf.check(request);
-        if (refused != null) {
-            LOG.warn("Web console: refused a telemetry change: {}", refused);
-            response.sendError(HttpServletResponse.SC_FORBIDDEN, "Refused: " + refused);
-            return;
-        }
+    protected Flash post(HttpServletRequest request, HttpServletResponse response) {
         String device = request.getParameter("device");
-        String flash;
         try {
             JdbcTelemetrySink sink = TelemetryApi.pick(TelemetryApi.sorted(sinks), request.getParameter("sink"));
             if (device == null || device.isBlank() || device.length() > 256 || device.contains("/")
@@ -91,17 +80,14 @@ public final class TelemetryPage extends AbstractServlet {
                         1, true);
             }
             LOG.info("Web console: device '{}' removed from sink '{}' ({} readings)", device, sink.name(), rows);
-            flash = "Removed " + device + ": " + rows + " readings deleted" + (b == null ? ""
-                    : "; status 'stopped' published, so no stale alarm is raised for it") + ".";
+            return new Flash(true, "Removed " + device + ": " + rows + " readings deleted" + (b == null ? ""
+                    : "; status 'stopped' published, so no stale alarm is raised for it") + ".");
         } catch (IllegalArgumentException | IllegalStateException e) {
-            flash = "Not removed: " + e.getMessage() + ".";
+            return new Flash(false, "Not removed: " + e.getMessage() + ".");
         } catch (java.sql.SQLException e) {
             LOG.warn("Web console: removing device '{}' failed: {}", device, e.getMessage());
-            flash = "Not removed: the database failed (" + e.getMessage() + ").";
+            return new Flash(false, "Not removed: the database failed (" + e.getMessage() + ").");
         }
-        request.getSession(true).setAttribute(FLASH, flash);
-        String self = request.getRequestURI();
-        response.sendRedirect(self == null ? LABEL : self);
     }
 
     @Override
@@ -113,23 +99,13 @@ public final class TelemetryPage extends AbstractServlet {
             return;
         }
         TelemetryApi.Response r = TelemetryApi.handle(sinks, path, request::getParameter);
-        setNoCache(response);
-        response.setStatus(r.status());
-        response.setContentType("application/json");
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.getWriter().write(r.json());
+        json(response, r.status(), r.json());
     }
 
     @Override
-    public void renderContent(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        PrintWriter w = response.getWriter();
-        String token = csrf.token(request);
-        jakarta.servlet.http.HttpSession session = request.getSession(false);
-        Object flash = session == null ? null : session.getAttribute(FLASH);
+    protected void render(HttpServletRequest request, PrintWriter w, String token, Flash flash) {
         if (flash != null) {
-            session.removeAttribute(FLASH);
-            w.println("<p id='outcome' class='statline ui-state-highlight'>" + Encode.forHtml(flash.toString())
-                    + "</p>");
+            statline(w, flash.text(), !flash.ok());
         }
         StoreStatistics statistics = statistics();
         retentionWarning(w, statistics);
@@ -187,9 +163,8 @@ public final class TelemetryPage extends AbstractServlet {
                     + "</td><td>" + d.value() + "</td><td>" + Encode.forHtml(d.unit()) + "</td><td>" + d.ts()
                     + "</td><td>" + (d.seq() < 0 ? "" : d.seq()) + "</td><td>" + d.count() + "</td><td>"
                     + "<form method='post' onsubmit=\"return confirm('Remove " + Encode.forJavaScriptAttribute(
-                            d.deviceId()) + " and delete all its readings?')\"><input type='hidden' name='"
-                    + io.edgeport.commons.webconsole.CsrfGuard.FIELD + "' value='" + Encode.forHtmlAttribute(token)
-                    + "'><input type='hidden' name='sink' value='" + Encode.forHtmlAttribute(sink.name())
+                            d.deviceId()) + " and delete all its readings?')\">" + tokenField(token)
+                    + "<input type='hidden' name='sink' value='" + Encode.forHtmlAttribute(sink.name())
                     + "'><input type='hidden' name='device' value='" + Encode.forHtmlAttribute(d.deviceId())
                     + "'><button type='submit' class='remove'>Remove</button></form></td></tr>");
         }

@@ -56,12 +56,19 @@ class JdbcSinkComponentTest {
         return live.stream().filter(r -> r.classes().contains(TelemetrySink.class.getName())).toList();
     }
 
-    /** The one health check registered now, run. */
+    /** The sink's one health check registered now, run. */
     private org.apache.felix.hc.api.Result health() {
+        return check("JDBC sink ");
+    }
+
+    /** The one health check registered now whose name starts with {@code prefix}, run; null when there is none. */
+    private org.apache.felix.hc.api.Result check(String prefix) {
         List<Registered> checks = live.stream()
-                .filter(r -> r.classes().contains(org.apache.felix.hc.api.HealthCheck.class.getName())).toList();
-        assertThat(checks).hasSize(1);
-        return ((org.apache.felix.hc.api.HealthCheck) checks.get(0).service()).execute();
+                .filter(r -> r.classes().contains(org.apache.felix.hc.api.HealthCheck.class.getName()))
+                .filter(r -> String.valueOf(r.properties().get(org.apache.felix.hc.api.HealthCheck.NAME))
+                        .startsWith(prefix)).toList();
+        assertThat(checks).hasSizeLessThanOrEqualTo(1);
+        return checks.isEmpty() ? null : ((org.apache.felix.hc.api.HealthCheck) checks.get(0).service()).execute();
     }
 
     @Test
@@ -91,11 +98,30 @@ class JdbcSinkComponentTest {
         assertThat(sinks()).isEmpty();
         assertThat(health().getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.CRITICAL);
         assertThat(health().toString()).contains("Configuration not used").contains("table");
+        assertThat(check("Configuration ").getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.WARN);
         c.modified(config(Map.of()));
         assertThat(sinks()).hasSize(1);
+        assertThat(check("Configuration ")).as("fixed: the problem is gone").isNull();
+        c.deactivate();
+        assertThat(live).isEmpty();
+    }
+
+    @Test
+    void aBrokenUpdateKeepsTheSinkServingWithItsLastGoodSettings() throws Exception {
+        JdbcSinkComponent c = new JdbcSinkComponent(context(), config(Map.of("batch.size", 500)));
+        Object running = sinks().get(0).service();
         c.modified(config(Map.of("batch.size", 0)));
-        assertThat(sinks()).as("a broken update withdraws the sink").isEmpty();
-        assertThat(health().getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.CRITICAL);
+        assertThat(sinks()).as("the last good sink still serves").hasSize(1);
+        assertThat(sinks().get(0).service()).isSameAs(running);
+        assertThat(sinks().get(0).properties().get(TelemetrySink.BATCH_SIZE)).isEqualTo(500);
+        ((TelemetrySink) running).store(Configs.readings("d1", 0, 3));
+        org.apache.felix.hc.api.Result problem = check("Configuration io.edgeport.sink.jdbc~");
+        assertThat(problem.getStatus()).isEqualTo(org.apache.felix.hc.api.Result.Status.WARN);
+        assertThat(problem.toString()).contains("batch").contains("previous settings");
+        assertThat(health().getStatus()).as("the running sink is healthy").isEqualTo(
+                org.apache.felix.hc.api.Result.Status.OK);
+        c.modified(config(Map.of("batch.size", 500)));
+        assertThat(check("Configuration ")).as("a good update clears the problem").isNull();
         c.deactivate();
         assertThat(live).isEmpty();
     }

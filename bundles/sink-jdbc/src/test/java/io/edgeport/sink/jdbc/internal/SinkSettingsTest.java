@@ -49,19 +49,19 @@ class SinkSettingsTest {
     @ValueSource(strings = { "", "1x", "a-b", "a b", "x;DROP TABLE y", "\"q\"", "tëst", "s.t" })
     void refusesAnythingElseAsTable(String table) {
         assertThatThrownBy(() -> SinkSettings.from(config(Map.of("table", table)), null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("table must be");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("table: must be");
     }
 
     @Test
     void refusesATableWhoseDerivedNamesPostgresWouldTruncate() {
         assertThatThrownBy(() -> SinkSettings.from(config(Map.of("table", "a".repeat(51))), null))
-                .hasMessageStartingWith("table must be at most 50 characters");
+                .hasMessageStartingWith("table: must be at most 50 characters");
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = { "batch.size|0|batch.size must be 1..4096", "batch.size|4097|batch.size",
-            "flush.ms|-1|flush.ms must be 0..60000", "retry.max.ms|99|retry.max.ms must be 100..3600000",
-            "name| |name must not be empty", "url|jdbc:mysql://h/db?password=secret|url: unsupported database"
+    @CsvSource(delimiter = '|', value = { "batch.size|0|batch.size: must be 1..4096", "batch.size|4097|batch.size",
+            "flush.ms|-1|flush.ms: must be 0..60000", "retry.max.ms|99|retry.max.ms: must be 100..3600000",
+            "name| |name: must not be empty", "url|jdbc:mysql://h/db?password=secret|url: unsupported database"
                     + " 'jdbc:mysql'" })
     void namesTheKeyOfAnInvalidValue(String key, String value, String message) {
         Object v = switch (key) {

@@ -17,7 +17,8 @@ import io.edgeport.api.telemetry.TelemetrySink;
 
 /**
  * One Kafka sink per factory configuration {@code io.edgeport.sink.kafka}, registered as a {@link TelemetrySink}
- * for the telemetry pipeline. An invalid configuration registers no sink and says why (log and health check).
+ * for the telemetry pipeline. An invalid configuration says why (one log line and a WARN health check, see
+ * ConfigProblems); a running sink goes on with its previous settings, otherwise no sink is registered.
  */
 @Component(configurationPid = KafkaSinkConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         immediate = true, service = {})
@@ -29,25 +30,40 @@ public final class KafkaSinkComponent {
     private KafkaTelemetrySink sink;
     private ServiceRegistration<?> registration;
     private ServiceRegistration<?> health;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public KafkaSinkComponent(BundleContext context, KafkaSinkConfig config) {
         this.context = context;
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, KafkaSinkConfig.PID + "~"
+                + config.name(), KafkaSinkComponent.class);
         apply(config);
     }
 
     @Modified
     synchronized void apply(KafkaSinkConfig config) {
-        unregister();
         KafkaSinkSettings s;
         try {
             s = KafkaSinkSettings.from(config);
-            sink = new KafkaTelemetrySink(s);
         } catch (RuntimeException e) {
-            LOG.error("{}: {} (Kafka sink {} not started)", KafkaSinkConfig.PID, e.getMessage(), config.name());
+            if (registration != null) { // the gateway's rule: keep serving with the last good settings
+                problems.rejected(e.getMessage(), "the sink goes on with its previous settings");
+                return;
+            }
+            unregister();
+            problems.rejected(e.getMessage(), "Kafka sink " + config.name() + " not started");
             registerHealth(config.name(), new KafkaHealthCheck(null, e.getMessage()));
             return;
         }
+        unregister();
+        try {
+            sink = new KafkaTelemetrySink(s);
+        } catch (RuntimeException e) {
+            problems.rejected(e.getMessage(), "Kafka sink " + config.name() + " not started");
+            registerHealth(config.name(), new KafkaHealthCheck(null, e.getMessage()));
+            return;
+        }
+        problems.accepted();
         registration = context.registerService(TelemetrySink.class, sink, s.serviceProperties());
         registerHealth(s.name(), new KafkaHealthCheck(sink, null));
         LOG.info("Kafka telemetry sink '{}': topic {} on {}", s.name(), s.topic(), s.bootstrapServers());
@@ -65,7 +81,12 @@ public final class KafkaSinkComponent {
     }
 
     @Deactivate
-    synchronized void unregister() {
+    synchronized void deactivate() {
+        problems.close();
+        unregister();
+    }
+
+    private void unregister() {
         for (ServiceRegistration<?> r : new ServiceRegistration<?>[] { registration, health }) {
             if (r != null) {
                 try {

@@ -35,39 +35,68 @@ public final class MessageStoreComponent implements MessageStore {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStoreComponent.class);
     static final long MB = 1024L * 1024;
     static final long HOUR_MS = 3_600_000L;
+    /** StoreConfig's defaults, the retention when the first configuration is bad. */
+    static final long DEFAULT_SIZE_MB = 1024;
+    static final long DEFAULT_AGE_HOURS = 168;
 
     private final MessageLog log;
+
+    /** The limits in force: [size bytes, age ms]. */
+    private long[] limits;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public MessageStoreComponent(BundleContext context, StoreConfig config) throws IOException {
         Path dir = DataDirectory.of(context.getProperty(DataDirectory.PROPERTY)).resolve("messages");
-        long[] limits = limits(config);
-        this.log = MessageLog.open(dir, false, limits[0], limits[1], Clock.systemUTC());
+        problems = new io.edgeport.commons.config.ConfigProblems(context, StoreConfig.PID, MessageStoreComponent.class);
+        long[] l;
+        try {
+            l = limits(config);
+        } catch (IllegalArgumentException e) {
+            // The spine of the gateway starts in any case: with the default retention until a good value comes.
+            l = new long[] { DEFAULT_SIZE_MB * MB, DEFAULT_AGE_HOURS * HOUR_MS };
+            problems.rejected(e.getMessage(), "the store runs with the default retention " + DEFAULT_SIZE_MB
+                    + " MB / " + DEFAULT_AGE_HOURS + " h");
+        }
+        this.limits = l;
+        this.log = MessageLog.open(dir, false, l[0], l[1], Clock.systemUTC());
         StoreStatistics s = log.statistics();
         LOG.info("Message store {}: {} consumer(s), retention {} MB / {} h", dir, s.consumers().size(),
-                limits[0] / MB, limits[1] / HOUR_MS);
+                l[0] / MB, l[1] / HOUR_MS);
     }
 
-    /** Out-of-range values are raised to the minimum (a console form with min= refuses them anyway). */
-    private static long[] limits(StoreConfig c) {
-        long mb = Math.max(32, c.retention_size_mb());
-        long hours = Math.max(1, c.retention_age_hours());
-        if (mb != c.retention_size_mb() || hours != c.retention_age_hours()) {
-            LOG.warn("Message store: retention_size_mb must be at least 32 and retention_age_hours at least 1;"
-                    + " using {} MB / {} h", mb, hours);
+    /** @throws IllegalArgumentException {@code key: reason} */
+    static long[] limits(StoreConfig c) {
+        if (c.retention_size_mb() < 32) {
+            throw new IllegalArgumentException("retention.size.mb: must be at least 32, not " + c.retention_size_mb());
         }
-        return new long[] { mb * MB, hours * HOUR_MS };
+        if (c.retention_age_hours() < 1) {
+            throw new IllegalArgumentException("retention.age.hours: must be at least 1, not "
+                    + c.retention_age_hours());
+        }
+        return new long[] { c.retention_size_mb() * MB, c.retention_age_hours() * HOUR_MS };
     }
 
+    /** A changed retention: used when it is valid; otherwise the retention in force stays (the gateway's rule). */
     @Modified
     void modified(StoreConfig config) {
-        long[] limits = limits(config);
-        log.setRetention(limits[0], limits[1]);
-        LOG.info("Message store retention now {} MB / {} h", limits[0] / MB, limits[1] / HOUR_MS);
+        long[] l;
+        try {
+            l = limits(config);
+        } catch (IllegalArgumentException e) {
+            problems.rejected(e.getMessage(), "the retention stays " + limits[0] / MB + " MB / " + limits[1] / HOUR_MS
+                    + " h");
+            return;
+        }
+        problems.accepted();
+        limits = l;
+        log.setRetention(l[0], l[1]);
+        LOG.info("Message store retention now {} MB / {} h", l[0] / MB, l[1] / HOUR_MS);
     }
 
     @Deactivate
     void deactivate() {
+        problems.close();
         try {
             log.close();
         } catch (IOException e) {
