@@ -1,17 +1,17 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +62,7 @@ class AlertingRulesTest {
 
     @BeforeEach
     void broker() throws Exception {
-        port = Broker.freePort();
+        port = Ports.free();
         Broker.configure(configAdmin, port, Map.of());
         publisher = Broker.connect(port, "alerting-itest");
     }
@@ -107,26 +107,15 @@ class AlertingRulesTest {
                 .getBytes(StandardCharsets.UTF_8), 1, false);
     }
 
-    private static void await(String what, BooleanSupplier fact) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!fact.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     /** The engine subscribes asynchronously: publish an out-of-range reading until its alarm comes. */
     private void awaitEngine(Recorder r, String device, String measurement) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (r.count("RAISED " + device) == 0) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("the alerting engine never raised an alarm for " + device);
+        Await.until("the alerting engine raised an alarm for " + device, Duration.ofSeconds(30), () -> {
+            if (r.count("RAISED " + device) > 0) {
+                return true;
             }
             reading(device, measurement, 1000);
-            Thread.sleep(200);
-        }
+            return false;
+        });
     }
 
     @Test
@@ -139,29 +128,29 @@ class AlertingRulesTest {
         awaitEngine(r, "probe-" + name, m);
 
         reading("d1", m, 20); // above 10: raised
-        await("raised", () -> r.count("RAISED d1 " + name) == 1);
+        Await.until("raised", Duration.ofSeconds(30), () -> r.count("RAISED d1 " + name) == 1);
 
         Dictionary<String, Object> p = c.getProperties();
         p.put("max", "30"); // changed: 20 is normal now, the next reading clears
         c.update(p);
-        await("the change applied", () -> {
-            try {
-                reading("d1", m, 20);
-                Thread.sleep(100);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+        Await.until("the change applied", Duration.ofSeconds(30), () -> {
+            if (r.count("CLEARED d1 " + name) == 1) {
+                return true;
             }
-            return r.count("CLEARED d1 " + name) == 1;
+            reading("d1", m, 20); // again until the changed rule clears
+            return false;
         });
         reading("d1", m, 25);
         reading("d1", m, 40); // above the new max
-        await("raised again above the new limit", () -> r.count("RAISED d1 " + name) == 2);
+        Await.until("raised again above the new limit", Duration.ofSeconds(30),
+                () -> r.count("RAISED d1 " + name) == 2);
 
         c.delete(); // removed: its alarms are cleared, and it raises nothing more
-        await("cleared with the rule", () -> r.count("CLEARED d1 " + name) == 2);
+        Await.until("cleared with the rule", Duration.ofSeconds(30), () -> r.count("CLEARED d1 " + name) == 2);
         reading("d2", m, 1000);
         reading("d1", m, 1000);
-        Thread.sleep(1_000);
+        Await.during("nothing raised by the removed rule", Duration.ofSeconds(1),
+                () -> r.count("RAISED d2 " + name) == 0 && r.count("RAISED d1 " + name) == 2);
         assertThat(r.count("RAISED d2 " + name)).isZero();
         assertThat(r.count("RAISED d1 " + name)).isEqualTo(2);
     }
@@ -183,12 +172,17 @@ class AlertingRulesTest {
         reading("x1", m, 50);
         reading("x2", m, 60);
         reading("x1", m, 5);
-        await("engine processed the readings", () -> watcher.count("CLEARED x1 " + name) == 1);
+        Await.until("engine processed the readings", Duration.ofSeconds(30),
+                () -> watcher.count("CLEARED x1 " + name) == 1);
 
         Recorder second = new Recorder();
         register(second, "itest-durable-" + name); // same name: resumes where the first stopped
-        await("missed events delivered", () -> second.count("CLEARED x1 " + name) == 1);
-        Thread.sleep(500);
+        Await.until("missed events delivered", Duration.ofSeconds(30), () -> second.count("CLEARED x1 " + name) == 1);
+        Await.during("nothing delivered twice", Duration.ofMillis(500), () -> {
+            synchronized (second.events) {
+                return second.events.stream().filter(e -> e.contains(" x")).count() == 3;
+            }
+        });
         List<String> got;
         synchronized (second.events) {
             got = new ArrayList<>(second.events);

@@ -1,8 +1,6 @@
 package io.edgeport.itest;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -28,26 +26,6 @@ final class Broker {
     private Broker() {
     }
 
-    /**
-     * A free port below Linux's ephemeral range (32768-60999). A port the kernel hands out for port 0 comes from that
-     * range, and between our probe and the broker's bind an outgoing connection of a test running in parallel could
-     * take it as its source port (seen once on CI: "Address already in use" for a TLS listener).
-     */
-    static int freePort() throws IOException {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int i = 0; i < 200; i++) {
-            int candidate = random.nextInt(20_000, 32_000);
-            try (ServerSocket s = new ServerSocket(candidate, 1, InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     static BundleContext context() {
         return FrameworkUtil.getBundle(Broker.class).getBundleContext();
     }
@@ -64,15 +42,14 @@ final class Broker {
         return awaitListening("mqtt://127.0.0.1:" + port);
     }
 
-    static BrokerService awaitListening(String uri) throws InterruptedException {
+    static BrokerService awaitListening(String uri) throws Exception {
         BundleContext ctx = context();
         String port = uri.substring(uri.lastIndexOf(':') + 1);
-        long end = System.currentTimeMillis() + WAIT_MS;
-        while (System.currentTimeMillis() < end) {
-            // Ask for the service only once its properties carry the new port: getService on the delayed component
-            // before ConfigAdmin delivered the configuration makes SCR build it with the old one (and fail). A
-            // ServiceTracker would call getService at once.
-            try {
+        try {
+            return Await.value("the broker listening on " + uri, Duration.ofMillis(WAIT_MS), () -> {
+                // Ask for the service only once its properties carry the new port: getService on the delayed
+                // component before ConfigAdmin delivered the configuration makes SCR build it with the old one (and
+                // fail). A ServiceTracker would call getService at once.
                 for (org.osgi.framework.ServiceReference<BrokerService> ref : ctx.getServiceReferences(
                         BrokerService.class, "(port=" + port + ")")) {
                     BrokerService b = ctx.getService(ref);
@@ -80,13 +57,11 @@ final class Broker {
                         return b;
                     }
                 }
-            } catch (org.osgi.framework.InvalidSyntaxException e) {
-                throw new IllegalArgumentException(e);
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
+                return null;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; threads:\n" + threadDump(), e);
         }
-        throw new AssertionError("broker did not start listening on " + uri + " within " + WAIT_MS + " ms; threads:\n"
-                + threadDump());
     }
 
     /** What every thread is doing, for a failure message: a wait that times out says too little on its own. */
@@ -120,14 +95,8 @@ final class Broker {
         Configuration c = ca.getConfiguration(PID, "?");
         c.delete();
         BundleContext ctx = context();
-        long end = System.currentTimeMillis() + WAIT_MS;
-        while (System.currentTimeMillis() < end) {
-            if (ctx.getServiceReferences(BrokerService.class, "(service.pid=" + PID + ")").isEmpty()) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        throw new AssertionError("the broker still carries its deleted configuration after " + WAIT_MS + " ms");
+        Await.until("the broker without its deleted configuration", Duration.ofMillis(WAIT_MS),
+                () -> ctx.getServiceReferences(BrokerService.class, "(service.pid=" + PID + ")").isEmpty());
     }
 
     static MqttClient connect(int port, String clientId) throws MqttException {

@@ -1,9 +1,11 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -31,7 +33,7 @@ class BrokerConfigurationTest {
 
     @Test
     void startsFromConfigurationAndRoundTripsAMessage() throws Exception {
-        int port = Broker.freePort();
+        int port = Ports.free();
         BrokerService broker = Broker.configure(configAdmin, port, Map.of());
         assertThat(broker.listeners()).containsExactly("mqtt://127.0.0.1:" + port);
 
@@ -60,11 +62,11 @@ class BrokerConfigurationTest {
 
     @Test
     void changedPortAppliesWithoutRestartingTheFramework() throws Exception {
-        int first = Broker.freePort();
+        int first = Ports.free();
         Broker.configure(configAdmin, first, Map.of());
         Broker.close(Broker.connect(first, "c1"));
 
-        int second = Broker.freePort();
+        int second = Ports.free();
         BrokerService b = Broker.configure(configAdmin, second, Map.of());
         assertThat(b.listeners()).containsExactly("mqtt://127.0.0.1:" + second);
         Broker.close(Broker.connect(second, "c2"));
@@ -73,7 +75,7 @@ class BrokerConfigurationTest {
 
     @Test
     void invalidConfigurationKeepsTheRunningBroker() throws Exception {
-        int port = Broker.freePort();
+        int port = Ports.free();
         Broker.configure(configAdmin, port, Map.of());
         MqttClient c = Broker.connect(port, "stays");
         try {
@@ -81,7 +83,7 @@ class BrokerConfigurationTest {
                     "port", port, "persistence", false, "max_keepalive", 0, "allow_anonymous", "sometimes")));
             // The broker logs the error and keeps its previous settings: the client stays connected and a new one
             // can still connect on the same port.
-            TimeUnit.MILLISECONDS.sleep(500);
+            Await.during("the client stays connected", Duration.ofMillis(500), c::isConnected);
             assertThat(c.isConnected()).isTrue();
             Broker.close(Broker.connect(port, "still-accepted"));
         } finally {

@@ -1,10 +1,11 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
@@ -51,15 +52,12 @@ class EngineBundleTest {
 
     @Test
     void theBrokerGoesAndComesBackWithItsEngineBundle() throws Exception {
-        int port = Broker.freePort();
+        int port = Ports.free();
         Broker.configure(configAdmin, port, Map.of());
         assertThat(brokers.getServices()).hasSize(1);
 
         engineBundle().stop();
-        long end = System.currentTimeMillis() + Broker.WAIT_MS;
-        while (!brokers.isEmpty() && System.currentTimeMillis() < end) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+        Await.until("the BrokerService gone with its engine", Duration.ofMillis(Broker.WAIT_MS), brokers::isEmpty);
         assertThat(brokers.getServices()).as("BrokerService without an engine").isEmpty();
         assertThatThrownBy(() -> Broker.connect(port, "nobody-listens")).isInstanceOf(MqttException.class);
 

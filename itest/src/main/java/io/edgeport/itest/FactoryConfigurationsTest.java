@@ -1,5 +1,6 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -7,6 +8,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
@@ -50,7 +52,7 @@ class FactoryConfigurationsTest {
 
     @BeforeEach
     void broker() throws Exception {
-        port = Broker.freePort();
+        port = Ports.free();
         broker = Broker.configure(configAdmin, port, Map.of("persistence", true));
         bystander = Broker.connect(port, "bystander-" + RUN);
     }
@@ -73,20 +75,6 @@ class FactoryConfigurationsTest {
         return broker.sessions(prefix, 100).stream().filter(ClientSession::connected).count();
     }
 
-    private static void await(String what, Check fact) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!fact.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after 30 s waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
-    interface Check {
-        boolean ok() throws Exception;
-    }
-
     /** The bystander still round-trips a QoS 1 message through the broker. */
     private void bystanderStillWorks() throws Exception {
         assertThat(bystander.isConnected()).as("a client outside the change stays connected").isTrue();
@@ -94,7 +82,7 @@ class FactoryConfigurationsTest {
         String topic = "itest/bystander/" + RUN;
         bystander.subscribe(topic, 1, (t, m) -> got.set(new String(m.getPayload(), StandardCharsets.UTF_8)));
         bystander.publish(topic, "still here".getBytes(StandardCharsets.UTF_8), 1, false);
-        await("the bystander's own message", () -> "still here".equals(got.get()));
+        Await.until("the bystander's own message", Duration.ofSeconds(30), () -> "still here".equals(got.get()));
         bystander.unsubscribe(topic);
     }
 
@@ -111,15 +99,16 @@ class FactoryConfigurationsTest {
                 "tcp://127.0.0.1:" + port, "devices", 3, "id.prefix", prefix, "interval.ms", 100L,
                 "start.jitter.ms", 0L, "qos", 1, "clean.session", true));
         fleet.update(p);
-        await("3 devices connected", () -> connected(prefix) == 3);
-        await("readings of 3 devices", () -> devicesSeen.stream().filter(d -> d.startsWith(prefix)).count() == 3);
+        Await.until("3 devices connected", Duration.ofSeconds(30), () -> connected(prefix) == 3);
+        Await.until("readings of 3 devices", Duration.ofSeconds(30),
+                () -> devicesSeen.stream().filter(d -> d.startsWith(prefix)).count() == 3);
 
         p.put("devices", 5);
         fleet.update(p);
-        await("5 devices connected after the update", () -> connected(prefix) == 5);
+        Await.until("5 devices connected after the update", Duration.ofSeconds(30), () -> connected(prefix) == 5);
 
         fleet.delete();
-        await("the fleet's devices gone after the delete", () -> connected(prefix) == 0);
+        Await.until("the fleet's devices gone after the delete", Duration.ofSeconds(30), () -> connected(prefix) == 0);
         bystander.unsubscribe("sensors/#");
         bystanderStillWorks();
     }
@@ -136,7 +125,7 @@ class FactoryConfigurationsTest {
         MqttClient device = Broker.connect(port, "itest-device-" + RUN);
         try {
             // The pipeline reads the store from where the sink is registered: publish reading 0 until it is stored.
-            await("the sink stores a first reading", () -> {
+            Await.until("the sink stores a first reading", Duration.ofSeconds(30), () -> {
                 publish(device, 0);
                 return count(url, "COUNT(DISTINCT seq)") > 0;
             });
@@ -152,17 +141,18 @@ class FactoryConfigurationsTest {
                 }
             }, "itest-readings");
             flow.start();
-            await("a tenth published", () -> next.get() > total / 10);
+            Await.until("a tenth published", Duration.ofSeconds(30), () -> next.get() > total / 10);
             p.put("batch.size", 10);
             sink.update(p); // smaller batches, same sink
-            await("a third published", () -> next.get() > total / 3);
+            Await.until("a third published", Duration.ofSeconds(30), () -> next.get() > total / 3);
             sink.delete(); // readings published now wait in the message store
-            await("two thirds published", () -> next.get() > 2 * total / 3);
+            Await.until("two thirds published", Duration.ofSeconds(30), () -> next.get() > 2 * total / 3);
             sink = configAdmin.getFactoryConfiguration(SINK_PID, name, "?");
             sink.update(p); // the same sink again: it goes on from its position
             flow.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(flow.isAlive()).isFalse();
-            await("every reading stored", () -> count(url, "COUNT(DISTINCT seq)") == total);
+            Await.until("every reading stored", Duration.ofSeconds(30),
+                    () -> count(url, "COUNT(DISTINCT seq)") == total);
             // reading 0 was published until the sink had it (several times); every other reading once
             assertThat(count(url, "COUNT(*)", "seq > 0")).as("no reading stored twice").isEqualTo(total - 1);
         } finally {

@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -142,13 +143,6 @@ class FeaturesTest {
         return c == null ? null : c[0].getProperties().get("value");
     }
 
-    private static void await(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (!condition.call() && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     void aFeatureInstallsUpdatesAndUninstallsAsAUnitAndBadUpdatesRollBack() throws Exception {
         publish("1.0.0", "shipped", null, false);
@@ -156,7 +150,8 @@ class FeaturesTest {
         assertThat(o.ok()).as(o.message()).isTrue();
         assertThat(running()).isNotNull();
         assertThat(running().getVersion().toString()).isEqualTo("1.0.0");
-        await(() -> "shipped".equals(configured()));
+        Await.until("the feature's configuration applied", Duration.ofSeconds(10),
+                () -> "shipped".equals(configured()));
         assertThat(configured()).as("the feature's configuration, applied by the Configurator").isEqualTo("shipped");
         assertThat(installedVersion()).isEqualTo("1.0.0");
 

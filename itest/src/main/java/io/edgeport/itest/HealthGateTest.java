@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,12 +51,14 @@ class HealthGateTest {
     /** A short gate: a failing health check is waited for up to this long before the rollback. */
     @BeforeAll
     static void shortGate() throws Exception {
-        long before = manager().getProperty("component.id") instanceof Long id ? id : -1;
         gate = admin().getConfiguration("io.edgeport.features", "?");
         Hashtable<String, Object> p = new Hashtable<>();
         p.put("health.timeout.seconds", 4);
         gate.update(p);
-        await(() -> manager() != null && !Long.valueOf(before).equals(manager().getProperty("component.id")));
+        // The manager takes a changed configuration without a restart (@Modified); SCR then publishes it with the
+        // service's properties.
+        Await.until("the feature manager with the short gate", Duration.ofSeconds(15), () -> manager() != null
+                && "4".equals(String.valueOf(manager().getProperty("health.timeout.seconds"))));
     }
 
     @AfterAll
@@ -95,17 +98,11 @@ class HealthGateTest {
         }
     }
 
-    static void await(java.util.concurrent.Callable<Boolean> condition) throws Exception {
-        long end = System.nanoTime() + 15_000_000_000L;
-        while (!condition.call() && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     void theGatewaysChecksReportTheStoreTheListenersAndTheAlertingEngine() throws Exception {
-        await(() -> run("edgeport").keySet().containsAll(java.util.List.of("Message store", "MQTT listeners",
-                "Alerting engine")));
+        Await.until("the gateway's health checks registered", Duration.ofSeconds(15),
+                () -> run("edgeport").keySet().containsAll(java.util.List.of("Message store", "MQTT listeners",
+                        "Alerting engine")));
         Map<String, Result> r = run("broker-core");
         assertThat(r).containsKeys("Message store", "MQTT listeners");
         assertThat(r.get("Message store").getStatus()).isEqualTo(Result.Status.OK);
@@ -127,7 +124,7 @@ class HealthGateTest {
         try {
             // Something to store, so that the sink is asked.
             var broker = CONTEXT.getService(CONTEXT.getServiceReference(io.edgeport.api.broker.BrokerService.class));
-            await(() -> {
+            Await.until("the failing sink's check critical", Duration.ofSeconds(15), () -> {
                 broker.publish("sensors/hall/temperature/hc1/reading", "{\"value\":21.5}".getBytes(
                         StandardCharsets.UTF_8), 1, false);
                 Result s = run("telemetry").get("Telemetry sinks");

@@ -1,8 +1,10 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Hashtable;
@@ -34,7 +36,7 @@ class ObserverWhiteboardTest {
 
     @BeforeEach
     void broker() throws Exception {
-        port = Broker.freePort();
+        port = Ports.free();
         Broker.configure(configAdmin, port, Map.of());
         publisher = Broker.connect(port, "publisher");
     }
@@ -85,10 +87,8 @@ class ObserverWhiteboardTest {
 
         r.unregister();
         publish("after/unregistration", "2");
-        long end = System.currentTimeMillis() + 5_000;
-        while (!marker.seen.contains("after/unregistration=2@publisher") && System.currentTimeMillis() < end) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+        Await.until("the marker observer saw the message after the unregistration", Duration.ofSeconds(5),
+                () -> marker.seen.contains("after/unregistration=2@publisher"));
         assertThat(rec.seen).containsExactly("a/b=1@publisher");
         assertThat(marker.seen).containsExactly("before/registration=0@publisher", "a/b=1@publisher",
                 "after/unregistration=2@publisher");

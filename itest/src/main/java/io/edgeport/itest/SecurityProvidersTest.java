@@ -1,5 +1,6 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,7 +42,7 @@ class SecurityProvidersTest {
 
     @BeforeEach
     void broker() throws Exception {
-        port = Broker.freePort();
+        port = Ports.free();
         Broker.configure(configAdmin, port, Map.of("allow_anonymous", "false"));
     }
 

@@ -1,16 +1,16 @@
 package io.edgeport.itest;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -57,7 +57,7 @@ class SinkWhiteboardTest {
 
     @BeforeEach
     void broker() throws Exception {
-        port = Broker.freePort();
+        port = Ports.free();
         Broker.configure(configAdmin, port, Map.of("persistence", true));
         publisher = Broker.connect(port, "publisher");
     }
@@ -89,24 +89,13 @@ class SinkWhiteboardTest {
      */
     @SafeVarargs
     private void awaitSubscribed(Map<Long, Integer>... sinks) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!java.util.Arrays.stream(sinks).allMatch(m -> m.containsKey(0L))) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("the pipeline never subscribed for the sink");
+        Await.until("the pipeline subscribed for the sink", Duration.ofSeconds(30), () -> {
+            if (java.util.Arrays.stream(sinks).allMatch(m -> m.containsKey(0L))) {
+                return true;
             }
             publish(publisher, 0, 1);
-            Thread.sleep(100);
-        }
-    }
-
-    private static void await(String what, BooleanSupplier fact) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!fact.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
+            return false;
+        });
     }
 
     private static Set<Long> range(int from, int to) {
@@ -130,12 +119,12 @@ class SinkWhiteboardTest {
             }
         });
         flow.start();
-        await("some readings stored", () -> seqs.size() > 100);
+        Await.until("some readings stored", Duration.ofSeconds(30), () -> seqs.size() > 100);
         r.unregister(); // the sink bundle stops mid-stream
         int whileAway = seqs.size();
         register(name, new Recorder(seqs)); // and comes back (an update: same name, new object)
         flow.join(60_000);
-        await("all 3000 stored", () -> seqs.size() == 3000);
+        Await.until("all 3000 stored", Duration.ofSeconds(30), () -> seqs.size() == 3000);
         assertThat(seqs.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 3000));
         assertThat(whileAway).isLessThan(3000);
     }
@@ -147,11 +136,11 @@ class SinkWhiteboardTest {
         register(name, new Recorder(seqs));
         awaitSubscribed(seqs);
         publish(publisher, 1, 200);
-        await("200 stored", () -> seqs.size() == 200);
+        Await.until("200 stored", Duration.ofSeconds(30), () -> seqs.size() == 200);
 
         // A broker setting changes: the broker restarts on a new port with new internal credentials.
         Broker.close(publisher);
-        port = Broker.freePort();
+        port = Ports.free();
         Broker.configure(configAdmin, port, Map.of("persistence", true));
         publisher = Broker.connect(port, "publisher");
         // persistence off → on: the new broker runs on another store, where the sink's session does not exist until
@@ -160,7 +149,7 @@ class SinkWhiteboardTest {
         seqs.remove(0L);
         awaitSubscribed(seqs);
         publish(publisher, 200, 500);
-        await("all 500 stored", () -> seqs.size() == 500);
+        Await.until("all 500 stored", Duration.ofSeconds(30), () -> seqs.size() == 500);
         assertThat(seqs.keySet()).containsExactlyInAnyOrderElementsOf(range(0, 500));
     }
 
@@ -172,7 +161,7 @@ class SinkWhiteboardTest {
         register("itest-" + RUN + "-" + NAMES.incrementAndGet(), new Recorder(b));
         awaitSubscribed(a, b);
         publish(publisher, 1, 500);
-        await("500 in both", () -> a.size() == 500 && b.size() == 500);
+        Await.until("500 in both", Duration.ofSeconds(30), () -> a.size() == 500 && b.size() == 500);
         // each reading reached each sink; only the probe (0) may have come several times
         assertThat(a.entrySet()).filteredOn(e -> e.getKey() != 0L).allMatch(e -> e.getValue() == 1);
         assertThat(b.entrySet()).filteredOn(e -> e.getKey() != 0L).allMatch(e -> e.getValue() == 1);

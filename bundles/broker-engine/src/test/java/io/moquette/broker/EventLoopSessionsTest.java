@@ -1,7 +1,9 @@
 package io.moquette.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -64,15 +66,11 @@ class EventLoopSessionsTest {
         assertThat(loops.pauses.get()).isPositive();
 
         blocked.countDown();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (ran.get() < commands && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
+        await("every command ran").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(ran::get, n -> n >= commands);
         assertThat(ran.get()).as("every command ran: none dropped").isEqualTo(commands);
-        while (!publisher.config().isAutoRead() && System.nanoTime() < end) {
-            Thread.sleep(10);
-        }
-        assertThat(publisher.config().isAutoRead()).as("resumed once drained").isTrue();
+        await("resumed once drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                .until(() -> publisher.config().isAutoRead());
         publisher.finishAndReleaseAll();
     }
 
@@ -109,22 +107,22 @@ class EventLoopSessionsTest {
                             false, io.netty.handler.codec.mqtt.MqttQoS.AT_MOST_ONCE, false, 0),
                     io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader.from(1)));
             long round = gc.completed();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (gc.completed() < round + 3 && System.nanoTime() < end) {
-                Thread.sleep(1); // group commits keep running (1 ms idle rounds)
-            }
+            // group commits keep running (1 ms idle rounds): three rounds pass while the delivery waits
+            await("three group commit rounds").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(gc::completed, n -> n >= round + 3);
             publisher.runPendingTasks();
             assertThat((Object) publisher.readOutbound()).as("held while the delivery waits on its loop").isNull();
 
             blocked.countDown();
             assertThat(delivered.await(10, TimeUnit.SECONDS)).isTrue();
-            Object ack = null;
-            while (ack == null && System.nanoTime() < end) {
-                publisher.runPendingTasks();
-                ack = publisher.readOutbound();
-                Thread.sleep(1);
-            }
-            assertThat(ack).as("sent once the delivery ran and its commit completed").isNotNull();
+            AtomicReference<Object> ack = new AtomicReference<>();
+            await("the PUBACK sent once the delivery ran and its commit completed").atMost(Duration.ofSeconds(10))
+                    .pollInSameThread().pollInterval(Duration.ofMillis(1)).until(() -> {
+                        publisher.runPendingTasks();
+                        ack.set(publisher.readOutbound());
+                        return ack.get() != null;
+                    });
+            assertThat(ack.get()).as("sent once the delivery ran and its commit completed").isNotNull();
         } finally {
             blocked.countDown();
             gc.close();

@@ -1,7 +1,7 @@
 package io.edgeport.blackbox;
 
-import static io.edgeport.blackbox.Telemetry.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -16,11 +17,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -50,7 +54,8 @@ class AlertingTest {
     static Console alarmsPage(Gateway gw) throws Exception {
         Console console = new Console(gw);
         console.awaitUp();
-        await("the alarms page", 30, () -> console.get("/alarms/alarms.json", console.admin()).statusCode() == 200);
+        await("the alarms page").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> console.get("/alarms/alarms.json", console.admin()).statusCode() == 200);
         return console;
     }
 
@@ -91,30 +96,35 @@ class AlertingTest {
                     + new String(m.getPayload(), StandardCharsets.UTF_8)));
             // The engine subscribes when the gateway starts; probe until a first alarm proves it listens.
             long[] seq = {0};
-            await("the engine raises the probe's alarm", 60, () -> {
-                reading(c, "bb-probe", 99, seq[0]++);
-                return alarms(console, true).stream().anyMatch(a -> a.device().equals("bb-probe"));
-            });
+            await("the engine raises the probe's alarm").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        reading(c, "bb-probe", 99, seq[0]++);
+                        return alarms(console, true).stream().anyMatch(a -> a.device().equals("bb-probe"));
+                    });
             reading(c, "bb-a", 20, 0);
             reading(c, "bb-a", 60, 1); // raise
             reading(c, "bb-a", 70, 2); // still raised: no second alarm
             reading(c, "bb-a", 49.5, 3); // inside, but not by the hysteresis: still raised
             reading(c, "bb-b", 20, 0);
             reading(c, "bb-b", 50, 1); // exactly on the limit: normal
-            await("bb-a raised", 30, () -> alarms(console, false).stream().anyMatch(a -> a.device().equals("bb-a")));
+            await("bb-a raised").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> alarms(console, false).stream().anyMatch(a -> a.device().equals("bb-a")));
             Alarm raised = alarms(console, false).stream().filter(a -> a.device().equals("bb-a")).findFirst()
                     .orElseThrow();
             // The engine's command subscription starts a moment after its reading subscription: repeat the
             // (idempotent) acknowledgement until it is seen.
-            await("acknowledged over MQTT", 30, () -> {
-                c.publish("alerts/ack/" + raised.id(), "operator-1".getBytes(StandardCharsets.UTF_8), 1, false);
-                return alarms(console, false).stream().anyMatch(a -> a.id().equals(raised.id()) && a.acknowledged());
-            });
+            await("acknowledged over MQTT").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        c.publish("alerts/ack/" + raised.id(), "operator-1".getBytes(StandardCharsets.UTF_8), 1, false);
+                        return alarms(console, false).stream()
+                                .anyMatch(a -> a.id().equals(raised.id()) && a.acknowledged());
+                    });
             // Over HTTP, as a script does: without the CSRF header a plain answer saying what to send; with it the
             // alarm is acknowledged by the console user.
             reading(c, "bb-c", 20, 0);
             reading(c, "bb-c", 60, 1);
-            await("bb-c raised", 30, () -> alarms(console, false).stream().anyMatch(a -> a.device().equals("bb-c")));
+            await("bb-c raised").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> alarms(console, false).stream().anyMatch(a -> a.device().equals("bb-c")));
             String other = alarms(console, false).stream().filter(a -> a.device().equals("bb-c")).findFirst()
                     .orElseThrow().id();
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
@@ -130,7 +140,8 @@ class AlertingTest {
             assertThat(done.body()).contains("\"acknowledged\":true").contains("\"acknowledged_by\":\"admin\"");
 
             reading(c, "bb-a", 48, 4); // back inside by more than the hysteresis: cleared
-            await("bb-a cleared", 30, () -> alarms(console, false).stream().noneMatch(a -> a.device().equals("bb-a")));
+            await("bb-a cleared").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> alarms(console, false).stream().noneMatch(a -> a.device().equals("bb-a")));
 
             List<Alarm> history = alarms(console, true);
             assertThat(history).filteredOn(a -> a.device().equals("bb-a")).as("one alarm, raised once, cleared")
@@ -140,8 +151,9 @@ class AlertingTest {
                         assertThat(a.acknowledged()).isTrue();
                     });
             assertThat(history).filteredOn(a -> a.device().equals("bb-b")).isEmpty();
-            await("MQTT notifications", 30, () -> notifications.stream().anyMatch(n -> n.startsWith(
-                    "alerts/major/bb-a") && n.contains("\"transition\":\"cleared\"")));
+            await("MQTT notifications").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> notifications.stream().anyMatch(n -> n.startsWith(
+                            "alerts/major/bb-a") && n.contains("\"transition\":\"cleared\"")));
             assertThat(notifications).filteredOn(n -> n.startsWith("alerts/major/bb-a ") && n.contains(
                     "\"transition\":\"raised\"")).hasSize(1);
             watcher.disconnect();
@@ -155,31 +167,36 @@ class AlertingTest {
             Console console = alarmsPage(gw);
             MqttClient c = device(gw.mqttPort, "probe-publisher");
             long[] seq = {0};
-            await("the engine raises the probe's alarm", 60, () -> {
-                reading(c, "fi-probe", 99, seq[0]++);
-                return alarms(console, true).stream().anyMatch(a -> a.device().equals("fi-probe"));
-            });
+            await("the engine raises the probe's alarm").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        reading(c, "fi-probe", 99, seq[0]++);
+                        return alarms(console, true).stream().anyMatch(a -> a.device().equals("fi-probe"));
+                    });
             String pid = Telemetry.createFactoryConfiguration(console, "io.edgeport.simulator.fleet", Map.of("name",
                     "faulty", "devices", "9", "interval.ms", "50", "start.jitter.ms", "50", "fault.outlier.rate",
                     "0.01"));
-            await("900 readings and outliers from 3 devices", 120, () -> observer.distinct() >= 900
-                    && outlierDevices(observer).size() >= 3);
+            await("900 readings and outliers from 3 devices").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> observer.distinct() >= 900
+                            && outlierDevices(observer).size() >= 3);
             Telemetry.deleteConfiguration(console, pid);
             observer.awaitQuiet(1_500);
             Set<String> expected = outlierDevices(observer);
             expected.remove("fi-probe"); // the probe's readings are outliers too, but not the fleet's
             assertThat(expected).isNotEmpty();
             try {
-                await("an alarm for every device that sent an outlier", 60, () -> thresholdAlarmDevices(console)
-                        .containsAll(expected));
-            } catch (AssertionError e) {
+                await("an alarm for every device that sent an outlier").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> thresholdAlarmDevices(console)
+                                .containsAll(expected));
+            } catch (ConditionTimeoutException e) {
                 throw new AssertionError(e.getMessage() + ": expected " + expected + ", alarms for "
                         + thresholdAlarmDevices(console) + ", values " + observer.values.entrySet().stream()
                         .filter(en -> expected.contains(en.getKey())).map(en -> en.getKey() + "=" + en.getValue()
                         .stream().filter(v -> v < -10 || v > 100 && v < 800 || v > 1200 || v < 800 && v > 100)
                         .toList()).toList());
             }
-            Thread.sleep(2_000); // the pipeline is drained (the fleet stopped); nothing else may come
+            // the pipeline is drained (the fleet stopped): nothing else may come
+            await("no other threshold alarm").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> thresholdAlarmDevices(console).equals(expected));
             assertThat(thresholdAlarmDevices(console)).isEqualTo(expected);
             c.disconnect();
         }
@@ -208,14 +225,19 @@ class AlertingTest {
     /** The retained status of every device on status/+/health, as a new subscriber sees it now. */
     private static Map<String, String> statuses(int port) throws Exception {
         Map<String, String> out = new java.util.concurrent.ConcurrentHashMap<>();
-        MqttClient c = device(port, "status-reader-" + System.nanoTime());
+        String id = "status-reader-" + System.nanoTime();
+        MqttClient c = device(port, id);
         try {
             c.subscribe("status/+/health", 1, (topic, m) -> {
                 Matcher s = Pattern.compile("\"status\":\"([^\"]+)\"").matcher(new String(m.getPayload(),
                         StandardCharsets.UTF_8));
                 out.put(topic.split("/")[1], s.find() ? s.group(1) : "?");
             });
-            Thread.sleep(500); // the retained messages arrive right after the SUBACK
+            // The retained messages come right after the SUBACK: a marker published after it comes after them.
+            CountDownLatch marker = new CountDownLatch(1);
+            c.subscribe("marker/" + id, 1, (topic, m) -> marker.countDown());
+            c.publish("marker/" + id, new byte[] {1}, 1, false);
+            assertThat(marker.await(10, TimeUnit.SECONDS)).as("the marker after the retained statuses").isTrue();
         } finally {
             c.disconnect();
             c.close();
@@ -231,14 +253,19 @@ class AlertingTest {
     void aCleanRestartWithTheDemoFleetRaisesNoOfflineAlarm() throws Exception {
         try (Gateway gw = new Gateway(dir).with("edgeport.demo.devices", 6).start()) {
             Console console = alarmsPage(gw);
-            await("6 demo devices online", 60, () -> statuses(gw.mqttPort).values().stream()
-                    .filter("online"::equals).count() == 6);
+            await("6 demo devices online").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> statuses(gw.mqttPort).values().stream()
+                            .filter("online"::equals).count() == 6);
             assertThat(gw.stop()).isIn(0, Gateway.SIGTERM_EXIT);
             gw.start();
             Console again = alarmsPage(gw);
-            await("6 demo devices online again", 60, () -> statuses(gw.mqttPort).values().stream()
-                    .filter("online"::equals).count() == 6);
-            Thread.sleep(2_000); // time for any alarm the restart might raise to be evaluated
+            await("6 demo devices online again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> statuses(gw.mqttPort).values().stream()
+                            .filter("online"::equals).count() == 6);
+            // any alarm the restart might raise would be evaluated within 2 s
+            await("no offline alarm from the planned restart").during(Duration.ofSeconds(2))
+                    .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> alarms(again, true).stream().noneMatch(a -> a.type().equals("offline")));
             assertThat(alarms(again, true)).as("no alarm from a planned restart")
                     .noneMatch(a -> a.type().equals("offline"));
             assertThat(gw.log()).doesNotContain("Alarm raised");
@@ -253,12 +280,13 @@ class AlertingTest {
             long start;
             try (Socket s = new Socket()) {
                 int[] n = {0};
-                await("the engine raises an offline alarm for a probe", 60, () -> {
-                    try (Socket probe = rawDevice(gw.mqttPort, "ka-probe-" + n[0]++, 60)) {
-                        probe.setSoLinger(true, 0); // after its CONNACK (the broker has its Will): a reset
-                    } // closed without DISCONNECT: the will fires
-                    return alarms(console, false).stream().anyMatch(a -> a.type().equals("offline"));
-                });
+                await("the engine raises an offline alarm for a probe").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> {
+                            try (Socket probe = rawDevice(gw.mqttPort, "ka-probe-" + n[0]++, 60)) {
+                                probe.setSoLinger(true, 0); // after its CONNACK (the broker has its Will): a reset
+                            } // closed without DISCONNECT: the will fires
+                            return alarms(console, false).stream().anyMatch(a -> a.type().equals("offline"));
+                        });
                 s.connect(new InetSocketAddress("127.0.0.1", gw.mqttPort));
                 s.getOutputStream().write(connect("ka-silent", 2));
                 s.getOutputStream().write(publishRetained("status/ka-silent/health",
@@ -266,8 +294,9 @@ class AlertingTest {
                 s.getOutputStream().flush();
                 start = System.nanoTime();
                 // ... and then says nothing: no PINGREQ. The broker must give up after 1.5 x keepalive.
-                await("offline alarm for the silent device", 30, () -> alarms(console, false).stream()
-                        .anyMatch(a -> a.device().equals("ka-silent") && a.type().equals("offline")));
+                await("offline alarm for the silent device").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> alarms(console, false).stream()
+                                .anyMatch(a -> a.device().equals("ka-silent") && a.type().equals("offline")));
             }
             System.out.printf("offline alarm %d ms after the last packet of a device with keepalive 2 s"
                     + " (Mosquitto-style limit 3 s)%n", (System.nanoTime() - start) / 1_000_000);
@@ -332,16 +361,20 @@ class AlertingTest {
             Telemetry.createFactoryConfiguration(console, "io.edgeport.alerting.webhook", Map.of("name", "bb",
                     "url", "http://127.0.0.1:" + port + "/hook", "retry.max.ms", "1000"));
             // A new webhook starts with the next alarm: wait until it is registered.
-            await("the webhook registered", 30, () -> gw.log().contains("Alarm notifier webhook-bb registered"));
+            await("the webhook registered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("Alarm notifier webhook-bb registered"));
             MqttClient c = device(gw.mqttPort, "wh-publisher");
             // The receiver is down while these alarms are raised and cleared.
             reading(c, "wh-1", 60, 0);
             reading(c, "wh-2", -30, 0);
             reading(c, "wh-1", 20, 1);
-            await("three alarm transitions", 30, () -> alarms(console, true).stream()
-                    .filter(a -> a.device().startsWith("wh-")).count() == 2
-                    && alarms(console, false).stream().filter(a -> a.device().startsWith("wh-")).count() == 1);
-            Thread.sleep(1_500); // a few failed deliveries
+            await("three alarm transitions").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> alarms(console, true).stream()
+                            .filter(a -> a.device().startsWith("wh-")).count() == 2
+                            && alarms(console, false).stream().filter(a -> a.device().startsWith("wh-")).count() == 1);
+            await("a failed delivery to the receiver that is down").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("Alarm notifier webhook-bb failed on event"));
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
             server.createContext("/hook", ex -> {
                 String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
@@ -352,8 +385,12 @@ class AlertingTest {
             });
             server.start();
             try {
-                await("the three events delivered", 60, () -> received.size() >= 3);
-                Thread.sleep(1_500); // anything repeated would arrive now
+                await("the three events delivered").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> received.size() >= 3);
+                // anything repeated would arrive within 1.5 s
+                await("no event repeated").during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> received.size() == 3 && received.values().stream().allMatch(n -> n.get() == 1));
             } finally {
                 server.stop(0);
             }

@@ -1,10 +1,12 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -16,13 +18,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.edgeport.testsupport.MosquittoBroker;
-import io.edgeport.testsupport.Ports;
+import io.edgeport.testsupport.net.Ports;
 
 /**
  * The bridge feature in the exported gateway, configured through the console as an operator would: a real Mosquitto
@@ -103,7 +106,8 @@ class BridgeTest {
         Gateway gw = gateway("gw");
         bridge(gw, Map.of("connection", "central", "address", "127.0.0.1:" + port, "topic",
                 "sensors/# out 1 \"\" site-a/", "remote_clientid", "gw-site-a"));
-        Telemetry.await("the bridge connected", 30, () -> gw.log().contains("Bridge central connected"));
+        await("the bridge connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> gw.log().contains("Bridge central connected"));
 
         int devices = 5;
         AtomicBoolean stop = new AtomicBoolean();
@@ -122,7 +126,7 @@ class BridgeTest {
                         synchronized (mine) {
                             mine.set(seq);
                         }
-                        TimeUnit.MILLISECONDS.sleep(10); // a device's pace: ~100 readings/s each
+                        TimeUnit.MILLISECONDS.sleep(10); // pacing of the device: ~100 readings/s each
                     }
                 } catch (MqttException | InterruptedException e) {
                     // stopped
@@ -131,12 +135,24 @@ class BridgeTest {
             t.start();
             fleet.add(t);
         }
-        TimeUnit.SECONDS.sleep(5);
+        // Each phase lasts until every device had its readings acknowledged for a while (about 100 a second each).
+        int[] start = acknowledged(acked);
+        await("500 readings of each device acknowledged before the outage").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, start, 500));
         upstream.close(); // SIGTERM: Mosquitto writes its persistence file
-        TimeUnit.SECONDS.sleep(30); // the outage, the devices go on
+        // The outage, the devices go on: about 30 s of their readings.
+        int[] down = acknowledged(acked);
+        await("the bridge saw the upstream go").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> gw.log().contains("Bridge central: connection lost"));
+        await("3000 readings of each device acknowledged during the outage").atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, down, 3000));
         MosquittoBroker again = new MosquittoBroker(dir, port, conf);
         closing.add(() -> again.close());
-        TimeUnit.SECONDS.sleep(5);
+        int[] back = acknowledged(acked);
+        await("the bridge connected again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> gw.log().split("Bridge central connected", -1).length > 2);
+        await("500 readings of each device acknowledged after the outage").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, back, 500));
         stop.set(true);
         for (Thread t : fleet) {
             t.join(10_000);
@@ -148,8 +164,9 @@ class BridgeTest {
         int expected = total;
         subscriber(again.uri(), "central", false, got, "site-a/#");
         try {
-            Telemetry.await(expected + " readings upstream", 120, () -> new LinkedHashSet<>(got).size() >= expected);
-        } catch (AssertionError e) {
+            await(expected + " readings upstream").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> new LinkedHashSet<>(got).size() >= expected);
+        } catch (ConditionTimeoutException e) {
             // the assertions below say which are missing
         }
 
@@ -180,10 +197,12 @@ class BridgeTest {
         Gateway b = gateway("b");
         bridge(a, Map.of("connection", "to-b", "address", "127.0.0.1:" + b.mqttPort, "topic", "plant/# both 1",
                 "remote_clientid", "gw-a"));
-        Telemetry.await("a's bridge connected", 30, () -> a.log().contains("Bridge to-b connected"));
+        await("a's bridge connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> a.log().contains("Bridge to-b connected"));
         List<String> state = new CopyOnWriteArrayList<>();
         subscriber("tcp://127.0.0.1:" + b.mqttPort, "watch-state", true, state, "$SYS/broker/connection/#");
-        Telemetry.await("b holds a's bridge state", 10, () -> state.contains("$SYS/broker/connection/gw-a/state 1"));
+        await("b holds a's bridge state").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> state.contains("$SYS/broker/connection/gw-a/state 1"));
         List<String> onA = new CopyOnWriteArrayList<>();
         List<String> onB = new CopyOnWriteArrayList<>();
         MqttClient clientA = subscriber("tcp://127.0.0.1:" + a.mqttPort, "watch-a", true, onA, "plant/#");
@@ -191,20 +210,44 @@ class BridgeTest {
 
         clientA.publish("plant/from-a", "1".getBytes(StandardCharsets.UTF_8), 1, false);
         clientB.publish("plant/from-b", "2".getBytes(StandardCharsets.UTF_8), 1, false);
-        Telemetry.await("each on the other side", 20, () -> onB.contains("plant/from-a 1")
-                && onA.contains("plant/from-b 2"));
+        await("each on the other side").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> onB.contains("plant/from-a 1")
+                        && onA.contains("plant/from-b 2"));
         // Markers after them: whatever would loop back comes before these arrive.
         for (int i = 0; i < 3; i++) {
             clientA.publish("plant/marker-a", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
             clientB.publish("plant/marker-b", Integer.toString(i).getBytes(StandardCharsets.UTF_8), 1, false);
         }
-        Telemetry.await("the markers crossed", 20, () -> onB.contains("plant/marker-a 2")
-                && onA.contains("plant/marker-b 2"));
+        await("the markers crossed").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> onB.contains("plant/marker-a 2")
+                        && onA.contains("plant/marker-b 2"));
         assertThat(onA).as("on gateway a").containsExactlyInAnyOrder("plant/from-a 1", "plant/from-b 2",
                 "plant/marker-a 0", "plant/marker-a 1", "plant/marker-a 2", "plant/marker-b 0", "plant/marker-b 1",
                 "plant/marker-b 2");
         assertThat(onB).as("on gateway b").containsExactlyInAnyOrder("plant/from-a 1", "plant/from-b 2",
                 "plant/marker-a 0", "plant/marker-a 1", "plant/marker-a 2", "plant/marker-b 0", "plant/marker-b 1",
                 "plant/marker-b 2");
+    }
+
+    /** Readings acknowledged so far, per device. */
+    private static int[] acknowledged(BitSet[] acked) {
+        int[] out = new int[acked.length];
+        for (int d = 0; d < acked.length; d++) {
+            synchronized (acked[d]) {
+                out[d] = acked[d].cardinality();
+            }
+        }
+        return out;
+    }
+
+    /** Whether every device had at least {@code more} readings acknowledged since {@code since}. */
+    private static boolean eachAtLeast(BitSet[] acked, int[] since, int more) {
+        int[] now = acknowledged(acked);
+        for (int d = 0; d < now.length; d++) {
+            if (now[d] < since[d] + more) {
+                return false;
+            }
+        }
+        return true;
     }
 }

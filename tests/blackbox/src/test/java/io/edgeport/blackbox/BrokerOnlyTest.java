@@ -2,13 +2,14 @@ package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +37,15 @@ class BrokerOnlyTest {
             }).as("no HTTP server").isInstanceOf(ConnectException.class);
 
             Path passwd = dir.resolve("data/passwd");
-            long end = System.currentTimeMillis() + 15_000;
-            while (!(Files.exists(passwd) && Files.exists(dir.resolve("data/acl")))
-                    && System.currentTimeMillis() < end) {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
+            await("data/passwd and data/acl of the first start").atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> Files.exists(passwd) && Files.exists(dir.resolve("data/acl")));
             Clients.Result r = Clients.run(15, "mosquitto_passwd", "-b", passwd.toString(), "dev", "dev-secret");
             assertThat(r.exitCode()).as(r.stderr()).isZero();
             String port = Integer.toString(broker.mqttPort);
-            end = System.currentTimeMillis() + 20_000; // the file is reloaded once it is stable
-            while (pub(port, "dev", "dev-secret", "boot") != 0 && System.currentTimeMillis() < end) {
-                TimeUnit.MILLISECONDS.sleep(200);
-            }
+            // the file is reloaded once it is stable
+            await("dev can connect").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> pub(port, "dev", "dev-secret", "boot") == 0);
             try (MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", port, "-u", "dev", "-P", "dev-secret",
                     "-t", "b/#", "-q", "1", "-C", "2", "-W", "20", "-v").awaitSubscribed()) {
                 assertThat(pub(port, "dev", "dev-secret", "b/1")).isZero();

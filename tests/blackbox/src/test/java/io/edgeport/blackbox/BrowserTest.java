@@ -1,6 +1,7 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -111,12 +112,33 @@ class BrowserTest {
     private String upload(Path file) {
         WebElement input = browser.findElement(By.cssSelector("#upload input[type=file]"));
         input.sendKeys(file.toAbsolutePath().toString());
-        browser.findElement(By.cssSelector("#upload button[type=submit]")).click();
+        submit(browser.findElement(By.cssSelector("#upload button[type=submit]")));
         return outcome();
     }
 
+    /** The page a form was submitted from (see {@link #submit}); null when none is pending. */
+    private WebElement submittedFrom;
+
+    /** Clicks a button that posts a form, remembering the page it posts from. */
+    private void submit(WebElement button) {
+        submittedFrom = browser.findElement(By.tagName("html"));
+        button.click();
+    }
+
+    /**
+     * The outcome line of the page the last {@link #submit} led to: first the page it was submitted from is gone
+     * (that page may show an outcome line of its own, which would go stale under the test), then the new one's line.
+     */
+    private WebElement outcomeLine() {
+        if (submittedFrom != null) {
+            waiting().until(ExpectedConditions.stalenessOf(submittedFrom));
+            submittedFrom = null;
+        }
+        return waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+    }
+
     private String outcome() {
-        WebElement line = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        WebElement line = outcomeLine();
         return (line.getAttribute("class").contains("error") ? "ERROR " : "OK ") + line.getText();
     }
 
@@ -173,13 +195,13 @@ class BrowserTest {
 
         // Uninstall asks first: cancelling keeps the feature.
         By uninstall = By.cssSelector("#installed tr[data-feature='browser-demo'] button[type=submit]");
-        browser.findElement(uninstall).click();
+        submit(browser.findElement(uninstall));
         assertThat(waiting().until(ExpectedConditions.alertIsPresent()).getText())
                 .contains("Remove the feature browser-demo");
         browser.switchTo().alert().dismiss();
         assertThat(installedFeatures()).contains("browser-demo 1.0.0");
 
-        browser.findElement(uninstall).click();
+        submit(browser.findElement(uninstall));
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
         assertThat(outcome()).startsWith("OK browser-demo").contains("uninstalled");
         assertThat(installedFeatures()).noneMatch(f -> f.startsWith("browser-demo"));
@@ -203,8 +225,8 @@ class BrowserTest {
 
         text.clear();
         text.sendKeys("topic deny secret/#\ntopic sideways x\n" + original);
-        browser.findElement(By.cssSelector("form.acl-form button[type=submit]")).click();
-        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        submit(browser.findElement(By.cssSelector("form.acl-form button[type=submit]")));
+        WebElement outcome = outcomeLine();
         assertThat(outcome.getText()).startsWith("Not saved: ").contains("/data/acl:2:");
         assertThat(browser.findElement(By.cssSelector("form.acl-form textarea")).getAttribute("value"))
                 .as("what was typed is kept to correct").contains("sideways");
@@ -214,8 +236,8 @@ class BrowserTest {
         text = browser.findElement(By.cssSelector("form.acl-form textarea"));
         text.clear();
         text.sendKeys("topic deny secret/#\n" + original);
-        browser.findElement(By.cssSelector("form.acl-form button[type=submit]")).click();
-        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        submit(browser.findElement(By.cssSelector("form.acl-form button[type=submit]")));
+        outcome = outcomeLine();
         assertThat(outcome.getText()).startsWith("Saved ").contains("in force now");
         screenshot("acl-saved");
 
@@ -226,7 +248,8 @@ class BrowserTest {
         org.eclipse.paho.client.mqttv3.MqttClient pub = Clients.paho(tcp, "acl-pub", true);
         pub.publish("secret/x", "s".getBytes(StandardCharsets.UTF_8), 1, false);
         pub.publish("public/x", "p".getBytes(StandardCharsets.UTF_8), 1, false);
-        Telemetry.await("public/x delivered", 20, () -> got.contains("public/x"));
+        await("public/x delivered").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> got.contains("public/x"));
         Clients.close(pub);
         Clients.close(sub);
         assertThat(got).doesNotContain("secret/x");
@@ -253,11 +276,12 @@ class BrowserTest {
         open("/edgeport-clients", By.id("publish"));
         assertThat(browser.findElements(By.cssSelector("#clients tr[data-client]"))).extracting(e -> e
                 .getAttribute("data-client")).contains("victim", "watcher");
-        browser.findElement(By.cssSelector("#clients tr[data-client='victim'] button")).click();
+        submit(browser.findElement(By.cssSelector("#clients tr[data-client='victim'] button")));
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
-        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        WebElement outcome = outcomeLine();
         assertThat(outcome.getText()).isEqualTo("Disconnected victim.");
-        Telemetry.await("the victim's Last Will", 20, () -> got.contains("status/victim/health offline"));
+        await("the victim's Last Will").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> got.contains("status/victim/health offline"));
         assertThat(victim.isConnected()).isFalse();
         assertThat(browser.findElements(By.cssSelector("#clients tr[data-client='victim']"))).isEmpty();
         screenshot("clients-disconnected");
@@ -265,18 +289,19 @@ class BrowserTest {
         browser.findElement(By.cssSelector("#publish input[name=topic]")).sendKeys("console/note");
         browser.findElement(By.cssSelector("#publish textarea[name=payload]")).sendKeys("hello from the console");
         browser.findElement(By.cssSelector("#publish input[name=retain]")).click();
-        browser.findElement(By.cssSelector("#publish button[type=submit]")).click();
-        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        submit(browser.findElement(By.cssSelector("#publish button[type=submit]")));
+        outcome = outcomeLine();
         assertThat(outcome.getText()).isEqualTo("Published 22 bytes to console/note (QoS 1, retained).");
-        Telemetry.await("the published message", 20, () -> got.contains("console/note hello from the console"));
+        await("the published message").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> got.contains("console/note hello from the console"));
         assertThat(retained(tcp, "console/note")).containsExactly("hello from the console");
 
         open("/edgeport-clients?retained=console/%23", By.id("retained"));
         assertThat(browser.findElement(By.cssSelector("#retained tr[data-topic='console/note']")).getText())
                 .contains("hello from the console");
         screenshot("clients-retained");
-        browser.findElement(By.cssSelector("#retained tr[data-topic='console/note'] button")).click();
-        outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        submit(browser.findElement(By.cssSelector("#retained tr[data-topic='console/note'] button")));
+        outcome = outcomeLine();
         assertThat(outcome.getText()).isEqualTo("Deleted the retained message of console/note.");
         assertThat(retained(tcp, "console/note")).as("no retained message any more").isEmpty();
 
@@ -319,9 +344,9 @@ class BrowserTest {
         assertThat(row.getText()).contains("offline").contains("persistent").contains("plant/# (QoS 1)");
         assertThat(row.findElement(By.cssSelector("td.queued")).getText()).isEqualTo("4");
         screenshot("clients-sessions");
-        row.findElement(By.cssSelector("button")).click();
+        submit(row.findElement(By.cssSelector("button")));
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
-        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        WebElement outcome = outcomeLine();
         assertThat(outcome.getText()).isEqualTo("Deleted the session of night-shift.");
         assertThat(browser.findElements(By.cssSelector("#sessions tr[data-client='night-shift']"))).isEmpty();
 
@@ -347,13 +372,17 @@ class BrowserTest {
         assertThat(again.connectWithResult(o).getSessionPresent()).as("session present").isFalse();
         again.subscribe("marker", 1);
         again.publish("marker", new byte[] {1}, 1, false);
-        Telemetry.await("the marker", 20, () -> got.contains("marker"));
+        await("the marker").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> got.contains("marker"));
         assertThat(got).as("nothing that was queued for the deleted session").containsExactly("marker");
         Clients.close(again);
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }
 
-    /** @return the payloads of the retained messages a new subscriber to {@code topic} gets within a second */
+    /**
+     * @return the payloads of the retained messages a new subscriber to {@code topic} gets: they come right after the
+     *         SUBACK, before a marker it publishes after that
+     */
     private static List<String> retained(String tcp, String topic) throws Exception {
         List<String> out = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         org.eclipse.paho.client.mqttv3.MqttClient c = Clients.paho(tcp, "retained-reader", true);
@@ -362,7 +391,11 @@ class BrowserTest {
                 out.add(new String(m.getPayload(), StandardCharsets.UTF_8));
             }
         });
-        Thread.sleep(1_000);
+        java.util.concurrent.CountDownLatch marker = new java.util.concurrent.CountDownLatch(1);
+        c.subscribe("retained-reader/marker", 1, (t, m) -> marker.countDown());
+        c.publish("retained-reader/marker", new byte[] {1}, 1, false);
+        assertThat(marker.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the marker after the retained messages")
+                .isTrue();
         Clients.close(c);
         return out;
     }
@@ -378,8 +411,9 @@ class BrowserTest {
         c.publish("sensors/lab/temperature/odd-1/reading", "warm".getBytes(StandardCharsets.UTF_8), 1, false);
         Clients.close(c);
         Console console = new Console(gw);
-        Telemetry.await("readings of the demo fleet stored", 60, () -> console.get("/telemetry/devices.json",
-                console.admin()).body().contains("sim-demo"));
+        await("readings of the demo fleet stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> console.get("/telemetry/devices.json",
+                        console.admin()).body().contains("sim-demo"));
         open("/telemetry", By.id("ep-chart-form"));
         new org.openqa.selenium.support.ui.Select(browser.findElement(By.cssSelector("#ep-chart-form select[name=device]")))
                 .selectByIndex(0);
@@ -395,12 +429,13 @@ class BrowserTest {
         org.eclipse.paho.client.mqttv3.MqttClient once = Clients.paho("tcp://127.0.0.1:" + gw.mqttPort, "once", true);
         once.publish("sensors/lab/temperature/one-off/reading", "20".getBytes(StandardCharsets.UTF_8), 1, false);
         Clients.close(once);
-        Telemetry.await("the one-off reading stored", 30, () -> console.get("/telemetry/devices.json",
-                console.admin()).body().contains("\"one-off\""));
+        await("the one-off reading stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> console.get("/telemetry/devices.json",
+                        console.admin()).body().contains("\"one-off\""));
         open("/telemetry", By.id("devices"));
-        browser.findElement(By.xpath("//table[@id='devices']//tr[td/a[text()='one-off']]//button")).click();
+        submit(browser.findElement(By.xpath("//table[@id='devices']//tr[td/a[text()='one-off']]//button")));
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
-        WebElement outcome = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("outcome")));
+        WebElement outcome = outcomeLine();
         assertThat(outcome.getText()).startsWith("Removed one-off: 1 readings deleted; status 'stopped' published");
         assertThat(console.get("/telemetry/devices.json", console.admin()).body()).doesNotContain("\"one-off\"")
                 .contains("sim-demo");
@@ -413,8 +448,9 @@ class BrowserTest {
     void everyPageLoadsWithoutScriptErrors() throws Exception {
         start(new Gateway(Files.createDirectories(dir)).with("edgeport.demo.devices", 2));
         Console console = new Console(gw);
-        Telemetry.await("readings stored", 60, () -> console.get("/telemetry/devices.json", console.admin()).body()
-                .contains("sim-demo"));
+        await("readings stored").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> console.get("/telemetry/devices.json", console.admin()).body()
+                        .contains("sim-demo"));
         java.util.Map<String, String> pages = new java.util.LinkedHashMap<>();
         pages.put("/dashboard", "Dashboard");
         pages.put("/edgeport-clients", "Clients");
@@ -431,7 +467,8 @@ class BrowserTest {
         List<String> problems = new java.util.ArrayList<>();
         for (var p : pages.entrySet()) {
             open(p.getKey(), By.id("navmenu"));
-            Thread.sleep(500); // the page's scripts run
+            waiting().until(d -> Boolean.TRUE.equals(((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                    "return document.readyState === 'complete' && (!window.jQuery || jQuery.active === 0)")));
             if (!browser.getTitle().equals("Edgeport - " + p.getValue())) {
                 problems.add(p.getKey() + ": title '" + browser.getTitle() + "'");
             }
@@ -448,13 +485,19 @@ class BrowserTest {
         org.eclipse.paho.client.mqttv3.MqttClient device = Clients.paho("tcp://127.0.0.1:" + gw.mqttPort,
                 "hot-devices", true);
         Console console = new Console(gw);
-        Telemetry.await("two temperature alarms", 60, () -> {
-            device.publish("sensors/lab/temperature/hot-1/reading", "61".getBytes(StandardCharsets.UTF_8), 1, false);
-            device.publish("sensors/lab/temperature/hot-2/reading", "72".getBytes(StandardCharsets.UTF_8), 1, false);
-            Thread.sleep(300);
-            List<AlertingTest.Alarm> raised = AlertingTest.alarms(console, false);
-            return raised.stream().filter(a -> a.device().startsWith("hot-")).count() == 2;
-        });
+        await("two temperature alarms").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    List<AlertingTest.Alarm> raised = AlertingTest.alarms(console, false);
+                    if (raised.stream().filter(a -> a.device().startsWith("hot-")).count() == 2) {
+                        return true;
+                    }
+                    // published again until the engine, which subscribes after the start, raised both
+                    device.publish("sensors/lab/temperature/hot-1/reading", "61".getBytes(StandardCharsets.UTF_8), 1,
+                            false);
+                    device.publish("sensors/lab/temperature/hot-2/reading", "72".getBytes(StandardCharsets.UTF_8), 1,
+                            false);
+                    return false;
+                });
         Clients.close(device);
 
         open("/alarms", By.id("filter"));
@@ -467,8 +510,8 @@ class BrowserTest {
         screenshot("alarms-filtered");
 
         browser.findElement(By.cssSelector("#bulk input[type=checkbox][name=id]")).click();
-        browser.findElement(By.id("ack-selected")).click();
-        WebElement flash = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("flash")));
+        submit(browser.findElement(By.id("ack-selected")));
+        WebElement flash = outcomeLine();
         assertThat(flash.getText()).isEqualTo("Acknowledged.");
         open("/alarms", By.id("filter"));
         assertThat(browser.findElement(By.cssSelector("#bulk tr[data-alarm]")).getText()).isNotEmpty();
@@ -480,9 +523,9 @@ class BrowserTest {
         screenshot("alarms-acknowledged");
 
         // hot-2 is cleared by hand (the browser asks first).
-        browser.findElement(By.xpath("//tr[td[text()='hot-2']]//button[@name='clearone']")).click();
+        submit(browser.findElement(By.xpath("//tr[td[text()='hot-2']]//button[@name='clearone']")));
         waiting().until(ExpectedConditions.alertIsPresent()).accept();
-        flash = waiting().until(ExpectedConditions.presenceOfElementLocated(By.id("flash")));
+        flash = outcomeLine();
         assertThat(flash.getText()).isEqualTo("Cleared 1 of 1 alarm.");
         assertThat(AlertingTest.alarms(console, false)).noneMatch(a -> a.device().equals("hot-2"));
         assertThat(AlertingTest.alarms(console, true)).filteredOn(a -> a.device().equals("hot-2"))
@@ -514,7 +557,13 @@ class BrowserTest {
                 .contains("MQTT listeners").contains("Telemetry sinks");
         // The retained count moves with the fleet's statuses; uptime is shown.
         assertThat(browser.findElement(By.id("ep-uptime")).getText()).endsWith("min");
-        Thread.sleep(4_000); // a few more samples on the chart for the screenshot
+        // a few more samples on the chart for the screenshot: the page polls its figures every 2 s
+        ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("window.epPolls = 0;"
+                + " var open = XMLHttpRequest.prototype.open;"
+                + " XMLHttpRequest.prototype.open = function () {"
+                + " window.epPolls++; return open.apply(this, arguments); };");
+        waiting().until(d -> ((Number) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "return window.epPolls")).intValue() >= 3);
         screenshot("dashboard");
         assertThat(consoleErrors()).as("no script errors in the browser").isEmpty();
     }

@@ -1,10 +1,11 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +57,10 @@ class CertificateIdentityTest {
         gw = new Gateway(gwDir).with("tls_port", tlsPort).with("cafile", c("ca.crt"))
                 .with("certfile", c("server.crt")).with("keyfile", c("server.key")).with("require_certificate", true)
                 .with("use_identity_as_username", true).with("allow_anonymous", "false").start();
-        TimeUnit.SECONDS.sleep(2); // the ACL provider starts after the ready line
+        // the ACL provider starts after the ready line; clients are admitted once it is there
+        await("the ACL provider started and clients admitted").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> gw.log().contains("ACL authorizer on") && gw.log().contains("MQTT clients admitted"));
     }
 
     @AfterAll

@@ -1,9 +1,10 @@
 package io.edgeport.blackbox;
 
-import static io.edgeport.blackbox.Telemetry.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,12 +25,16 @@ class CleanStopTest {
         try (Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
             Console console = new Console(gw);
             console.awaitUp();
-            await("the sink storing", 60, () -> {
-                observer.publish("sensors/lab/temperature/stop-probe/reading",
-                        "{\"device_id\":\"stop-probe\",\"value\":1,\"seq\":0}");
-                Thread.sleep(300);
-                return !Telemetry.stored(console, "default", "stop-probe").isEmpty();
-            });
+            // a probe reading, published again until the sink stored it
+            await("the sink storing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        if (!Telemetry.stored(console, "default", "stop-probe").isEmpty()) {
+                            return true;
+                        }
+                        observer.publish("sensors/lab/temperature/stop-probe/reading",
+                                "{\"device_id\":\"stop-probe\",\"value\":1,\"seq\":0}");
+                        return false;
+                    });
             for (int i = 1; i <= 50; i++) {
                 observer.publish("sensors/lab/temperature/stop-probe/reading",
                         "{\"device_id\":\"stop-probe\",\"value\":" + i + ",\"seq\":" + i + "}");

@@ -1,5 +1,7 @@
 package io.edgeport.blackbox;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -42,11 +44,9 @@ final class Console {
      * The console answers 404 until its security provider has registered, which may follow the ready line (and after
      * a restart the password file is there before the console is): wait, bounded, for something else than 404.
      */
-    void awaitUp() throws IOException, InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        while (get("/bundles", admin()).statusCode() != 200 && System.currentTimeMillis() < end) {
-            Thread.sleep(100);
-        }
+    void awaitUp() {
+        await("the console answering").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/bundles", admin()).statusCode() == 200);
     }
 
     String admin() throws IOException {

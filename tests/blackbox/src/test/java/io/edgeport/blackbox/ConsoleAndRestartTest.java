@@ -1,12 +1,14 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -84,8 +86,10 @@ class ConsoleAndRestartTest {
         post.put("action", "ajaxConfigManager");
         post.put("propertylist", String.join(",", shown.keySet()));
         assertThat(console.postForm("/configMgr/io.edgeport.broker", post).statusCode()).isLessThan(400);
-        Telemetry.await("the redundant values dropped from the configuration", 20,
-                () -> gw.log().contains("only repeated the command line or the default and are no longer stored"));
+        await("the redundant values dropped from the configuration").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> gw.log()
+                        .contains("only repeated the command line or the default and are no longer stored"));
         String after = console.postForm("/configMgr/io.edgeport.broker", Map.of()).body();
         assertThat(after).contains("\"sys_interval\":{\"name\":\"sys_interval\",\"optional\":false,\"is_set\":true")
                 .contains("\"message_size_limit\":{\"name\":\"message_size_limit\",\"optional\":false,"
@@ -140,11 +144,8 @@ class ConsoleAndRestartTest {
         String moved = "tcp://127.0.0.1:" + newPort;
         assertThat(gw.readyLine()).contains("mqtt://127.0.0.1:" + newPort);
         // After a restart the framework starts the persisted bundles while the console is already up: wait, bounded.
-        long end = System.currentTimeMillis() + 20_000;
-        while (!bundleState(console, "io.edgeport.test.hotplug").equals("Active") && System.currentTimeMillis() < end) {
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        assertThat(bundleState(console, "io.edgeport.test.hotplug")).isEqualTo("Active");
+        await("the hot-plugged bundle active again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(bundleState(console, "io.edgeport.test.hotplug")).isEqualTo("Active"));
 
         MqttClient late = Clients.paho(moved, "restart-late", true);
         try {
@@ -206,16 +207,15 @@ class ConsoleAndRestartTest {
         return m.find() ? m.group(1) : "unknown:" + entry;
     }
 
-    private static void awaitPort(int port) throws Exception {
-        long end = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < end) {
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (java.io.IOException e) {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-        }
-        throw new AssertionError("broker did not move to port " + port);
+    private static void awaitPort(int port) {
+        await("the broker moved to port " + port).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                        return true;
+                    } catch (java.io.IOException notYet) {
+                        return false;
+                    }
+                });
     }
 
     /**
@@ -236,8 +236,8 @@ class ConsoleAndRestartTest {
                 "Restart"));
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("restarting");
-        Telemetry.await("a second ready line", 60,
-                () -> gw.log().split("Edgeport ready in", -1).length - 1 >= 2);
+        await("a second ready line").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> gw.log().split("Edgeport ready in", -1).length - 1 >= 2);
         assertThat(gw.isAlive()).as("the process is still running").isTrue();
         console.awaitUp();
         assertThat(console.get("/bundles", console.admin()).statusCode()).isEqualTo(200);

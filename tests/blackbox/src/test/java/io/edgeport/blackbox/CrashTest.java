@@ -1,10 +1,12 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -127,7 +130,7 @@ class CrashTest {
                 readings.start(uri, READINGS_PER_RUN);
                 retained.start(uri, Long.MAX_VALUE);
                 assertThat(q1.awaitFirstAck(30_000)).as("a first PUBACK under load").isTrue();
-                Thread.sleep(loadMs); // the load itself: the kill comes at a random moment of it
+                Thread.sleep(loadMs); // pacing of the load, not a wait: the kill comes at a random moment of it
                 int exit = KILL ? gw.kill9() : gw.stop();
                 gw.saveLog(dir.getFileName() + "-k" + k);
                 for (LoadPublisher p : List.of(q1, q2, readings, retained)) {
@@ -315,16 +318,18 @@ class CrashTest {
 
     /** Polls every consumer until each has settled; bounded by {@link #SETTLE_MAX_MS}. */
     private static void awaitSettled(Progress... progress) throws Exception {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MAX_MS);
-        while (System.nanoTime() < end) {
-            boolean all = true;
-            for (Progress p : progress) {
-                all &= p.settled();
-            }
-            if (all) {
-                return;
-            }
-            Thread.sleep(200);
+        try {
+            await("every consumer settled").atMost(Duration.ofMillis(SETTLE_MAX_MS))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        boolean all = true;
+                        for (Progress p : progress) {
+                            all &= p.settled();
+                        }
+                        return all;
+                    });
+        } catch (ConditionTimeoutException notSettled) {
+            // the report and the assertions that follow say which consumer is missing what
         }
     }
 
@@ -349,10 +354,11 @@ class CrashTest {
         MqttClient c = Clients.paho(uri, "crash-probe", true);
         c.setTimeToWait(15_000);
         try {
-            Telemetry.await("the default sink stores a first reading", 60, () -> {
-                c.publish(topic(SENTINEL_DEVICE), reading(SENTINEL_DEVICE, 0), 1, false);
-                return Telemetry.stored(console, "default", SENTINEL_DEVICE).containsKey(0L);
-            });
+            await("the default sink stores a first reading").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        c.publish(topic(SENTINEL_DEVICE), reading(SENTINEL_DEVICE, 0), 1, false);
+                        return Telemetry.stored(console, "default", SENTINEL_DEVICE).containsKey(0L);
+                    });
         } finally {
             Clients.close(c);
         }

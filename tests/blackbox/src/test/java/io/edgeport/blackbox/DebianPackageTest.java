@@ -1,19 +1,24 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,16 +109,15 @@ class DebianPackageTest {
     }
 
     private static String ready(List<String> out, Process p) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < end && p.isAlive()) {
-            for (String l : out) {
-                if (l.startsWith("Edgeport ready")) {
-                    return l;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
+        try {
+            return await("the ready line").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                    .failFast("the gateway exited", () -> !p.isAlive())
+                    .until(() -> out.stream().filter(l -> l.startsWith("Edgeport ready")).findFirst(),
+                            Optional::isPresent)
+                    .get();
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("no ready line (" + e.getMessage() + "):\n" + String.join("\n", out), e);
         }
-        throw new AssertionError("no ready line:\n" + String.join("\n", out));
     }
 
     @Test
@@ -168,9 +172,11 @@ class DebianPackageTest {
         List<String> badOut = new CopyOnWriteArrayList<>();
         Process q = asEdgeport(badOut, "-c", bad, "--", "-Dorg.osgi.service.http.port=" + Gateway.freePort());
         assertThat(q.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        TimeUnit.MILLISECONDS.sleep(200); // the last lines
+        // the reader passes on the last lines after the process ended
+        await("the line about bad.conf").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> assertThat(badOut)
+                        .anyMatch(l -> l.contains("bad.conf:1: 'not-a-port' is not a port")));
         assertThat(q.exitValue()).as(String.join("\n", badOut)).isEqualTo(78);
-        assertThat(badOut).anyMatch(l -> l.contains("bad.conf:1: 'not-a-port' is not a port"));
     }
 
     @Test

@@ -1,13 +1,14 @@
 package io.edgeport.blackbox;
 
-import static io.edgeport.blackbox.Telemetry.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,15 +52,20 @@ class DiskFullTest {
         try (Gateway gw = new Gateway(dir).start(); Telemetry.Observer observer = new Telemetry.Observer(gw.mqttPort)) {
             Console console = new Console(gw);
             console.awaitUp();
-            await("the sink storing", 60, () -> {
-                observer.publish("sensors/lab/temperature/probe/reading",
-                        "{\"device_id\":\"probe\",\"value\":1,\"seq\":0}");
-                Thread.sleep(300);
-                return !Telemetry.stored(console, "default", "probe").isEmpty();
-            });
+            // a probe reading, published again until the sink stored it
+            await("the sink storing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> {
+                        if (!Telemetry.stored(console, "default", "probe").isEmpty()) {
+                            return true;
+                        }
+                        observer.publish("sensors/lab/temperature/probe/reading",
+                                "{\"device_id\":\"probe\",\"value\":1,\"seq\":0}");
+                        return false;
+                    });
             String pid = Telemetry.createFactoryConfiguration(console, "io.edgeport.simulator.fleet", Map.of("name",
                     "full", "devices", "12", "interval.ms", "50", "start.jitter.ms", "50"));
-            await("readings flowing", 60, () -> observer.distinct() >= 300);
+            await("readings flowing").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= 300);
 
             Path filler = data.resolve("filler");
             try (OutputStream out = Files.newOutputStream(filler)) {
@@ -70,27 +76,34 @@ class DiskFullTest {
             } catch (IOException full) {
                 // the data disk is full
             }
-            await("the broker saying it cannot write", 30,
-                    () -> gw.log().contains("Cannot write the broker store"));
+            await("the broker saying it cannot write").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("Cannot write the broker store"));
             long seenWhileFull = observer.distinct();
-            Thread.sleep(2_000); // devices keep trying while the disk is full
+            // devices keep trying while the disk is full, and the broker does not claim otherwise
+            await("the broker still not writing").during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> !gw.log().contains("The broker store is written again"));
             Files.delete(filler);
-            await("the broker writing again", 60, () -> gw.log().contains("The broker store is written again"));
-            await("readings flowing again", 60, () -> observer.distinct() >= seenWhileFull + 300);
+            await("the broker writing again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("The broker store is written again"));
+            await("readings flowing again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= seenWhileFull + 300);
             Telemetry.deleteConfiguration(console, pid);
             observer.awaitQuiet(1_500);
 
             Map<String, Set<Long>> published = new TreeMap<>(observer.seen);
             published.remove("probe");
             assertThat(published).hasSize(12);
-            await("every observed reading stored in H2", 120, () -> {
-                for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
-                    if (!Telemetry.stored(console, "default", e.getKey()).keySet().equals(e.getValue())) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            await("every observed reading stored in H2").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                            if (!Telemetry.stored(console, "default", e.getKey()).keySet().equals(e.getValue())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
             for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
                 assertThat(Telemetry.stored(console, "default", e.getKey()).values())
                         .as("each reading of %s stored once", e.getKey()).allMatch(n -> n == 1);

@@ -1,6 +1,9 @@
 package io.edgeport.blackbox;
 
+import static org.awaitility.Awaitility.await;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,11 +89,9 @@ final class DurableSubscriber implements MqttCallback {
     }
 
     /** After the gateway was killed: waits, bounded, until Paho noticed. */
-    void awaitConnectionLost() throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.isConnected() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+    void awaitConnectionLost() {
+        await("Paho noticed the lost connection").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !client.isConnected());
     }
 
     void close() {

@@ -99,7 +99,7 @@ class FloodTest {
                     Long got = arrivals.poll(30, TimeUnit.SECONDS);
                     assertThat(got).as("message %d came back", i).isNotNull();
                     rtt.add((got - t0) / 1e6);
-                    Thread.sleep(50);
+                    Thread.sleep(50); // pacing of the normal client: one round trip every 50 ms
                 }
                 flooding.set(false);
                 flood.join(90_000);

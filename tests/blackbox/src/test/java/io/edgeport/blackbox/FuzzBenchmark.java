@@ -24,7 +24,7 @@ public final class FuzzBenchmark {
         long connections = packets / 3;
         Path dir = Files.createTempDirectory(Path.of("target"), "fuzz-bench");
         try (Gateway gw = new Gateway(dir).start()) {
-            Thread.sleep(3_000);
+            Thread.sleep(3_000); // benchmark pacing: the gateway settles after the start
             long heap0 = heapAfterGcKb(gw.pid());
             long rss0 = FuzzTest.rssKb(gw.pid());
             int log0 = gw.log().length();
@@ -52,7 +52,7 @@ public final class FuzzBenchmark {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             long rss1 = FuzzTest.rssKb(gw.pid());
-            Thread.sleep(30_000);
+            Thread.sleep(30_000); // benchmark pacing: RSS after 30 s of rest
             long rss2 = FuzzTest.rssKb(gw.pid());
             long heap2 = heapAfterGcKb(gw.pid());
             String log = gw.log().substring(log0);

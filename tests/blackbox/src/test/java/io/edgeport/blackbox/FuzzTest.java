@@ -1,13 +1,16 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -34,7 +37,7 @@ class FuzzTest {
     void mutatedPacketsLeaveTheGatewayServingItsLogQuietAndItsMemoryBounded() throws Exception {
         try (Gateway gw = new Gateway(dir).start()) {
             int port = gw.mqttPort;
-            Thread.sleep(2_000); // settled after the start
+            awaitQuiet(gw, "settled after the start");
             long rssBefore = rssKb(gw.pid());
             int logBefore = gw.log().length();
             MqttFuzzer.drainMillis(20);
@@ -46,7 +49,7 @@ class FuzzTest {
                 bytes += MqttFuzzer.fuzz(port, 500, r);
                 connections += 500;
             }
-            Thread.sleep(2_000);
+            awaitQuiet(gw, "settled after the fuzz");
             long rssAfter = rssKb(gw.pid());
             String log = gw.log().substring(logBefore);
 
@@ -69,6 +72,17 @@ class FuzzTest {
             assertThat(rssAfter - rssBefore).as("RSS ends less than 60 MB above its start (KB)")
                     .isLessThan(60 * 1024);
         }
+    }
+
+    /** Waits until the gateway has settled: its log stays the same for 2 s. */
+    private static void awaitQuiet(Gateway gw, String what) {
+        AtomicInteger length = new AtomicInteger(-1);
+        await(what + ": the gateway's log stays the same for 2 s").atMost(Duration.ofSeconds(60))
+                .during(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    int now = gw.log().length();
+                    return length.getAndSet(now) == now;
+                });
     }
 
     static long rssKb(long pid) throws Exception {

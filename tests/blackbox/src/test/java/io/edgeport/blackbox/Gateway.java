@@ -1,11 +1,14 @@
 package io.edgeport.blackbox;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,9 +69,9 @@ final class Gateway implements AutoCloseable {
         return this;
     }
 
-    /** See {@link io.edgeport.testsupport.Ports#free()}: below the ephemeral range. */
+    /** See {@link io.edgeport.testsupport.net.Ports#free()}: below the ephemeral range. */
     static int freePort() throws IOException {
-        return io.edgeport.testsupport.Ports.free();
+        return io.edgeport.testsupport.net.Ports.free();
     }
 
     private List<String> jvmOptions;
@@ -131,15 +134,8 @@ final class Gateway implements AutoCloseable {
     /** The generated console password; the console bundle writes it when it starts, which may follow the ready line. */
     String consolePassword() throws IOException {
         Path file = dir.resolve("data/console-password");
-        long end = System.currentTimeMillis() + 15_000;
-        while (!Files.isRegularFile(file) && System.currentTimeMillis() < end) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        await("the console password file").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> Files.isRegularFile(file));
         return Files.readString(file).strip();
     }
 

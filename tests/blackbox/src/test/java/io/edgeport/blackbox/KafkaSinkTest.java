@@ -1,6 +1,7 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +42,8 @@ class KafkaSinkTest {
                      .with("edgeport.features.boot", "telemetry,sink-kafka").start()) {
             Telemetry.createFactoryConfiguration(new Console(gw), "io.edgeport.sink.kafka", Map.of("name", "plant",
                     "bootstrap.servers", kafka.bootstrap(), "topic", "plant-readings"));
-            Telemetry.await("the Kafka sink", 30, () -> gw.log().contains("Kafka telemetry sink 'plant'"));
+            await("the Kafka sink").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("Kafka telemetry sink 'plant'"));
 
             int devices = 4;
             AtomicBoolean stop = new AtomicBoolean();
@@ -62,7 +64,7 @@ class KafkaSinkTest {
                             synchronized (mine) {
                                 mine.set(seq);
                             }
-                            TimeUnit.MILLISECONDS.sleep(5);
+                            TimeUnit.MILLISECONDS.sleep(5); // pacing of the device
                         }
                     } catch (MqttException | InterruptedException e) {
                         // stopped
@@ -71,11 +73,24 @@ class KafkaSinkTest {
                 t.start();
                 fleet.add(t);
             }
-            TimeUnit.SECONDS.sleep(4);
+            // Each phase lasts until every device had more readings acknowledged (and the sink said what it saw).
+            int[] start = acknowledged(acked);
+            await("400 readings of each device acknowledged").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, start, 400));
             kafka.stop();
-            TimeUnit.SECONDS.sleep(8); // Kafka down: the devices go on, the sink waits
+            // Kafka down: the devices go on, the sink waits
+            int[] down = acknowledged(acked);
+            String sink = "Kafka sink 'plant': " + kafka.bootstrap();
+            await("the sink waiting for Kafka").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains(sink + " does not acknowledge"));
+            await("400 readings of each device acknowledged while Kafka is down").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, down, 400));
             kafka.start();
-            TimeUnit.SECONDS.sleep(4);
+            int[] back = acknowledged(acked);
+            await("the sink storing again").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains(sink + " acknowledges again"));
+            await("400 readings of each device acknowledged after the restart").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, back, 400));
             stop.set(true);
             for (Thread t : fleet) {
                 t.join(10_000);
@@ -95,8 +110,9 @@ class KafkaSinkTest {
                     new StringDeserializer())) {
                 TopicPartition tp = new TopicPartition("plant-readings", 0);
                 c.assign(List.of(tp));
-                Telemetry.await(expected + " records in Kafka", 120,
-                        () -> c.endOffsets(List.of(tp)).get(tp) >= expected);
+                await(expected + " records in Kafka").atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> c.endOffsets(List.of(tp)).get(tp) >= expected);
                 long end = c.endOffsets(List.of(tp)).get(tp);
                 Map<String, BitSet> landed = new HashMap<>();
                 int records = 0;
@@ -117,5 +133,27 @@ class KafkaSinkTest {
             }
             assertThat(gw.log()).as("no stack trace").doesNotContain("\tat ");
         }
+    }
+
+    /** Readings acknowledged so far, per device. */
+    private static int[] acknowledged(BitSet[] acked) {
+        int[] out = new int[acked.length];
+        for (int d = 0; d < acked.length; d++) {
+            synchronized (acked[d]) {
+                out[d] = acked[d].cardinality();
+            }
+        }
+        return out;
+    }
+
+    /** Whether every device had at least {@code more} readings acknowledged since {@code since}. */
+    private static boolean eachAtLeast(BitSet[] acked, int[] since, int more) {
+        int[] now = acknowledged(acked);
+        for (int d = 0; d < now.length; d++) {
+            if (now[d] < since[d] + more) {
+                return false;
+            }
+        }
+        return true;
     }
 }

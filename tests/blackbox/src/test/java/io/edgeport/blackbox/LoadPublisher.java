@@ -1,5 +1,8 @@
 package io.edgeport.blackbox;
 
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,6 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -120,17 +124,18 @@ final class LoadPublisher {
     }
 
     /** Waits until at least one message of this run was acknowledged; bounded. */
-    boolean awaitFirstAck(long timeoutMs) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (System.nanoTime() < end) {
-            synchronized (acked) {
-                if (acked.nextSetBit((int) runFirst) >= 0) {
-                    return true;
-                }
-            }
-            Thread.sleep(20);
+    boolean awaitFirstAck(long timeoutMs) {
+        try {
+            await("a first acknowledged message of " + name).atMost(Duration.ofMillis(timeoutMs))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> {
+                        synchronized (acked) {
+                            return acked.nextSetBit((int) runFirst) >= 0;
+                        }
+                    });
+            return true;
+        } catch (ConditionTimeoutException none) {
+            return false;
         }
-        return false;
     }
 
     /**
@@ -138,10 +143,8 @@ final class LoadPublisher {
      * stops the thread, counts the tokens completed without error and closes the client.
      */
     void finish() throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.isConnected() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+        await("publisher " + name + " noticed the lost connection").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20)).until(() -> !client.isConnected());
         stop = true;
         thread.join(10_000);
         if (thread.isAlive()) {

@@ -1,13 +1,16 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,13 +60,20 @@ class MetricsTest {
             Console console = new Console(gw);
             console.awaitUp();
             assertThat(console.get("/dashboard/metrics", null).statusCode()).as("credentials needed").isEqualTo(401);
-            Telemetry.await("5 clients", 60, () -> parse(console.get("/dashboard/metrics", console.admin()).body())
-                    .getOrDefault("edgeport_clients_connected", 0.0) == 5.0);
+            await("5 clients").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> parse(console.get("/dashboard/metrics", console.admin()).body())
+                            .getOrDefault("edgeport_clients_connected", 0.0) == 5.0);
             var first = console.get("/dashboard/metrics", console.admin());
             assertThat(first.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
             Map<String, Double> a = parse(first.body());
-            Thread.sleep(3_000);
-            Map<String, Double> b = parse(console.get("/dashboard/metrics", console.admin()).body());
+            AtomicReference<Map<String, Double>> later = new AtomicReference<>();
+            await("the message and store counters moved under load").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> {
+                        later.set(parse(console.get("/dashboard/metrics", console.admin()).body()));
+                        return moved(a, later.get(), "edgeport_messages_received_total")
+                                && moved(a, later.get(), "edgeport_store_messages_total");
+                    });
+            Map<String, Double> b = later.get();
             assertThat(b.get("edgeport_broker_up")).isEqualTo(1.0);
             assertThat(b.get("edgeport_messages_received_total")).isGreaterThan(a.get("edgeport_messages_received_total"));
             assertThat(b.get("edgeport_store_messages_total")).isGreaterThan(a.get("edgeport_store_messages_total"));
@@ -73,5 +83,9 @@ class MetricsTest {
                     "edgeport_queued_messages");
             assertThat(b.get("edgeport_health_status{check=MQTT listeners}")).isEqualTo(0.0);
         }
+    }
+
+    private static boolean moved(Map<String, Double> before, Map<String, Double> after, String counter) {
+        return before.containsKey(counter) && after.containsKey(counter) && after.get(counter) > before.get(counter);
     }
 }

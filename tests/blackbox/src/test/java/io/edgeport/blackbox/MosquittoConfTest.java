@@ -1,9 +1,11 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -81,9 +83,9 @@ class MosquittoConfTest {
             assertThat(console.postForm("/configMgr/io.edgeport.broker", java.util.Map.of("apply", "true", "action",
                     "ajaxConfigManager", "propertylist", "max_keepalive", "max_keepalive", "30")).statusCode())
                     .isLessThan(400);
-            Telemetry.await("the console's edit refused", 20, () -> gw.log().contains(
-                    "io.edgeport.broker: max_keepalive is set in " + dir.resolve("mosquitto.conf") + ":30; the file"
-                            + " wins, edit it there"));
+            await("the console's edit refused").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> gw.log().contains("io.edgeport.broker: max_keepalive is set in "
+                            + dir.resolve("mosquitto.conf") + ":30; the file wins, edit it there"));
             assertThat(console.postForm("/configMgr/io.edgeport.broker", java.util.Map.of()).body()
                     .replace("\\/", "/")).contains("[Running: 120 - from " + dir.resolve("mosquitto.conf") + ":30");
         }
@@ -119,9 +121,10 @@ class MosquittoConfTest {
                     """.formatted(upstream.port));
             try (Gateway gw = new Gateway(Files.createDirectories(dir.resolve("gw")))
                     .with("edgeport.config", conf).start()) {
-                Telemetry.await("the hint to install the bridge feature", 30, () -> gw.log()
-                        .contains("central are configured (io.edgeport.bridge) and wait for the bridge feature:"
-                                + " feature:install bridge"));
+                await("the hint to install the bridge feature").atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> gw.log()
+                                .contains("central are configured (io.edgeport.bridge) and wait for the bridge feature:"
+                                        + " feature:install bridge"));
                 assertThat(gw.log()).contains(conf + ":2: bridge 'central' configured (configuration"
                         + " io.edgeport.bridge~central)")
                         .contains(conf + ":6: 'bridge_attempt_unsubscribe' not supported in a bridge");
@@ -131,7 +134,8 @@ class MosquittoConfTest {
 
                 assertThat(new PluginsTest.Page(gw).post(Map.of("action", "install", "id", "bridge")))
                         .startsWith("OK bridge");
-                Telemetry.await("the bridge connected", 30, () -> gw.log().contains("Bridge central connected"));
+                await("the bridge connected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> gw.log().contains("Bridge central connected"));
                 assertThat(console.postForm("/configMgr/io.edgeport.bridge~central", Map.of()).body()
                         .replace("\\/", "/")).as("the form shows where it comes from").contains(conf + ":2");
                 MosquittoSub sub = new MosquittoSub("-h", "127.0.0.1", "-p", Integer.toString(upstream.port), "-t",
@@ -147,7 +151,8 @@ class MosquittoConfTest {
 
                 gw.stop();
                 gw.start();
-                Telemetry.await("the bridge connected again", 30, () -> gw.log().contains("Bridge central connected"));
+                await("the bridge connected again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> gw.log().contains("Bridge central connected"));
                 assertThat(gw.log()).as("the same file writes nothing").contains("Bridges from " + conf + ": central")
                         .doesNotContain("bridge 'central' updated").doesNotContain("bridge 'central' configured")
                         .doesNotContain("wait for the bridge feature");

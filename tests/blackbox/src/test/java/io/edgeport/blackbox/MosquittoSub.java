@@ -1,9 +1,13 @@
 package io.edgeport.blackbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,13 +21,14 @@ import java.util.concurrent.TimeUnit;
 final class MosquittoSub implements AutoCloseable {
 
     private final Process process;
+    private final Thread reader;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
 
     MosquittoSub(String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("stdbuf", "-oL", "mosquitto_sub", "-d"));
         cmd.addAll(List.of(args));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String l; (l = r.readLine()) != null;) {
@@ -38,17 +43,17 @@ final class MosquittoSub implements AutoCloseable {
     }
 
     /** Waits (bounded) until the broker has answered the SUBSCRIBE. */
-    MosquittoSub awaitSubscribed() throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < end) {
-            synchronized (lines) {
-                if (lines.stream().anyMatch(l -> l.contains("received SUBACK"))) {
-                    return this;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
+    MosquittoSub awaitSubscribed() {
+        await("mosquitto_sub's SUBACK").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(lines()).as("mosquitto_sub's output")
+                        .anyMatch(l -> l.contains("received SUBACK")));
+        return this;
+    }
+
+    private List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
         }
-        throw new AssertionError("mosquitto_sub got no SUBACK within 20 s: " + lines);
     }
 
     /** Waits for the process to end (bounded) and returns its message lines (those starting with the prefix). */
@@ -57,7 +62,7 @@ final class MosquittoSub implements AutoCloseable {
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
         }
-        TimeUnit.MILLISECONDS.sleep(50); // let the reader drain the pipe
+        reader.join(5_000); // the reader drained the pipe: it ends at the end of the process's output
         synchronized (lines) {
             return lines.stream().filter(l -> l.startsWith(prefix)).toList();
         }

@@ -1,9 +1,11 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -286,11 +288,8 @@ class MqttBehaviourTest {
             } catch (org.eclipse.paho.client.mqttv3.MqttException expected) {
                 // the broker closes the connection
             }
-            long end = System.currentTimeMillis() + 10_000;
-            while (pub.isConnected() && System.currentTimeMillis() < end) {
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-            assertThat(pub.isConnected()).isFalse();
+            await("the oversized publisher disconnected").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> !pub.isConnected());
             // a later message through the same subscription: once it is here, the refused one would have been too
             CountDownLatch marker = new CountDownLatch(1);
             sub.subscribe("size-marker", 1, (t, m) -> marker.countDown());
@@ -354,7 +353,7 @@ class MqttBehaviourTest {
                     int id = m.getId();
                     acker.execute(() -> {
                         try {
-                            Thread.sleep(1); // about 1,000 msg/s: slower than the publisher
+                            Thread.sleep(1); // pacing of the slow subscriber: ~1,000 msg/s, below the publisher
                             sub.messageArrivedComplete(id, 1);
                         } catch (Exception e) {
                             // the test fails on the count below

@@ -1,6 +1,7 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -197,19 +198,21 @@ class PluginsTest {
                     "true", "action", "ajaxConfigManager", "propertylist", "health.timeout.seconds",
                     "health.timeout.seconds", "8"));
             assertThat(cfg.statusCode()).isLessThan(400);
-            Telemetry.await("the feature manager's new timeout", 30,
-                    () -> gw.log().contains("health timeout 8 s"));
+            await("the feature manager's new timeout").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> gw.log().contains("health timeout 8 s"));
             TelemetryTest.awaitSinkSubscribed(observer, () -> !Telemetry.stored(page.console, "default", "probe")
                     .isEmpty());
             String pid = TelemetryTest.fleet(page.console, "plug");
-            Telemetry.await("300 readings published", 60, () -> observer.distinct() >= 300);
+            await("300 readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= 300);
 
             String unresolvable = page.upload("alerting-0.1.1.zip", alertingUpdate("0.1.1",
                     "org.example.missing.dep"));
             assertThat(unresolvable).startsWith("ERROR alerting 0.1.1 rolled back to 0.1.0-SNAPSHOT")
                     .contains("missing package org.example.missing.dep");
             long at = observer.distinct();
-            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at + 300);
+            await("300 more readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= at + 300);
 
             String throwing = page.upload("alerting-0.1.2.zip", alertingUpdate("0.1.2", null));
             assertThat(throwing).startsWith("ERROR alerting 0.1.2 rolled back to 0.1.0-SNAPSHOT")
@@ -217,7 +220,8 @@ class PluginsTest {
             assertThat(page.bundles("io.edgeport.alerting.webhook")).as("the previous version serves again")
                     .containsExactly("io.edgeport.alerting.webhook Active");
             long at2 = observer.distinct();
-            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at2 + 300);
+            await("300 more readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= at2 + 300);
 
             String sick = page.upload("alerting-0.1.3.zip", alertingUpdate("0.1.3", "sick"));
             assertThat(sick).startsWith("ERROR alerting 0.1.3 rolled back to 0.1.0-SNAPSHOT")
@@ -226,7 +230,8 @@ class PluginsTest {
             assertThat(page.bundles("io.edgeport.alerting.webhook")).as("the previous version serves again")
                     .containsExactly("io.edgeport.alerting.webhook Active");
             long at3 = observer.distinct();
-            Telemetry.await("300 more readings published", 60, () -> observer.distinct() >= at3 + 300);
+            await("300 more readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= at3 + 300);
 
             TelemetryTest.stopFleet(page.console, pid, observer);
             TelemetryTest.assertH2HoldsExactly(page.console, TelemetryTest.fleetReadings(observer));

@@ -1,11 +1,12 @@
 package io.edgeport.blackbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,10 +29,9 @@ class SecurityFilesTest {
         gw = new Gateway(dir).with("allow_anonymous", "false").start();
         Path passwd = dir.resolve("data/passwd");
         // The providers start right after the broker; wait for the files of the first start.
-        long end = System.currentTimeMillis() + 15_000;
-        while (!(Files.exists(passwd) && Files.exists(dir.resolve("data/acl"))) && System.currentTimeMillis() < end) {
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
+        await("data/passwd and data/acl of the first start").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> Files.exists(passwd) && Files.exists(dir.resolve("data/acl")));
         for (String f : new String[] { "data/passwd", "data/acl" }) {
             firstStartPermissions.put(f, PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))));
         }
@@ -50,12 +50,12 @@ class SecurityFilesTest {
         Files.move(dir.resolve("data/acl.new"), dir.resolve("data/acl"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         // Wait until the password changes are live (bounded): both users can connect.
-        end = System.currentTimeMillis() + 20_000;
-        while ((pub("alice", "alice-secret", "sensors/alice/boot", "x") != 0
-                || pub("backend", "backend-secret", "commands/boot", "x") != 0) && System.currentTimeMillis() < end) {
-            TimeUnit.MILLISECONDS.sleep(200);
-        }
-        TimeUnit.SECONDS.sleep(3); // one ACL reload interval
+        await("both users can connect").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> pub("alice", "alice-secret", "sensors/alice/boot", "x") == 0
+                        && pub("backend", "backend-secret", "commands/boot", "x") == 0);
+        // ... and the new ACL is live (its reload check runs every few seconds)
+        await("the new ACL loaded").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> gw.log().contains("data/acl loaded: 2 users, 4 rules"));
     }
 
     @AfterAll

@@ -1,14 +1,16 @@
 package io.edgeport.blackbox;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,12 +79,13 @@ final class Telemetry {
         }
 
         /** Waits until no new reading arrived for {@code quietMs}. */
-        void awaitQuiet(long quietMs) throws InterruptedException {
-            long last = -1;
-            while (messages.get() != last) {
-                last = messages.get();
-                Thread.sleep(quietMs);
-            }
+        void awaitQuiet(long quietMs) {
+            AtomicLong last = new AtomicLong(-1);
+            await("no new reading for " + quietMs + " ms").atMost(Duration.ofSeconds(60))
+                    .during(Duration.ofMillis(quietMs)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                        long now = messages.get();
+                        return last.getAndSet(now) == now;
+                    });
         }
 
         void publish(String topic, String payload) throws Exception {
@@ -167,16 +170,7 @@ final class Telemetry {
         return out;
     }
 
-    static void await(String what, long seconds, Check fact) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!fact.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + seconds + " s waiting for: " + what);
-            }
-            Thread.sleep(200);
-        }
-    }
-
+    /** A condition of the gateway's state that may need a request to check. */
     interface Check {
         boolean ok() throws Exception;
     }

@@ -70,7 +70,7 @@ public final class TelemetryBenchmark {
                 probe.publish("sensors/lab/temperature/probe/reading",
                         "{\"device_id\":\"probe\",\"value\":1,\"seq\":0}".getBytes(StandardCharsets.UTF_8), 1, false)
                         .waitForCompletion(5_000);
-                Thread.sleep(200);
+                Thread.sleep(200); // benchmark pacing: the probe again until the sink stored it
             }
             long base = rows.count();
             System.out.printf("sink '%s' subscribed (%d probe rows); %d publishers for %d s%n", sink, base,
@@ -91,7 +91,7 @@ public final class TelemetryBenchmark {
             long lastReport = start;
             long lastRows = base;
             while (threads.stream().anyMatch(Thread::isAlive)) {
-                Thread.sleep(5_000);
+                Thread.sleep(5_000); // benchmark pacing: one progress report every 5 s
                 long now = System.nanoTime();
                 long r = rows.count();
                 System.out.printf("  t=%3ds acknowledged %,d  rows %,d  (%,.0f rows/s last 5 s)%n",
@@ -105,7 +105,7 @@ public final class TelemetryBenchmark {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             long r;
             while ((r = rows.count() - base) < total && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                Thread.sleep(100); // benchmark pacing: polls the row count at 100 ms, not a test wait
             }
             long doneNanos = System.nanoTime() - start;
             System.out.printf("%s: %,d readings acknowledged by the broker in %.1f s (%,.0f/s); %,d rows committed"

@@ -1,13 +1,14 @@
 package io.edgeport.blackbox;
 
-import static io.edgeport.blackbox.Telemetry.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -43,16 +44,16 @@ class TelemetryTest {
     }
 
     /** Publishes a probe reading until the sink stored it: its durable session exists from then on. */
-    static void awaitSinkSubscribed(Telemetry.Observer observer, Telemetry.Check stored) throws Exception {
-        long end = System.nanoTime() + 60_000_000_000L;
-        while (!stored.ok()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("the sink never stored the probe reading");
-            }
-            observer.publish("sensors/lab/temperature/probe/reading",
-                    "{\"device_id\":\"probe\",\"value\":1,\"seq\":0}");
-            Thread.sleep(300);
-        }
+    static void awaitSinkSubscribed(Telemetry.Observer observer, Telemetry.Check stored) {
+        await("the sink stored the probe reading").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    if (stored.ok()) {
+                        return true;
+                    }
+                    observer.publish("sensors/lab/temperature/probe/reading",
+                            "{\"device_id\":\"probe\",\"value\":1,\"seq\":0}");
+                    return false;
+                });
     }
 
     /** Stops the fleet (deletes its configuration: devices disconnect cleanly) and waits until nothing flows. */
@@ -69,14 +70,15 @@ class TelemetryTest {
 
     static void assertH2HoldsExactly(Console console, Map<String, Set<Long>> published) throws Exception {
         assertThat(published).hasSize(12);
-        await("every observed reading stored in H2", 90, () -> {
-            for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
-                if (!Telemetry.stored(console, "default", e.getKey()).keySet().equals(e.getValue())) {
-                    return false;
-                }
-            }
-            return true;
-        });
+        await("every observed reading stored in H2").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                        if (!Telemetry.stored(console, "default", e.getKey()).keySet().equals(e.getValue())) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
         for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
             Map<Long, Integer> stored = Telemetry.stored(console, "default", e.getKey());
             assertThat(stored.keySet()).as(e.getKey()).isEqualTo(e.getValue());
@@ -91,7 +93,8 @@ class TelemetryTest {
             console.awaitUp();
             awaitSinkSubscribed(observer, () -> !Telemetry.stored(console, "default", "probe").isEmpty());
             String pid = fleet(console, "h2");
-            await("1500 readings published", 60, () -> observer.distinct() >= 1500);
+            await("1500 readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= 1500);
             stopFleet(console, pid, observer);
             Map<String, Set<Long>> published = fleetReadings(observer);
             assertH2HoldsExactly(console, published);
@@ -110,12 +113,14 @@ class TelemetryTest {
             console.awaitUp();
             awaitSinkSubscribed(observer, () -> !Telemetry.stored(console, "default", "probe").isEmpty());
             String pid = fleet(console, "upd");
-            await("600 readings published", 60, () -> observer.distinct() >= 600);
+            await("600 readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= 600);
             // The console's upload form updates a bundle that is already installed with the same symbolic name.
             assertThat(console.installBundle("io.edgeport.sink.jdbc.jar", Files.readAllBytes(SINK_JAR)).statusCode())
                     .isLessThan(400);
             long at = observer.distinct();
-            await("600 more readings published", 60, () -> observer.distinct() >= at + 600);
+            await("600 more readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= at + 600);
             stopFleet(console, pid, observer);
             assertH2HoldsExactly(console, fleetReadings(observer));
             assertThat(gw.log().split("JDBC telemetry sink 'default' \\(", -1).length - 1)
@@ -133,24 +138,28 @@ class TelemetryTest {
                     PG.url(), "user", "postgres", "retry.max.ms", "1000"));
             awaitSinkSubscribed(observer, () -> !pgStored("probe").isEmpty());
             String pid = fleet(console, "pg");
-            await("600 readings published", 60, () -> observer.distinct() >= 600);
+            await("600 readings published").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= 600);
             PG.stop();
             long down = observer.distinct();
-            await("600 readings published while PostgreSQL is down", 60, () -> observer.distinct() >= down + 600);
+            await("600 readings published while PostgreSQL is down").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> observer.distinct() >= down + 600);
             PG.start();
             long up = observer.distinct();
-            await("300 more after it is back", 60, () -> observer.distinct() >= up + 300);
+            await("300 more after it is back").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> observer.distinct() >= up + 300);
             stopFleet(console, pid, observer);
             Map<String, Set<Long>> published = fleetReadings(observer);
             assertThat(published).hasSize(12);
-            await("every observed reading stored in PostgreSQL", 90, () -> {
-                for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
-                    if (!pgStored(e.getKey()).keySet().equals(e.getValue())) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            await("every observed reading stored in PostgreSQL").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                            if (!pgStored(e.getKey()).keySet().equals(e.getValue())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
             for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
                 assertThat(pgStored(e.getKey()).values()).as("each reading of %s stored once", e.getKey())
                         .allMatch(n -> n == 1);
@@ -171,23 +180,26 @@ class TelemetryTest {
             awaitSinkSubscribed(observer, () -> !pgStored("probe").isEmpty());
             PG.stop();
             String pid = fleet(console, "catchup");
-            await("3000 readings published while PostgreSQL is down", 90, () -> observer.distinct() >= 3000);
+            await("3000 readings published while PostgreSQL is down").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> observer.distinct() >= 3000);
             stopFleet(console, pid, observer);
             Map<String, Set<Long>> published = fleetReadings(observer);
             long total = published.values().stream().mapToLong(Set::size).sum();
             PG.start();
-            await("the sink is catching up", 60, () -> pgRows() > 0);
+            await("the sink is catching up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> pgRows() > 0);
             long atKill = pgRows();
             assertThat(gw.kill9()).isEqualTo(Gateway.SIGKILL_EXIT);
             gw.start();
-            await("every observed reading stored in PostgreSQL after the restart", 120, () -> {
-                for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
-                    if (!pgStored(e.getKey()).keySet().equals(e.getValue())) {
-                        return false;
-                    }
-                }
-                return true;
-            });
+            await("every observed reading stored in PostgreSQL after the restart").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
+                            if (!pgStored(e.getKey()).keySet().equals(e.getValue())) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
             for (Map.Entry<String, Set<Long>> e : published.entrySet()) {
                 assertThat(pgStored(e.getKey()).values()).as("each reading of %s stored once", e.getKey())
                         .allMatch(n -> n == 1);

@@ -1,5 +1,7 @@
 package io.edgeport.testsupport;
 
+import io.edgeport.testsupport.net.Ports;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,9 +9,13 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A real single-node Apache Kafka (KRaft: broker and controller in one process, no ZooKeeper) as a child JVM on free
@@ -65,17 +71,23 @@ public final class KafkaBroker implements AutoCloseable {
     /** Starts the server (again) and waits until it accepts connections. */
     public void start() throws Exception {
         process = run(List.of("kafka.Kafka", config.toString()), false);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    close();
-                    fail("Kafka did not start: " + Files.readString(log));
-                }
-                Thread.sleep(100);
-            }
+        Process started = process;
+        try {
+            await("Kafka listening on port " + port).atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100)).failFast("Kafka exited", () -> !started.isAlive())
+                    .until(() -> listening(port));
+        } catch (ConditionTimeoutException | TerminalFailureException notStarted) {
+            close();
+            fail("Kafka did not start (" + notStarted.getMessage() + "): " + Files.readString(log));
+        }
+    }
+
+    /** @return whether something accepts connections on the loopback port */
+    private static boolean listening(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 

@@ -1,5 +1,7 @@
 package io.edgeport.testsupport;
 
+import io.edgeport.testsupport.net.Ports;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
@@ -7,7 +9,11 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /**
  * A real Mosquitto 2.0.11 (Debian package mosquitto, which CI installs) on an ephemeral loopback port, for tests that
@@ -44,17 +50,22 @@ public final class MosquittoBroker implements AutoCloseable {
         this.port = port;
         log = dir.resolve("mosquitto-" + port + ".log");
         process = launch(dir, port, config, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                return;
-            } catch (IOException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    close();
-                    fail("mosquitto did not start: " + Files.readString(log));
-                }
-                Thread.sleep(50);
-            }
+        try {
+            await("mosquitto listening on port " + port).atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50)).failFast("mosquitto exited", () -> !process.isAlive())
+                    .until(() -> listening(port));
+        } catch (ConditionTimeoutException | TerminalFailureException notStarted) {
+            close();
+            fail("mosquitto did not start (" + notStarted.getMessage() + "): " + Files.readString(log));
+        }
+    }
+
+    /** @return whether something accepts connections on the loopback port */
+    private static boolean listening(int port) {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 
@@ -81,19 +92,10 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         int port = Ports.free();
         Process p = launch(dir, port, config, dir.resolve("mosquitto-" + port + ".log"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         try {
-            while (System.nanoTime() < deadline) {
-                if (p.waitFor(50, TimeUnit.MILLISECONDS)) {
-                    return p.exitValue() != 0;
-                }
-                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                    return false;
-                } catch (IOException notYet) {
-                    // neither exited nor listening yet
-                }
-            }
-            throw new AssertionError("mosquitto neither exited nor listened within 10 s");
+            await("mosquitto exited or listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> !p.isAlive() || listening(port));
+            return !p.isAlive() && p.exitValue() != 0;
         } finally {
             p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         }

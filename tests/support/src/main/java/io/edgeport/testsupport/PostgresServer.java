@@ -1,5 +1,6 @@
 package io.edgeport.testsupport;
 
+import io.edgeport.testsupport.net.Ports;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 

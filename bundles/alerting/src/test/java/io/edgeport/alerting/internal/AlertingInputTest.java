@@ -1,11 +1,12 @@
 package io.edgeport.alerting.internal;
 
-import static io.edgeport.alerting.internal.Fixtures.await;
 import static io.edgeport.alerting.internal.Fixtures.rule;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,37 +77,45 @@ class AlertingInputTest {
 
     @Test
     void readingsStatusAndAcknowledgementsArriveInOrder() throws Exception {
-        await(input::connected, "reading the store");
+        await("reading the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(input::connected);
         store.publish("sensors/lab/t/d1/reading", "d1 60");
         store.publish("status/d2/health", "{\"status\":\"offline\"}");
-        await(() -> active().equals(List.of("hot d1", "offline d2")), "two alarms");
+        await("two alarms").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> active().equals(List.of("hot d1", "offline d2")));
         String id = f.engine.active().stream().filter(a -> a.device().equals("d1")).findFirst().orElseThrow().id();
         store.publish("alerts/ack/" + id, "operator");
-        await(() -> f.engine.find(id).map(Alarm::acknowledgedBy).orElse("").equals("mqtt:operator"),
-                "acknowledged over MQTT");
+        await("acknowledged over MQTT").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> f.engine.find(id).map(Alarm::acknowledgedBy).orElse("").equals("mqtt:operator"));
         store.publish("sensors/lab/t/d1/reading", "d1 20");
         store.publish("status/d2/health", "{\"status\":\"online\"}");
-        await(() -> active().isEmpty(), "both cleared");
+        await("both cleared").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> active().isEmpty());
         assertThat(decoded.get()).isEqualTo(2);
     }
 
     @Test
     void whatArrivesWhileTheEngineIsStoppedWaitsInTheStore() throws Exception {
-        await(input::connected, "reading the store");
+        await("reading the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(input::connected);
         input.close();
         store.publish("sensors/lab/t/d1/reading", "d1 70");
         store.publish("status/d3/health", "offline");
         input = start();
-        await(() -> active().equals(List.of("hot d1", "offline d3")), "what waited");
+        await("what waited").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> active().equals(List.of("hot d1", "offline d3")));
     }
 
     @Test
     void aStoreRestartIsNoticedAndNothingIsSkipped() throws Exception {
-        await(input::connected, "reading the store");
+        await("reading the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(input::connected);
         store.publish("sensors/lab/t/d1/reading", "d1 70");
-        await(() -> active().equals(List.of("hot d1")), "first alarm");
+        await("first alarm").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> active().equals(List.of("hot d1")));
         store.restart();
         store.publish("status/d4/health", "offline");
-        await(() -> active().equals(List.of("hot d1", "offline d4")), "after the restart");
+        await("after the restart").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> active().equals(List.of("hot d1", "offline d4")));
     }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import io.edgeport.api.telemetry.Reading;
 
@@ -116,16 +115,5 @@ final class Fixtures {
 
     static Reading temp(String device, double value, long secondsAfterT0) {
         return reading(device, "temperature", value, T0.plus(Duration.ofSeconds(secondsAfterT0)));
-    }
-
-    /** Waits (up to 10 s) for a condition that another thread makes true; fails when it does not. */
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not reached: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 }

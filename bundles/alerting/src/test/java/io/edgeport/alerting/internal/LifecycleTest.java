@@ -1,11 +1,12 @@
 package io.edgeport.alerting.internal;
 
-import static io.edgeport.alerting.internal.Fixtures.await;
 import static io.edgeport.alerting.internal.Fixtures.rule;
 import static io.edgeport.alerting.internal.Fixtures.temp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -96,7 +97,8 @@ class LifecycleTest {
         f.engine.putRule(rule("name", "t", "max", 50));
         NotifierDispatcher d = start("hook", n);
         f.engine.readings(List.of(temp("d1", 60, 0)));
-        await(() -> got.size() == 1, "raise delivered");
+        await("raise delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> got.size() == 1);
         d.close();
 
         f.engine.readings(List.of(temp("d1", 20, 1), temp("d2", 99, 1))); // while the notifier is away
@@ -104,7 +106,8 @@ class LifecycleTest {
         f.engine.putRule(rule("name", "t", "max", 50));
         f.engine.readings(List.of(temp("d2", 10, 2)));
         start("hook", n);
-        await(() -> got.size() == 4, "backlog delivered");
+        await("backlog delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> got.size() == 4);
         assertThat(got).extracting(e -> e.transition() + " " + e.alarm().device()).containsExactly("RAISED d1",
                 "CLEARED d1", "RAISED d2", "CLEARED d2");
         assertThat(got).extracting(AlarmEvent::id).doesNotHaveDuplicates();
@@ -128,8 +131,10 @@ class LifecycleTest {
             f.engine.readings(List.of(temp("d" + i, 60, i)));
         }
         assertThat(f.engine.active()).hasSize(20); // evaluation did not wait for the failing notifier
-        await(() -> healthyGot.size() == 20, "healthy notifier done");
-        await(() -> failingGot.size() == 20, "failing notifier caught up after its retries");
+        await("healthy notifier done").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> healthyGot.size() == 20);
+        await("failing notifier caught up after its retries").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10)).until(() -> failingGot.size() == 20);
         assertThat(failingGot).extracting(e -> e.alarm().device()).doesNotHaveDuplicates();
         assertThat(calls.get()).isEqualTo(22);
     }
@@ -150,9 +155,11 @@ class LifecycleTest {
             f.engine.readings(List.of(temp("d" + i, 20, 1)));
         }
         release.countDown();
-        await(() -> got.size() >= 60, "every event delivered");
+        await("every event delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> got.size() >= 60);
         f.engine.readings(List.of(temp("late", 60, 0))); // and from the queue again once it caught up
-        await(() -> got.size() >= 61, "the next event delivered");
+        await("the next event delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> got.size() >= 61);
         assertThat(got).hasSize(61).extracting(AlarmEvent::id).doesNotHaveDuplicates();
         for (int i = 0; i < 30; i++) {
             assertThat(got.get(2 * i).id()).isEqualTo(got.get(2 * i).alarm().id() + ".raised");

@@ -1,9 +1,9 @@
 package io.edgeport.alerting.internal;
 
-import static io.edgeport.alerting.internal.Fixtures.await;
 import static io.edgeport.alerting.internal.Fixtures.rule;
 import static io.edgeport.alerting.internal.Fixtures.temp;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -84,7 +84,8 @@ class WebhookDeliveryTest {
 
         f.engine.readings(List.of(temp("d1", 60, 0)));
         NotifierDispatcher first = dispatcher;
-        await(() -> first.delivered.get() == 1, "first raise delivered and recorded");
+        await("first raise delivered and recorded").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> first.delivered.get() == 1);
 
         server.stop(0); // the receiver goes down
         f.engine.readings(List.of(temp("d1", 20, 1), temp("d2", 70, 1)));
@@ -98,8 +99,10 @@ class WebhookDeliveryTest {
 
         unavailable.set(2); // back, but answering 503 twice first
         startServer(port);
-        await(() -> received.size() == 5, "backlog delivered");
-        Thread.sleep(300); // nothing more may come
+        await("backlog delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> received.size() == 5);
+        await("nothing more than the backlog comes").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(10)).until(() -> received.size() == 5);
         assertThat(received).hasSize(5);
         assertThat(eventHeaders).doesNotHaveDuplicates();
         assertThat(received).extracting(s -> s.replaceAll(".*\"transition\":\"([a-z]+)\".*\"device\":\"(d\\d)\".*",
@@ -135,7 +138,8 @@ class WebhookDeliveryTest {
         try {
             startDispatcher(port);
             f.engine.readings(List.of(temp("d1", 60, 0)));
-            await(() -> dispatcher.delivered.get() == 1, "delivered");
+            await("delivered").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> dispatcher.delivered.get() == 1);
             assertThat(eventHeaders).hasSize(2).containsOnly(f.engine.active().get(0).id() + ".raised");
         } finally {
             lost.stop(0);

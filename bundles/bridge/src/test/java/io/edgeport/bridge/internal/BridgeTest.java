@@ -1,10 +1,12 @@
 package io.edgeport.bridge.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -13,7 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -27,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import io.edgeport.commons.bridge.BridgeSettings;
 import io.edgeport.testsupport.MosquittoBroker;
 import io.edgeport.testsupport.OpenSslCa;
-import io.edgeport.testsupport.Ports;
+import io.edgeport.testsupport.net.Ports;
 import io.edgeport.testsupport.TestMessageStore;
 
 /**
@@ -61,16 +63,6 @@ class BridgeTest {
                         StandardCharsets.UTF_8) + " " + origin + (retain ? " retained" : "")));
         b.start();
         return closeLater(b);
-    }
-
-    private static void await(String what, long seconds, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within " + seconds + " s: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
     }
 
     /** A Paho client on the upstream that records "topic payload" of what it receives. */
@@ -122,20 +114,24 @@ class BridgeTest {
         upstreamClient(upstream.uri(), "verifier", false, got, "plant/#").disconnect();
         Bridge bridge = bridge(store, Map.of("address", new String[] {"127.0.0.1:" + port},
                 "topic", new String[] {"sensors/# out 1 \"\" plant/"}));
-        await("the bridge registered in the store", 10, () -> registered(store, "bridge-up"));
-        await("connected", 10, () -> bridge.status().state().equals("connected"));
+        await("the bridge registered in the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> registered(store, "bridge-up"));
+        await("connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.status().state().equals("connected"));
 
         int devices = 3;
         int perDevice = 1000;
+        AtomicInteger published = new AtomicInteger();
         Thread publisher = new Thread(() -> {
             try {
                 for (int i = 0; i < perDevice; i++) {
                     for (int d = 0; d < devices; d++) {
                         store.publish("d" + d, "sensors/d" + d, ("d" + d + ":" + i).getBytes(StandardCharsets.UTF_8),
                                 1);
+                        published.incrementAndGet();
                     }
                     if (i % 50 == 0) {
-                        TimeUnit.MILLISECONDS.sleep(20);
+                        TimeUnit.MILLISECONDS.sleep(20); // pacing of the fleet (load generator), not a wait
                     }
                 }
             } catch (Exception e) {
@@ -143,17 +139,28 @@ class BridgeTest {
             }
         });
         publisher.start();
-        await("some messages sent", 20, () -> bridge.status().sent() > 300);
+        await("some messages sent").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.status().sent() > 300);
         upstream.close(); // SIGTERM: Mosquitto writes its persistence file
-        await("the bridge saw the upstream go", 10, () -> !bridge.status().state().equals("connected"));
-        TimeUnit.SECONDS.sleep(3); // an outage while the fleet goes on publishing into the store
+        await("the bridge saw the upstream go").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !bridge.status().state().equals("connected"));
+        // An outage while the fleet goes on publishing into the store: the bridge tries the upstream and fails, and
+        // another round of the fleet's messages (or the rest of them) lands in the store meanwhile.
+        int atOutage = published.get();
+        await("the bridge failed to reach the upstream that is down").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.status().lastError().startsWith("cannot connect"));
+        await("the fleet published into the store during the outage").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> published.get() >= Math.min(atOutage + 150, devices * perDevice));
         upstream = closeLater(new MosquittoBroker(dir, port, conf));
         publisher.join(60_000);
-        await("the bridge caught up", 60, () -> bridge.status().lagBytes() == 0
-                && bridge.status().state().equals("connected"));
+        await("the bridge caught up").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.status().lagBytes() == 0 && bridge.status().state().equals("connected"));
 
         upstreamClient(upstream.uri(), "verifier", false, got, "plant/#");
-        await("every message upstream", 60, () -> new LinkedHashSet<>(got).size() == devices * perDevice);
+        await("every message upstream").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> new LinkedHashSet<>(got).size() == devices * perDevice);
         Map<String, List<Integer>> firstSeen = new HashMap<>();
         for (String line : new LinkedHashSet<>(got)) {
             String[] p = line.split(" ")[1].split(":");
@@ -176,22 +183,26 @@ class BridgeTest {
         MqttClient remote = upstreamClient(upstream.uri(), "remote-app", true, got, "shared/#");
         Bridge bridge = bridge(store, Map.of("address", new String[] {"127.0.0.1:" + upstream.port},
                 "topic", new String[] {"cmd/# in 1", "shared/# both 1"}));
-        await("the bridge registered in the store", 10, () -> registered(store, "bridge-up"));
-        await("the state notified locally", 10, () -> local.contains(
-                "$SYS/broker/connection/edgeport-bridge-test/state 1 $bridge:up retained"));
+        await("the bridge registered in the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> registered(store, "bridge-up"));
+        await("the state notified locally").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> local.contains("$SYS/broker/connection/edgeport-bridge-test/state 1 $bridge:up retained"));
 
         remote.publish("cmd/valve", "open".getBytes(StandardCharsets.UTF_8), 1, false);
-        await("the command came in", 10, () -> local.contains("cmd/valve open $bridge:up"));
+        await("the command came in").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> local.contains("cmd/valve open $bridge:up"));
 
         store.publish("sensor-7", "shared/a", "from-gateway".getBytes(StandardCharsets.UTF_8), 1);
         store.publish("$bridge:up", "shared/c", "came-in-before".getBytes(StandardCharsets.UTF_8), 1);
         store.publish("sensor-7", "shared/d", "marker".getBytes(StandardCharsets.UTF_8), 1);
-        await("shared/a and the marker upstream", 10, () -> got.contains("shared/d marker"));
+        await("shared/a and the marker upstream").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> got.contains("shared/d marker"));
         assertThat(got).as("what the bridge itself brought in is not sent back")
                 .containsExactly("shared/a from-gateway", "shared/d marker");
 
         remote.publish("shared/b", "from-upstream".getBytes(StandardCharsets.UTF_8), 1, false);
-        await("shared/b came in", 10, () -> local.contains("shared/b from-upstream $bridge:up"));
+        await("shared/b came in").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> local.contains("shared/b from-upstream $bridge:up"));
         assertThat(local).as("the upstream's echo of shared/a was dropped").noneMatch(l -> l.startsWith("shared/a"))
                 .noneMatch(l -> l.startsWith("shared/d"));
         assertThat(bridge.status().echoesDropped()).isEqualTo(2);
@@ -214,14 +225,16 @@ class BridgeTest {
         // Without a client certificate the upstream refuses the handshake: the bridge says so and keeps trying.
         Bridge refused = bridge(store, Map.of("connection", "nocert", "address", new String[] {"127.0.0.1:" + port},
                 "topic", new String[] {"t/# out 1"}, "bridge_cafile", ca.path("ca.crt").toString()));
-        await("an error named", 20, () -> !refused.status().lastError().isEmpty());
+        await("an error named").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !refused.status().lastError().isEmpty());
         assertThat(refused.status().state()).isNotEqualTo("connected");
 
         Bridge bridge = bridge(store, Map.of("address", new String[] {"127.0.0.1:" + port},
                 "topic", new String[] {"t/# out 1"}, "bridge_cafile", ca.path("ca.crt").toString(),
                 "bridge_certfile", ca.path("gateway-7.crt").toString(),
                 "bridge_keyfile", ca.path("gateway-7.key").toString(), "notifications_local_only", true));
-        await("connected over mutual TLS", 20, () -> bridge.status().state().equals("connected"));
+        await("connected over mutual TLS").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> bridge.status().state().equals("connected"));
         assertThat(bridge.status().upstream()).isEqualTo("ssl://127.0.0.1:" + port);
         List<String> got = new CopyOnWriteArrayList<>();
         // the verifier connects over TLS too: the listener requires a certificate of everyone
@@ -237,8 +250,10 @@ class BridgeTest {
             verifier.close(true);
         });
         verifier.subscribe("t/#", 1, (t, m) -> got.add(t + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
-        await("the bridge registered in the store", 10, () -> registered(store, "bridge-up"));
+        await("the bridge registered in the store").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> registered(store, "bridge-up"));
         store.publish("sensor-1", "t/x", "over-tls".getBytes(StandardCharsets.UTF_8), 1);
-        await("the message upstream, published as the certificate's user", 20, () -> got.contains("t/x over-tls"));
+        await("the message upstream, published as the certificate's user").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20)).until(() -> got.contains("t/x over-tls"));
     }
 }

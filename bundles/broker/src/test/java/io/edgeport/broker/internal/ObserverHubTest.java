@@ -1,7 +1,9 @@
 package io.edgeport.broker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +75,8 @@ class ObserverHubTest {
         hub.remove(o);
         hub.deliver(msg("keep/late"));
         assertThat(hub.size()).isZero();
-        TimeUnit.MILLISECONDS.sleep(100);
+        await("the removed observer gets nothing more").during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(10)).until(() -> seen.equals(List.of("keep/me")));
         assertThat(seen).containsExactly("keep/me");
         hub.close();
     }

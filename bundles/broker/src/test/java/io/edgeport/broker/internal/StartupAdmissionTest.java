@@ -1,6 +1,7 @@
 package io.edgeport.broker.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -96,11 +97,8 @@ class StartupAdmissionTest {
         StartupAdmission a = new StartupAdmission(gate, () -> READY, Duration.ofSeconds(30), System.nanoTime(),
                 announced::incrementAndGet);
         a.start();
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!gate.isOpen() && System.nanoTime() < end) {
-            Thread.sleep(5);
-        }
-        assertThat(gate.isOpen()).isTrue();
+        await("the timer thread opened the gate").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(gate::isOpen);
         assertThat(announced).hasValue(1);
         a.close();
     }

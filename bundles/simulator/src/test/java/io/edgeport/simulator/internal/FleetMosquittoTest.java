@@ -1,12 +1,13 @@
 package io.edgeport.simulator.internal;
 
-import static io.edgeport.simulator.internal.Recorder.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -61,13 +62,17 @@ class FleetMosquittoTest {
         try (Recorder r = new Recorder(broker.uri(), "rec-clean", "sensors/#", "status/+/health")) {
             Fleet f = fleet("name", "clean", "devices", 20, "interval.ms", 50L, "start.jitter.ms", 200L);
             List<Device> devices = f.devices();
-            await("20 readings and an online status from every device", 20, () -> devices.stream()
-                    .allMatch(d -> "online".equals(r.lastStatus(d.id)) && r.readings(d.id) >= 20));
+            await("20 readings and an online status from every device").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> devices.stream()
+                            .allMatch(d -> "online".equals(r.lastStatus(d.id)) && r.readings(d.id) >= 20));
             assertThat(f.stats().connected()).isEqualTo(20);
             f.stop(5000);
             assertThat(f.stats().connected()).isZero();
-            await("every reading the devices counted, and the status of a planned stop", 10, () -> devices.stream()
-                    .allMatch(d -> r.gapless(d.id, d.seq()) && "stopped".equals(r.lastStatus(d.id))));
+            await("every reading the devices counted, and the status of a planned stop").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> devices.stream()
+                            .allMatch(d -> r.gapless(d.id, d.seq()) && "stopped".equals(r.lastStatus(d.id))));
             assertThat(r.problems).isEmpty();
             for (Recorder.Message m : r.readings.subList(0, 200)) {
                 Map<String, Object> j = m.json();
@@ -84,8 +89,9 @@ class FleetMosquittoTest {
         }
         // A client that subscribes later gets the retained status of every device: stopped (on purpose).
         try (Recorder late = new Recorder(broker.uri(), "rec-late", "status/+/health")) {
-            await("20 retained statuses", 10, () -> late.statuses.keySet().stream()
-                    .filter(id -> id.startsWith("sim-clean-")).count() == 20);
+            await("20 retained statuses").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> late.statuses.keySet().stream()
+                            .filter(id -> id.startsWith("sim-clean-")).count() == 20);
             assertThat(late.statuses).allSatisfy((id, l) -> {
                 if (!id.startsWith("sim-clean-")) {
                     return;
@@ -102,13 +108,15 @@ class FleetMosquittoTest {
             Fleet f = fleet("name", "cmd", "devices", 3, "interval.ms", 100L, "start.jitter.ms", 0L);
             try {
                 String id = f.devices().get(1).id;
-                await("device online", 10, () -> "online".equals(r.lastStatus(id)));
+                await("device online").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> "online".equals(r.lastStatus(id)));
                 r.publish("commands/" + id + "/ping", "");
                 r.publish("commands/" + id + "/interval", "500");
                 r.publish("commands/" + id + "/interval", "fast");
                 r.publish("commands/" + id + "/status", "");
                 r.publish("commands/" + id + "/reboot", "");
-                await("five responses", 10, () -> r.responses.size() == 5);
+                await("five responses").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> r.responses.size() == 5);
                 List<Map<String, Object>> answers = r.responses.stream().map(Recorder.Message::json).toList();
                 assertThat(r.responses).allSatisfy(m -> assertThat(m.topic()).isEqualTo("responses/" + id));
                 assertThat(answers.get(0)).containsEntry("device_id", id).containsEntry("command", "ping")
@@ -136,13 +144,16 @@ class FleetMosquittoTest {
             try {
                 Device d = f.devices().get(0);
                 Device other = f.devices().get(1);
-                await("readings before the drop", 10, () -> r.readings(d.id) >= 10);
+                await("readings before the drop").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> r.readings(d.id) >= 10);
                 r.publish("commands/" + d.id + "/drop", "");
                 // Only the broker can say "offline" now: the device's socket is gone, so this is its Last Will.
-                await("the Last Will", 10, () -> "offline".equals(r.lastStatus(d.id)));
+                await("the Last Will").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> "offline".equals(r.lastStatus(d.id)));
                 long seqAtDrop = d.seq();
-                await("back online with new readings", 15, () -> "online".equals(r.lastStatus(d.id))
-                        && r.readings(d.id) > seqAtDrop + 5);
+                await("back online with new readings").atMost(Duration.ofSeconds(15))
+                        .pollInterval(Duration.ofMillis(20))
+                        .until(() -> "online".equals(r.lastStatus(d.id)) && r.readings(d.id) > seqAtDrop + 5);
                 assertThat(r.responses).anySatisfy(m -> assertThat(m.json()).containsEntry("command", "drop")
                         .containsEntry("ok", true));
                 assertThat(r.statuses.get(d.id)).extracting(m -> m.json().get("status"))
@@ -160,7 +171,8 @@ class FleetMosquittoTest {
                 f.stop(5000);
             }
             Device d = f.devices().get(0);
-            await("every reading, before and after the drop", 10, () -> r.gapless(d.id, d.seq()));
+            await("every reading, before and after the drop").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20)).until(() -> r.gapless(d.id, d.seq()));
             assertThat(r.problems).isEmpty();
         }
     }
@@ -176,7 +188,8 @@ class FleetMosquittoTest {
             BrokerService b = broker(List.of("ws://0.0.0.0:8083/mqtt", "mqtt://0.0.0.0:" + broker.port));
             c.bindBroker(b);
             assertThat(c.stats().brokerUrl()).isEqualTo("tcp://127.0.0.1:" + broker.port);
-            await("both devices online", 10, () -> c.stats().connected() == 2);
+            await("both devices online").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> c.stats().connected() == 2);
             c.unbindBroker(b);
             assertThat(c.stats().state()).as("a broker that goes away does not stop the fleet").isEqualTo("running");
             String commands = new FleetCommands(directory).fleets();
@@ -184,7 +197,8 @@ class FleetMosquittoTest {
             List<String> ids = c.fleet().devices().stream().map(d -> d.id).toList();
             c.deactivate();
             assertThat(directory.fleets()).isEmpty();
-            await("stopped statuses", 10, () -> ids.stream().allMatch(id -> "stopped".equals(r.lastStatus(id))));
+            await("stopped statuses").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> ids.stream().allMatch(id -> "stopped".equals(r.lastStatus(id))));
         }
     }
 

@@ -41,7 +41,7 @@ public final class FleetScale {
             long lastWall = System.nanoTime();
             long lastBrokerCpu = brokerTicks(broker.pid());
             for (int t = 1; t <= seconds; t++) {
-                Thread.sleep(1000);
+                Thread.sleep(1000); // load tool pacing: one sample of the fleet per second, not a test wait
                 FleetStats st = fleet.stats();
                 if (allConnectedAt < 0 && st.connected() == devices) {
                     allConnectedAt = System.nanoTime() - t0;

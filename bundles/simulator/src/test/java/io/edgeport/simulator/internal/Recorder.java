@@ -6,8 +6,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -88,17 +86,6 @@ final class Recorder implements MqttCallback, AutoCloseable {
             }
         }
         return true;
-    }
-
-    /** Waits for a fact, polling; fails with {@code what} after {@code seconds}. */
-    static void await(String what, long seconds, BooleanSupplier fact) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!fact.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + seconds + " s waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Override

@@ -1,18 +1,18 @@
 package io.edgeport.telemetry.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,16 +106,6 @@ class SinkChannelTest {
     private static final ReadingDecoder DECODER = new ReadingDecoder(TopicTemplate.parseAll(
             ReadingDecoder.DEFAULT_TEMPLATES));
 
-    private static void await(String what, BooleanSupplier fact) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!fact.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private void publish(String topic, int from, int to) throws Exception {
         for (int i = from; i < to; i++) {
             String json = "{\"device_id\":\"d1\",\"measurement\":\"temperature\",\"value\":" + (20 + i % 10)
@@ -133,12 +123,15 @@ class SinkChannelTest {
         String t = unique();
         RecordingSink sink = new RecordingSink();
         SinkChannel c = channel(t, sink, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         publish(t, 0, 1500);
-        await("1500 stored", () -> sink.seqs.size() == 1500);
+        await("1500 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sink.seqs.size() == 1500);
         assertThat(sink.seqs.keySet()).containsAll(java.util.stream.LongStream.range(0, 1500).boxed().toList());
         assertThat(sink.duplicates()).isZero();
-        await("counted", () -> c.stored.get() == 1500);
+        await("counted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> c.stored.get() == 1500);
     }
 
     @Test
@@ -147,9 +140,11 @@ class SinkChannelTest {
         RecordingSink sink = new RecordingSink();
         sink.failFirst = 4;
         SinkChannel c = channel(t, sink, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         publish(t, 0, 300);
-        await("300 stored", () -> sink.seqs.size() == 300);
+        await("300 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sink.seqs.size() == 300);
         assertThat(c.failures.get()).isGreaterThanOrEqualTo(4);
         assertThat(c.lastError).contains("database down");
     }
@@ -159,14 +154,17 @@ class SinkChannelTest {
         String t = unique();
         RecordingSink first = new RecordingSink();
         SinkChannel c = channel(t, first, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         publish(t, 0, 100);
-        await("100 stored", () -> first.seqs.size() == 100);
+        await("100 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> first.seqs.size() == 100);
         c.close(5_000);
         publish(t, 100, 400); // the sink is away: its registration keeps them
         RecordingSink second = new RecordingSink();
         channel(t, second, t);
-        await("the 300 kept stored", () -> second.seqs.size() == 300);
+        await("the 300 kept stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> second.seqs.size() == 300);
         assertThat(second.seqs.keySet()).containsAll(java.util.stream.LongStream.range(100, 400).boxed().toList());
     }
 
@@ -176,13 +174,16 @@ class SinkChannelTest {
         RecordingSink broken = new RecordingSink();
         broken.failAlways = true;
         SinkChannel c = channel(t, broken, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         publish(t, 0, 50);
-        await("a failed attempt", () -> c.failures.get() > 0);
+        await("a failed attempt").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> c.failures.get() > 0);
         c.close(5_000);
         RecordingSink fixed = new RecordingSink();
         channel(t, fixed, t);
-        await("50 stored after the update", () -> fixed.seqs.size() == 50);
+        await("50 stored after the update").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> fixed.seqs.size() == 50);
         assertThat(broken.seqs).isEmpty();
     }
 
@@ -191,12 +192,15 @@ class SinkChannelTest {
         String t = unique();
         RecordingSink sink = new RecordingSink();
         SinkChannel c = channel(t, sink, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         publish(t, 0, 100);
-        await("100 stored", () -> sink.seqs.size() == 100);
+        await("100 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sink.seqs.size() == 100);
         store.restart();
         publish(t, 100, 200);
-        await("200 stored", () -> sink.seqs.size() == 200);
+        await("200 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sink.seqs.size() == 200);
         assertThat(sink.duplicates()).as("positions saved at close: nothing repeated").isZero();
     }
 
@@ -208,15 +212,19 @@ class SinkChannelTest {
         TransactionalRecordingSink tx = new TransactionalRecordingSink();
         channel(plainTopic, plain, plainTopic);
         channel(txTopic, tx, txTopic);
-        await("reading", () -> channels.stream().allMatch(SinkChannel::connected));
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> channels.stream().allMatch(SinkChannel::connected));
         publish(plainTopic, 0, 100);
         publish(txTopic, 0, 100);
-        await("100 + 100 stored", () -> plain.seqs.size() == 100 && tx.seqs.size() == 100);
+        await("100 + 100 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> plain.seqs.size() == 100 && tx.seqs.size() == 100);
         store.crash(); // the store had not saved the positions the sinks committed
         publish(plainTopic, 100, 150);
         publish(txTopic, 100, 150);
-        await("150 + 150 stored", () -> plain.seqs.size() == 150 && tx.seqs.size() == 150);
-        await("the plain sink's repeats", () -> plain.duplicates() == 100);
+        await("150 + 150 stored").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> plain.seqs.size() == 150 && tx.seqs.size() == 150);
+        await("the plain sink's repeats").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> plain.duplicates() == 100);
         assertThat(tx.duplicates()).as("exactly once: it continued after its own position").isZero();
     }
 
@@ -225,11 +233,13 @@ class SinkChannelTest {
         String t = unique();
         RecordingSink sink = new RecordingSink();
         SinkChannel c = channel(t, sink, t);
-        await("reading", c::connected);
+        await("reading").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(c::connected);
         byte[] garbage = { '{', 'x', (byte) 0xff };
         store.publish("dev", t + "/b/temperature/d1/reading", garbage, 1);
         publish(t, 0, 10);
-        await("10 stored and 1 rejected", () -> sink.seqs.size() == 10 && sink.rejected.size() == 1);
+        await("10 stored and 1 rejected").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sink.seqs.size() == 10 && sink.rejected.size() == 1);
         RejectedMessage r = sink.rejected.get(0);
         assertThat(r.payload()).isEqualTo(garbage);
         assertThat(r.topic()).isEqualTo(t + "/b/temperature/d1/reading");

@@ -1,11 +1,14 @@
-package io.edgeport.testsupport;
+package io.edgeport.testsupport.net;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Free loopback ports for servers that a test starts in another process (Mosquitto, PostgreSQL, the gateway). */
+/**
+ * Free loopback ports for servers that a test starts, in another process (Mosquitto, PostgreSQL, the gateway) or in
+ * the framework (the in-framework tests copy this package with -conditionalpackage: it uses nothing but java.*).
+ */
 public final class Ports {
 
     private Ports() {

@@ -1,10 +1,12 @@
 package io.edgeport.auth.acl.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
@@ -67,9 +69,8 @@ class AclAuthorizerTest {
         try {
             assertThat(authorizer.authorize(publish("a", "a/x"))).isEqualTo(Decision.ALLOW);
             write(acl, "user a\ntopic write b/#\n", 2);
-            while (authorizer.authorize(publish("a", "a/x")) != Decision.DENY) {
-                Thread.sleep(20);
-            }
+            await("the changed file is reloaded").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> authorizer.authorize(publish("a", "a/x")) == Decision.DENY);
             assertThat(authorizer.authorize(publish("a", "b/x"))).isEqualTo(Decision.ALLOW);
         } finally {
             authorizer.deactivate();

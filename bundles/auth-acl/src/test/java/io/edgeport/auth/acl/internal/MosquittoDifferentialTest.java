@@ -1,12 +1,14 @@
 package io.edgeport.auth.acl.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -250,7 +253,14 @@ class MosquittoDifferentialTest {
                         admin.publish(t, ("R|" + t).getBytes(StandardCharsets.UTF_8), 1, false);
                     }
                     barrier(admin, spied, "B2");
-                    Thread.sleep(500); // deliveries to the other subscribers were queued before the barrier
+                    // Deliveries to the other subscribers were queued before the barrier; not every receiver may
+                    // read the barrier itself, so they have all arrived once no receiver gets anything new for 500 ms.
+                    AtomicInteger deliveries = new AtomicInteger(-1);
+                    await("deliveries to the receivers settle").atMost(Duration.ofMillis(WAIT_MS))
+                            .during(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                                int now = received.stream().mapToInt(Set::size).sum();
+                                return deliveries.getAndSet(now) == now;
+                            });
                     for (String t : topics) {
                         if (!spied.contains("R|" + t)) {
                             // The admin may not publish there (e.g. $SYS): nothing to observe.
@@ -308,12 +318,8 @@ class MosquittoDifferentialTest {
 
     private static void barrier(MqttClient admin, Set<String> spied, String marker) throws Exception {
         admin.publish("edgeport/barrier", marker.getBytes(StandardCharsets.UTF_8), 1, false);
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!spied.contains(marker)) {
-            assertThat(System.currentTimeMillis()).as("barrier %s reached the spy in time", marker)
-                    .isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        await("barrier " + marker + " reached the spy").atMost(Duration.ofMillis(WAIT_MS))
+                .pollInterval(Duration.ofMillis(10)).until(() -> spied.contains(marker));
     }
 
     private static MqttClient connect(String url, String user, String clientId, Set<String> sink)

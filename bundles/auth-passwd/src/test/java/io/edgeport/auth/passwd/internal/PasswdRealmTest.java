@@ -2,10 +2,12 @@ package io.edgeport.auth.passwd.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -51,10 +53,8 @@ class PasswdRealmTest {
                     .hasMessageContaining("shorter than 12 characters");
             realm.setPassword("ours", "o23456789012");
             Mosquitto.passwd("-b", realm.file().toString(), "theirs", "t");
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (decide(realm, "theirs", "t") != Decision.ALLOW && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
+            await("the file changed by mosquitto_passwd is reloaded").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> decide(realm, "theirs", "t") == Decision.ALLOW);
             assertThat(decide(realm, "theirs", "t")).isEqualTo(Decision.ALLOW);
             assertThat(decide(realm, "ours", "o23456789012")).isEqualTo(Decision.ALLOW);
             assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.DENY);

@@ -1,6 +1,7 @@
 package io.edgeport.broker.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,13 +9,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -132,7 +133,8 @@ class DiskFullTest {
                 }
             }
         }));
-        await("readings acknowledged", () -> acked.size() >= 100);
+        await("readings acknowledged").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> acked.size() >= 100);
 
         Path filler = mount.resolve("filler");
         try (OutputStream out = Files.newOutputStream(filler)) {
@@ -143,12 +145,15 @@ class DiskFullTest {
         } catch (IOException full) {
             // the file system is full
         }
-        await("the message log failing to write", log::writeFailing);
+        await("the message log failing to write").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(log::writeFailing);
         assertThat(log.refusedMessages()).as("nothing refused while the disk had room").isZero();
-        await("the message log refusing what it cannot write", () -> log.refusedMessages() > 0);
+        await("the message log refusing what it cannot write").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20)).until(() -> log.refusedMessages() > 0);
         int heldAt = acked.size();
         Files.delete(filler);
-        await("acknowledgements again after space was freed", () -> acked.size() >= heldAt + 100);
+        await("acknowledgements again after space was freed").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20)).until(() -> acked.size() >= heldAt + 100);
         running.set(false);
         for (Thread t : threads) {
             t.join(10_000);
@@ -220,21 +225,12 @@ class DiskFullTest {
         return t;
     }
 
+    /** Pacing of the simulated devices (their retry back-off and send rate), not a wait of the test. */
     private static void pause(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }

@@ -1,10 +1,12 @@
 package io.edgeport.broker.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -115,12 +117,14 @@ class MessageLogWiringTest {
             assertThat(connack[3]).as("CONNACK accepted").isZero();
         }
         List<String> got = new ArrayList<>();
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (got.size() < 2 && System.nanoTime() < end) {
-            for (StoredMessage m : cursor.poll(10, 200)) {
-                got.add(m.topic().substring(7, 12) + " " + new String(m.payload(), StandardCharsets.UTF_8) + (m.retain() ? " retained" : ""));
-            }
-        }
+        await("the status and the will in the log").atMost(Duration.ofSeconds(10)).pollInSameThread()
+                .pollInterval(Duration.ofMillis(1)).until(() -> {
+                    for (StoredMessage m : cursor.poll(10, 200)) { // a long poll: returns as soon as there are some
+                        got.add(m.topic().substring(7, 12) + " " + new String(m.payload(), StandardCharsets.UTF_8)
+                                + (m.retain() ? " retained" : ""));
+                    }
+                    return got.size() >= 2;
+                });
         assertThat(got).containsExactly("dev-3 {\"status\":\"online\"} retained",
                 "dev-2 {\"status\":\"offline\"} retained");
     }

@@ -2,14 +2,15 @@ package io.edgeport.broker.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -100,16 +101,6 @@ class MoquetteEngineFactoryTest {
         return c;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-    }
-
     @Test
     void decidesThroughTheHooksAndReportsToThem() throws Exception {
         engine = factory.start(settings().build(), hooks);
@@ -138,7 +129,8 @@ class MoquetteEngineFactoryTest {
         assertThat(first.topic()).isEqualTo("t/mine");
         assertThat(first.clientId()).isEqualTo("alice-1");
         assertThat(first.username()).isEqualTo("alice");
-        await("the counters", () -> engine.counters().publishReceived() >= 2);
+        await("the counters").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> engine.counters().publishReceived() >= 2);
         assertThat(engine.counters().clientsConnected()).isEqualTo(1);
         assertThat(engine.counters().publishDropped()).isEqualTo(1);
         assertThat(engine.counters().subscriptions()).isEqualTo(1);
@@ -146,7 +138,8 @@ class MoquetteEngineFactoryTest {
         assertThat(engine.connectedClients()).extracting(c -> c.clientId()).containsExactly("alice-1");
         assertThat(events).contains("connected alice-1");
         assertThat(engine.disconnect("alice-1")).isTrue();
-        await("the disconnect", () -> events.contains("disconnected alice-1"));
+        await("the disconnect").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> events.contains("disconnected alice-1"));
         assertThat(engine.disconnect("nobody")).isFalse();
         assertThatThrownBy(() -> engine.publish("t/#", new byte[0], 0, false))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -167,8 +160,11 @@ class MoquetteEngineFactoryTest {
                 throw new IllegalStateException(e);
             }
         });
-        await("the CONNECT to arrive", () -> asked.isEmpty() && engine.counters().packetsReceived() >= 1);
-        TimeUnit.MILLISECONDS.sleep(200); // a CONNECT let through would be authenticated within this
+        await("the CONNECT to arrive").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> asked.isEmpty() && engine.counters().packetsReceived() >= 1);
+        // a CONNECT let through would be authenticated within 200 ms: it stays held
+        await("the CONNECT stays held").during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(10)).until(() -> !connecting.isDone() && asked.isEmpty());
         assertThat(connecting).isNotDone();
         assertThat(asked).isEmpty();
 

@@ -1,15 +1,15 @@
 package io.edgeport.broker.engine.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -66,16 +66,6 @@ class SessionsTest {
         return engine.sessions(id, 10).stream().filter(s -> s.clientId().equals(id)).findFirst();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-    }
-
     @Test
     void listsOnlineAndOfflineSessionsWithSubscriptionsAndQueuedMessages() throws Exception {
         engine = start();
@@ -88,7 +78,8 @@ class SessionsTest {
             engine.publish("plant/line" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
         }
 
-        await("3 messages queued for keeper", () -> session("keeper").map(SessionInfo::queued).orElse(0L) == 3);
+        await("3 messages queued for keeper").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> session("keeper").map(SessionInfo::queued).orElse(0L) == 3);
         SessionInfo k = session("keeper").orElseThrow();
         assertThat(k.connected()).isFalse();
         assertThat(k.persistent()).isTrue();
@@ -118,14 +109,16 @@ class SessionsTest {
         for (int i = 0; i < 5; i++) {
             engine.publish("plant/line" + i, ("m" + i).getBytes(StandardCharsets.UTF_8), 1, false);
         }
-        await("5 queued for each", () -> engine.queuedMessages() == 10);
+        await("5 queued for each").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> engine.queuedMessages() == 10);
 
         assertThat(engine.deleteSession("keeper")).isTrue();
         assertThat(session("keeper")).isEmpty();
         assertThat(engine.deleteSession("keeper")).as("a second time").isFalse();
         assertThat(engine.queuedMessages()).isEqualTo(5);
         engine.publish("plant/after", new byte[] {1}, 1, false);
-        await("only 'other' gets what is published after", () -> engine.queuedMessages() == 6);
+        await("only 'other' gets what is published after").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(10)).until(() -> engine.queuedMessages() == 6);
 
         engine.close();
         engine = start();
@@ -143,7 +136,8 @@ class SessionsTest {
         assertThat(present).as("session present").isFalse();
         again.subscribe("marker", 1);
         engine.publish("marker", new byte[] {1}, 1, false);
-        await("the marker", () -> received.contains("marker"));
+        await("the marker").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> received.contains("marker"));
         assertThat(received).as("nothing queued before the delete reaches the new session").containsExactly("marker");
     }
 
@@ -152,10 +146,12 @@ class SessionsTest {
         engine = start();
         MqttClient live = client("live", false);
         live.subscribe("plant/#", 1);
-        await("listed as connected", () -> session("live").map(SessionInfo::connected).orElse(false));
+        await("listed as connected").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> session("live").map(SessionInfo::connected).orElse(false));
 
         assertThat(engine.deleteSession("live")).isTrue();
-        await("the client's connection closed", () -> !live.isConnected());
+        await("the client's connection closed").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !live.isConnected());
         assertThat(session("live")).isEmpty();
         assertThat(engine.deleteSession("nobody")).isFalse();
     }

@@ -2,6 +2,7 @@ package io.edgeport.sink.kafka.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,22 +119,23 @@ class KafkaSinkTest {
                                 break;
                             } catch (Exception e) {
                                 retries.incrementAndGet();
-                                Thread.sleep(200);
+                                Thread.sleep(200); // the pipeline's retry back-off: pacing of the load
                             }
                         }
                         done.incrementAndGet();
-                        Thread.sleep(5);
+                        Thread.sleep(5); // pacing of the load, not a wait
                     }
                 } catch (Throwable t) {
                     failure.set(t);
                 }
             });
             load.start();
-            while (done.get() < 50) {
-                Thread.sleep(10);
-            }
+            await("50 batches stored before the restart").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(10)).until(() -> done.get() >= 50);
             kafka.stop();
-            Thread.sleep(5_000);
+            // An outage under load: it lasts until the sink noticed it (no acknowledgement, or a failed batch).
+            await("the sink noticed that Kafka is down").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> !sink.lastError().isEmpty());
             kafka.start();
             load.join(180_000);
         }

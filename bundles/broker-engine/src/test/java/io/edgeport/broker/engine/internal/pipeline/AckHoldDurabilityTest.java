@@ -1,11 +1,12 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -67,10 +68,8 @@ class AckHoldDurabilityTest {
     private void commit() throws InterruptedException {
         long before = gc.completed();
         commits.release();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (gc.completed() == before && System.nanoTime() < deadline) {
-            Thread.sleep(1); // polling the committer thread's progress, not timing the test
-        }
+        await("the committer reported the commit").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(gc::completed, completed -> completed > before);
         assertThat(gc.completed()).isGreaterThan(before);
     }
 
@@ -80,9 +79,8 @@ class AckHoldDurabilityTest {
         ch.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
         assertThat(written()).as("the PINGRESP does not wait").containsExactly("PINGRESP");
         // PUBACK 1's round is running (blocked in commit): these need the next round
-        while (gc.ticket() == 1) {
-            Thread.onSpinWait();
-        }
+        await("PUBACK 1's round running").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                .until(() -> gc.ticket() != 1);
         ch.writeAndFlush(ack(MqttMessageType.PUBREC, 2));
         ch.writeAndFlush(ack(MqttMessageType.SUBACK, 3));
         ch.writeAndFlush(publish(40));

@@ -4,17 +4,18 @@ import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -155,14 +156,6 @@ class EdgeportServerTest {
         c.publish(topic, payload.getBytes(StandardCharsets.UTF_8), qos, false);
     }
 
-    /** Waits up to 15 s for the condition; the caller asserts afterwards. */
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-    }
-
     private static void internalPublish(EdgeportServer server, String topic, String payload) {
         server.internalPublish(new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
@@ -212,7 +205,8 @@ class EdgeportServerTest {
         publish(pub, "t/1", "one", 1);
         publish(pub, "t/2", "two", 2);
 
-        await(() -> inbox.messages.size() >= 3);
+        await("three messages").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.size() >= 3);
         assertThat(inbox.snapshot()).containsExactlyInAnyOrder("t/0=zero@0", "t/1=one@1", "t/2=two@2");
         assertThat(server.listConnectedClients()).hasSize(2);
         assertThat(server.subscriptionCount()).isEqualTo(1);
@@ -231,7 +225,8 @@ class EdgeportServerTest {
         internalPublish(server, "$SYS/x", "s");
         internalPublish(server, "marker", "m"); // queued after $SYS/x for the wildcard client
 
-        await(() -> wildcard.messages.contains("marker=m@1") && sys.messages.contains("$SYS/x=s@1"));
+        await("the marker and $SYS/x").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> wildcard.messages.contains("marker=m@1") && sys.messages.contains("$SYS/x=s@1"));
         assertThat(sys.snapshot()).containsExactly("$SYS/x=s@1");
         assertThat(wildcard.snapshot()).containsExactly("marker=m@1");
     }
@@ -252,7 +247,8 @@ class EdgeportServerTest {
         client(server, "sys", sys).subscribe("$SYS/broker/+", 1);
         internalPublish(server, "marker", "m");
 
-        await(() -> wildcard.messages.contains("marker=m@1") && !sys.messages.isEmpty());
+        await("the marker and a $SYS message").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> wildcard.messages.contains("marker=m@1") && !sys.messages.isEmpty());
         assertThat(wildcard.snapshot()).containsExactly("marker=m@1");
         assertThat(sys.snapshot()).containsExactly("$SYS/broker/version=v1@1");
     }
@@ -270,7 +266,8 @@ class EdgeportServerTest {
         publish(pub, "$SYS/x", "q0", 0);
         publish(pub, "marker", "m", 1);
 
-        await(() -> sys.messages.contains("marker=m@1"));
+        await("the marker").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> sys.messages.contains("marker=m@1"));
         assertThat(sys.snapshot()).containsExactly("marker=m@1");
         assertThat(pub.isConnected()).isTrue();
         assertThat(pipelines.publishGuard().droppedPublishes()).isEqualTo(3);
@@ -309,7 +306,8 @@ class EdgeportServerTest {
         assertThat(server.listConnectedClients()).hasSize(MAX_CONNECTIONS);
 
         admitted.get(0).disconnect();
-        await(() -> pipelines.connectGuard().connections() < MAX_CONNECTIONS);
+        await("a connection slot freed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> pipelines.connectGuard().connections() < MAX_CONNECTIONS);
         assertThat(client(server, "next", null).isConnected()).isTrue();
     }
 
@@ -319,7 +317,8 @@ class EdgeportServerTest {
         MqttClient c = client(server, "p", false, 30, null);
         c.subscribe("x", 1);
         c.disconnect();
-        await(() -> server.listConnectedClients().isEmpty());
+        await("no client connected").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> server.listConnectedClients().isEmpty());
         assertThat(server.hasSession("p")).isTrue();
         assertThat(server.disconnectClient("p")).isFalse();
         assertThat(server.disconnectClient("nobody")).isFalse();
@@ -327,7 +326,8 @@ class EdgeportServerTest {
         Inbox inbox = new Inbox();
         client(server, "q", inbox);
         // Paho returns at the CONNACK; Moquette marks the session connected on its session loop right after.
-        await(() -> server.listConnectedClients().stream().anyMatch(d -> d.getClientID().equals("q")));
+        await("q connected").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> server.listConnectedClients().stream().anyMatch(d -> d.getClientID().equals("q")));
         assertThat(server.disconnectClient("q")).isTrue();
         assertThat(inbox.lost.await(15, TimeUnit.SECONDS)).isTrue();
     }
@@ -349,7 +349,8 @@ class EdgeportServerTest {
             raw.send(rawPublish("d", MqttQoS.AT_LEAST_ONCE, 2, false, "second"));
             assertThat(Packets.id(raw.receive())).as("PUBACK after the DUP publish").isEqualTo(2);
         }
-        await(() -> inbox.messages.size() >= 2);
+        await("two messages").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.size() >= 2);
         assertThat(inbox.snapshot()).containsExactly("d=first@1", "d=second@1");
     }
 
@@ -376,7 +377,8 @@ class EdgeportServerTest {
             raw.receive();
         }
         // Paho hands a QoS 2 message to the application only after its PUBREL, so it may come after the marker.
-        await(() -> inbox.messages.contains("marker=m@1") && inbox.messages.contains("e=once@2"));
+        await("the marker and the QoS 2 message").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.contains("marker=m@1") && inbox.messages.contains("e=once@2"));
         assertThat(inbox.snapshot()).containsExactlyInAnyOrder("e=once@2", "marker=m@1");
     }
 
@@ -419,7 +421,8 @@ class EdgeportServerTest {
         Inbox inbox = new Inbox();
         client(restarted, "qos2-sub", false, 30, inbox);
         publish(client(restarted, "marker", null), "x/3", "marker", 2); // queued behind any duplicate
-        await(() -> inbox.messages.contains("x/3=marker@2"));
+        await("the marker").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.contains("x/3=marker@2"));
         assertThat(inbox.snapshot()).containsExactly("x/1=only-once@2", "x/2=new-with-same-id@2", "x/3=marker@2");
     }
 
@@ -532,7 +535,8 @@ class EdgeportServerTest {
         c.connect();
         c.subscribe("w", 1);
         publish(c, "w", "x".repeat(600), 1); // bigger than one small frame's worth, below the limit
-        await(() -> !inbox.messages.isEmpty());
+        await("the message").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !inbox.messages.isEmpty());
         assertThat(inbox.snapshot()).containsExactly("w=" + "x".repeat(600) + "@1");
     }
 
@@ -579,7 +583,8 @@ class EdgeportServerTest {
         for (String id : ids) {
             Inbox inbox = new Inbox();
             client(second, id, false, 30, inbox);
-            await(() -> inbox.messages.size() >= 3);
+            await("three messages of the session").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> inbox.messages.size() >= 3);
             assertThat(inbox.snapshot()).as(id).containsExactly("q/" + id + "=m1@1", "q/" + id + "=m2@1",
                     "q/" + id + "=m3@1");
         }
@@ -609,7 +614,8 @@ class EdgeportServerTest {
         assertThat(restarted.hasSession("crashy")).isTrue();
         Inbox inbox = new Inbox();
         client(restarted, "crashy", false, 30, inbox);
-        await(() -> inbox.messages.size() >= 50);
+        await("the 50 kept messages").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.size() >= 50);
         assertThat(inbox.snapshot()).hasSize(50).startsWith("q/crashy=kept-1@1").endsWith("q/crashy=kept-50@1");
     }
 
@@ -670,7 +676,8 @@ class EdgeportServerTest {
                                         0)))));
             }
         }
-        await(() -> inbox.messages.size() == n);
+        await("every message").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.size() == n);
         assertThat(inbox.messages).hasSize(n);
     }
 }

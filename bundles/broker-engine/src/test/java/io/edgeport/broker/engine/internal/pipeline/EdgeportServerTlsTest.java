@@ -4,12 +4,14 @@ import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -122,10 +124,8 @@ class EdgeportServerTlsTest {
         List<String> got = new CopyOnWriteArrayList<>();
         client.subscribe("tls/echo", 1, (t, m) -> got.add(new String(m.getPayload(), StandardCharsets.UTF_8)));
         client.publish("tls/echo", "hi".getBytes(StandardCharsets.UTF_8), 1, false);
-        long end = System.nanoTime() + 15_000_000_000L;
-        while (got.isEmpty() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+        await("the echo").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !got.isEmpty());
         assertThat(got).containsExactly("hi");
     }
 

@@ -3,10 +3,12 @@ package io.edgeport.broker.engine.internal.pipeline;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -173,13 +175,10 @@ class InflightRedeliveryTest {
         }
     }
 
-    private static void awaitOffline(EdgeportServer server, String clientId) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.listConnectedClients().stream().map(ClientDescriptor::getClientID).anyMatch(clientId::equals)
-                && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertThat(server.listConnectedClients()).extracting(ClientDescriptor::getClientID).doesNotContain(clientId);
+    private static void awaitOffline(EdgeportServer server, String clientId) {
+        await(clientId + " offline").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(server.listConnectedClients()).extracting(ClientDescriptor::getClientID)
+                        .doesNotContain(clientId));
     }
 
     /** The report's scenario: m1-m3 unacknowledged, disconnect, m4 queued, reconnect. */
@@ -275,11 +274,8 @@ class InflightRedeliveryTest {
         }
         awaitOffline(server, "sub");
         // A clean session is discarded on the session loop after the connection closes: wait for that too.
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (server.hasSession("sub") && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertThat(server.hasSession("sub")).isFalse();
+        await("the clean session discarded").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !server.hasSession("sub"));
         try (RawClient sub = connect(server, "sub", false)) {
             assertThat(receiveAll(sub, 0, new ArrayList<>())).isEmpty();
         }

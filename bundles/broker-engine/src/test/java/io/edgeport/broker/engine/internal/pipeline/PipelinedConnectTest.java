@@ -3,9 +3,11 @@ package io.edgeport.broker.engine.internal.pipeline;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -129,10 +131,8 @@ class PipelinedConnectTest {
                 assertThat(acks).as("try %s", i).containsExactly(1, 2, 3);
             }
         }
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (received.size() < expected.size() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
+        await("every acknowledged message delivered").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(20)).until(() -> received.size() >= expected.size());
         assertThat(received).containsExactlyInAnyOrderElementsOf(expected);
     }
 

@@ -3,10 +3,12 @@ package io.edgeport.broker.engine.internal.pipeline;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -115,24 +117,32 @@ class QueuePacingTest {
         return ids;
     }
 
+    /** @return the messages in flight to and queued for a session, as its session loop accounted them */
+    private long waitingFor(String clientId) {
+        return server.sessions(clientId, 10).stream().filter(s -> s.clientId().equals(clientId))
+                .mapToLong(s -> s.queued() + s.inflight()).sum();
+    }
+
     /**
      * Publishes everything in chunks while the subscriber acknowledges nothing (the broker's loops may be two threads:
-     * the hold applies from the chunk after the queue overflowed); @return the PUBACK ids received meanwhile.
+     * each chunk is queued for the subscriber before the next one goes, so the hold applies from the chunk after the
+     * queue overflowed); @return the PUBACK ids received meanwhile.
      */
     private List<Integer> fillUntilHeld(RawClient pub, RawClient sub) throws Exception {
         List<Integer> acked = new ArrayList<>();
         for (int from = 1; from <= MESSAGES; from += 20) {
             publish(pub, from, Math.min(MESSAGES, from + 19));
             acked.addAll(pubAckIds(fence(pub)));
-            Thread.sleep(20);
+            int routed = Math.min(MESSAGES, from + 19);
+            await("the chunk up to " + routed + " queued for the subscriber").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5)).until(() -> waitingFor("sub") == routed);
         }
-        int quiet = 0;
-        while (quiet < 3) {
-            Thread.sleep(100);
-            List<Integer> more = pubAckIds(fence(pub));
-            acked.addAll(more);
-            quiet = more.isEmpty() ? quiet + 1 : 0;
-        }
+        await("the publisher's acknowledgements held").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(30))
+                .pollInSameThread().pollInterval(Duration.ofMillis(100)).until(() -> {
+                    List<Integer> more = pubAckIds(fence(pub));
+                    acked.addAll(more);
+                    return more.isEmpty();
+                });
         return acked;
     }
 

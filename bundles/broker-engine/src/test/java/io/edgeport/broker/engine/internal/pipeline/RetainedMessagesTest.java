@@ -3,15 +3,16 @@ package io.edgeport.broker.engine.internal.pipeline;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -154,17 +155,11 @@ class RetainedMessagesTest {
         c.subscribe(f, q);
         MqttClient marker = client(id + "-marker", null);
         publish(marker, "marker/" + id, "end", 1, false);
-        await(() -> inbox.messages.contains("marker/" + id + "=end@1"));
+        await("the marker after the SUBACK").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.contains("marker/" + id + "=end@1"));
         List<String> got = new ArrayList<>(inbox.snapshot());
         got.remove("marker/" + id + "=end@1");
         return got;
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
     }
 
     // ---- defect 1: QoS 0 retained messages ----
@@ -191,7 +186,8 @@ class RetainedMessagesTest {
         settle(pub);
 
         assertThat(retainedSeenBy("sub", new String[] {"r/b"}, new int[] {1})).containsExactly("r/b=A@0 R");
-        await(() -> live.messages.size() >= 2);
+        await("both live messages").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> live.messages.size() >= 2);
         assertThat(live.snapshot()).containsExactly("r/b=B@1", "r/b=A@0");
     }
 
@@ -271,7 +267,8 @@ class RetainedMessagesTest {
         MqttClient pub = client("pub", null);
         publish(pub, "r/f", "A", 0, true);
         settle(pub);
-        await(() -> seen.size() >= 2);
+        await("two observed publishes").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> seen.size() >= 2);
         assertThat(seen).contains("r/f R");
     }
 
@@ -316,7 +313,8 @@ class RetainedMessagesTest {
         publish(pub, "l/x", "r1", 1, true);
         publish(pub, "l/x", "r2", 2, true);
         publish(pub, "l/x", "r0", 0, true);
-        await(() -> inbox.messages.size() >= 3);
+        await("three messages").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> inbox.messages.size() >= 3);
         // any order: Paho hands a QoS 2 message to the application only after PUBREL
         assertThat(inbox.snapshot()).containsExactlyInAnyOrder("l/x=r1@1", "l/x=r2@2", "l/x=r0@0");
     }
@@ -396,9 +394,11 @@ class RetainedMessagesTest {
                     .willRetain(true).build());
             assertThat(Packets.connAckCode(raw.receive())).isEqualTo(MqttConnectReturnCode.CONNECTION_ACCEPTED);
         } // socket closed without DISCONNECT: the will fires
-        await(() -> !live.messages.isEmpty());
+        await("the will").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !live.messages.isEmpty());
         assertThat(live.snapshot()).containsExactly("will/dying=gone@1");
-        await(() -> server.retainedCount() > 0);
+        await("the will retained").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> server.retainedCount() > 0);
 
         assertThat(retainedSeenBy("sub", new String[] {"will/+"}, new int[] {2}))
                 .containsExactly("will/dying=gone@1 R");
@@ -423,8 +423,10 @@ class RetainedMessagesTest {
             raw.receive();
             raw.send(MqttMessageBuilders.disconnect().build());
         }
-        await(() -> !live.messages.isEmpty());
-        Thread.sleep(300); // the polite client's will must not come
+        await("the plain client's will").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                .until(() -> !live.messages.isEmpty());
+        await("the polite client's will does not come").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(20)).until(() -> live.messages.size() == 1);
         assertThat(live.snapshot()).containsExactly("will/plain=gone@0");
         assertThat(server.retainedCount()).isZero();
     }

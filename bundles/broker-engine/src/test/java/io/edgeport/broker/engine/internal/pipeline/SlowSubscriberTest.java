@@ -3,12 +3,15 @@ package io.edgeport.broker.engine.internal.pipeline;
 import io.edgeport.broker.engine.EngineSettings.CertificateUsername;
 import io.edgeport.broker.engine.Topics;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,7 @@ class SlowSubscriberTest {
 
             // The publisher writes everything (its socket blocks when the broker stops reading) while the
             // subscriber reads nothing for now.
+            AtomicInteger written = new AtomicInteger();
             Thread writer = new Thread(() -> {
                 try {
                     for (int i = 0; i < messages; i++) {
@@ -81,13 +85,21 @@ class SlowSubscriberTest {
                         pub.send(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false,
                                 MqttQoS.AT_MOST_ONCE, false, 0), new MqttPublishVariableHeader("t", 0),
                                 Unpooled.wrappedBuffer(body)));
+                        written.incrementAndGet();
                     }
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
             });
             writer.start();
-            Thread.sleep(1_500);
+            // The publisher writes until it is held back (its socket blocks) or, should the buffers on the way take
+            // it all, until it is done: either way it makes no progress for a while.
+            AtomicInteger seen = new AtomicInteger(-1);
+            await("the publisher held back").atMost(Duration.ofSeconds(30)).during(Duration.ofMillis(500))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> {
+                        int now = written.get();
+                        return now > 0 && seen.getAndSet(now) == now;
+                    });
 
             int expected = 0;
             while (expected < messages) {

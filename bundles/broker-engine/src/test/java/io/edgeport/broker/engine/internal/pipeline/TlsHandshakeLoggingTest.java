@@ -1,6 +1,7 @@
 package io.edgeport.broker.engine.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 
@@ -133,9 +135,9 @@ class TlsHandshakeLoggingTest {
             tryPlain(port);
         }
         PeerErrors errors = pipelines.peerErrors();
-        for (int i = 0; i < 500 && errors.count(PeerErrors.Reason.TLS_HANDSHAKE) < 3 * ATTEMPTS; i++) {
-            Thread.sleep(10); // the server may notice the last failure after the client gave up
-        }
+        // the server may notice the last failure after the client gave up
+        await("every failed handshake counted").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .until(() -> errors.count(PeerErrors.Reason.TLS_HANDSHAKE) >= 3 * ATTEMPTS);
         System.setErr(originalErr);
         originalErr = null;
         // Netty's leak detector reports buffers of earlier tests in this JVM whenever the GC finds them, on any

@@ -1,7 +1,9 @@
 package io.edgeport.broker.engine.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -50,9 +52,8 @@ class GroupCommitTest {
             long t1 = gc.ticket();
             gc.whenDurable(t1, Runnable::run, first::countDown);
             // the committer has taken round t1 and waits in commit(); a change now needs the next round
-            while (gc.ticket() == t1) {
-                Thread.onSpinWait();
-            }
+            await("the committer took round " + t1).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> gc.ticket() != t1);
             long t2 = gc.ticket();
             assertThat(t2).isEqualTo(t1 + 1);
             gc.whenDurable(t2, Runnable::run, second::countDown);
