@@ -58,14 +58,22 @@ public final class AlertingComponent implements AlarmService {
     private final Map<Long, NotifierDispatcher> dispatchers = new TreeMap<>();
     private volatile MessageStore messageStore;
     private volatile Readings readings;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
     @Activate
     public AlertingComponent(BundleContext context, EngineConfig config) throws SQLException {
         String url = config.db_url() == null || config.db_url().isBlank()
                 ? defaultUrl(context.getProperty(DataDirectory.PROPERTY)) : config.db_url().trim();
-        String statusFilter = filter(config.status_topic(), "status.topic", "status/+/health");
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, EngineConfig.PID,
+                AlertingComponent.class);
+        List<String> bad = new ArrayList<>();
+        String statusFilter = filter(config.status_topic(), "status.topic", "status/+/health", bad);
         String ackFilter = config.ack_topic() == null || config.ack_topic().isBlank() ? ""
-                : filter(config.ack_topic(), "ack.topic", "alerts/ack/+");
+                : filter(config.ack_topic(), "ack.topic", "alerts/ack/+", bad);
+        if (!bad.isEmpty()) { // the engine restarts on every change, so the defaults are the last good settings
+            problems.rejected(String.join("; ", bad), "the alerting engine uses the default for "
+                    + (bad.size() == 1 ? "it" : "them"));
+        }
         long tick = Math.max(100, Math.min(60_000, config.tick_ms()));
         AlarmStore store = AlarmStore.open(url);
         this.alarmStore = store;
@@ -95,13 +103,13 @@ public final class AlertingComponent implements AlarmService {
                 + ";WRITE_DELAY=0;REUSE_SPACE=FALSE;DB_CLOSE_ON_EXIT=FALSE";
     }
 
-    private static String filter(String value, String key, String dflt) {
+    private static String filter(String value, String key, String dflt, List<String> bad) {
         String f = value == null ? "" : value.trim();
         if (f.isEmpty()) {
             return dflt;
         }
         if (!io.edgeport.commons.mqtt.TopicFilters.valid(f)) {
-            LOG.error("Alerting: {} '{}' is not an MQTT topic filter; using {}", key, f, dflt);
+            bad.add(key + ": '" + f + "' is not an MQTT topic filter (default " + dflt + ")");
             return dflt;
         }
         return f;
@@ -117,6 +125,7 @@ public final class AlertingComponent implements AlarmService {
 
     @Deactivate
     void deactivate() {
+        problems.close();
         ticker.shutdownNow();
         input.close();
         List<NotifierDispatcher> all;
