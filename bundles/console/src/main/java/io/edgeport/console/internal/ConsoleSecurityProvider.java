@@ -34,26 +34,60 @@ public final class ConsoleSecurityProvider implements SecurityProvider {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurityProvider.class);
 
-    private final Credentials credentials;
+    /** The account in force; a good configuration change replaces it, a bad one leaves it (the gateway's rule). */
+    private volatile Credentials credentials;
+    private final String dataDir;
+    private final io.edgeport.commons.config.ConfigProblems problems;
 
+    /** @throws IllegalArgumentException when the first configuration cannot be used: the console stays locked */
     @Activate
     public ConsoleSecurityProvider(BundleContext context, ConsoleSecurityConfig config) throws IOException {
+        this.dataDir = context.getProperty(DATA_DIR_PROPERTY);
+        this.problems = new io.edgeport.commons.config.ConfigProblems(context, ConsoleSecurityConfig.PID,
+                ConsoleSecurityProvider.class);
+        try {
+            this.credentials = credentials(config);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ConsoleSecurityConfig.PID + ": " + e.getMessage()
+                    + " (the console stays locked)");
+        }
+    }
+
+    @org.osgi.service.component.annotations.Modified
+    void modified(ConsoleSecurityConfig config) throws IOException {
+        try {
+            credentials = credentials(config);
+            problems.accepted();
+        } catch (IllegalArgumentException e) {
+            problems.rejected(e.getMessage(), "the console keeps its previous account");
+        }
+    }
+
+    @org.osgi.service.component.annotations.Deactivate
+    void deactivate() {
+        problems.close();
+    }
+
+    /** The account in force (tests). */
+    Credentials credentials() {
+        return credentials;
+    }
+
+    private Credentials credentials(ConsoleSecurityConfig config) throws IOException {
         String user = config.username() == null || config.username().isBlank() ? "admin" : config.username().trim();
         String configured = config.password() == null ? "" : config.password();
         String password;
         if (configured.isEmpty()) {
-            String data = context.getProperty(DATA_DIR_PROPERTY);
-            Path file = DataDirectory.of(data).resolve("console-password");
+            Path file = DataDirectory.of(dataDir).resolve("console-password");
             password = PasswordFile.readOrCreate(file);
             LOG.info("Web console user '{}'; the password is in {} (readable by its owner only)", user, file);
         } else if (configured.length() < MIN_PASSWORD) {
-            throw new IllegalArgumentException("The configured console password is shorter than " + MIN_PASSWORD
-                    + " characters; the console stays locked");
+            throw new IllegalArgumentException("password: shorter than " + MIN_PASSWORD + " characters");
         } else {
             password = configured;
             LOG.info("Web console user '{}' with the configured password", user);
         }
-        this.credentials = new Credentials(user, password);
+        return new Credentials(user, password);
     }
 
     @Override
