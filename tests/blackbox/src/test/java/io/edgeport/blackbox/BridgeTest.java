@@ -136,23 +136,23 @@ class BridgeTest {
             fleet.add(t);
         }
         // Each phase lasts until every device had its readings acknowledged for a while (about 100 a second each).
-        int[] start = acknowledged(acked);
+        int[] start = AckedReadings.acknowledged(acked);
         await("500 readings of each device acknowledged before the outage").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, start, 500));
+                .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, start, 500));
         upstream.close(); // SIGTERM: Mosquitto writes its persistence file
         // The outage, the devices go on: about 30 s of their readings.
-        int[] down = acknowledged(acked);
+        int[] down = AckedReadings.acknowledged(acked);
         await("the bridge saw the upstream go").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> gw.log().contains("Bridge central: connection lost"));
         await("3000 readings of each device acknowledged during the outage").atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, down, 3000));
+                .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, down, 3000));
         MosquittoBroker again = new MosquittoBroker(dir, port, conf);
         closing.add(() -> again.close());
-        int[] back = acknowledged(acked);
+        int[] back = AckedReadings.acknowledged(acked);
         await("the bridge connected again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> gw.log().split("Bridge central connected", -1).length > 2);
         await("500 readings of each device acknowledged after the outage").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, back, 500));
+                .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, back, 500));
         stop.set(true);
         for (Thread t : fleet) {
             t.join(10_000);
@@ -229,25 +229,4 @@ class BridgeTest {
                 "plant/marker-b 2");
     }
 
-    /** Readings acknowledged so far, per device. */
-    private static int[] acknowledged(BitSet[] acked) {
-        int[] out = new int[acked.length];
-        for (int d = 0; d < acked.length; d++) {
-            synchronized (acked[d]) {
-                out[d] = acked[d].cardinality();
-            }
-        }
-        return out;
-    }
-
-    /** Whether every device had at least {@code more} readings acknowledged since {@code since}. */
-    private static boolean eachAtLeast(BitSet[] acked, int[] since, int more) {
-        int[] now = acknowledged(acked);
-        for (int d = 0; d < now.length; d++) {
-            if (now[d] < since[d] + more) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

@@ -74,23 +74,23 @@ class KafkaSinkTest {
                 fleet.add(t);
             }
             // Each phase lasts until every device had more readings acknowledged (and the sink said what it saw).
-            int[] start = acknowledged(acked);
+            int[] start = AckedReadings.acknowledged(acked);
             await("400 readings of each device acknowledged").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, start, 400));
+                    .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, start, 400));
             kafka.stop();
             // Kafka down: the devices go on, the sink waits
-            int[] down = acknowledged(acked);
+            int[] down = AckedReadings.acknowledged(acked);
             String sink = "Kafka sink 'plant': " + kafka.bootstrap();
             await("the sink waiting for Kafka").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> gw.log().contains(sink + " does not acknowledge"));
             await("400 readings of each device acknowledged while Kafka is down").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, down, 400));
+                    .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, down, 400));
             kafka.start();
-            int[] back = acknowledged(acked);
+            int[] back = AckedReadings.acknowledged(acked);
             await("the sink storing again").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                     .until(() -> gw.log().contains(sink + " acknowledges again"));
             await("400 readings of each device acknowledged after the restart").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(200)).until(() -> eachAtLeast(acked, back, 400));
+                    .pollInterval(Duration.ofMillis(200)).until(() -> AckedReadings.eachAtLeast(acked, back, 400));
             stop.set(true);
             for (Thread t : fleet) {
                 t.join(10_000);
@@ -135,25 +135,4 @@ class KafkaSinkTest {
         }
     }
 
-    /** Readings acknowledged so far, per device. */
-    private static int[] acknowledged(BitSet[] acked) {
-        int[] out = new int[acked.length];
-        for (int d = 0; d < acked.length; d++) {
-            synchronized (acked[d]) {
-                out[d] = acked[d].cardinality();
-            }
-        }
-        return out;
-    }
-
-    /** Whether every device had at least {@code more} readings acknowledged since {@code since}. */
-    private static boolean eachAtLeast(BitSet[] acked, int[] since, int more) {
-        int[] now = acknowledged(acked);
-        for (int d = 0; d < now.length; d++) {
-            if (now[d] < since[d] + more) {
-                return false;
-            }
-        }
-        return true;
-    }
 }
