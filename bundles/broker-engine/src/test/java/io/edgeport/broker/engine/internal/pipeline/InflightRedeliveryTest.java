@@ -57,12 +57,7 @@ class InflightRedeliveryTest {
     }
 
     private EdgeportServer start(boolean persistent) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", Boolean.toString(persistent));
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        Properties p = TestServers.properties(tmp, persistent);
         EdgeportServer server = new EdgeportServer();
         servers.add(server);
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,

@@ -47,12 +47,7 @@ class InflightWindowTest {
     }
 
     private void start(int maxInflight) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        Properties p = TestServers.properties(tmp, false);
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(maxInflight));
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,

@@ -54,12 +54,7 @@ class QueuePacingTest {
     }
 
     private void start() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        Properties p = TestServers.properties(tmp, false);
         p.setProperty(EdgeportServer.MAX_INFLIGHT_PROPERTY, Integer.toString(WINDOW));
         p.setProperty(EdgeportServer.MAX_QUEUED_PROPERTY, Integer.toString(MAX_QUEUED));
         server = new EdgeportServer();

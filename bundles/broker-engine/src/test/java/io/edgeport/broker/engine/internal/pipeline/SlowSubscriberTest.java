@@ -49,12 +49,7 @@ class SlowSubscriberTest {
 
     @Test
     void aSlowSubscriberHoldsThePublisherBackInsteadOfLosingMessages() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        Properties p = TestServers.properties(tmp, false);
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
                 new ChannelPipelines(0, 65535, 0, CertificateUsername.NONE, Topics::matches));

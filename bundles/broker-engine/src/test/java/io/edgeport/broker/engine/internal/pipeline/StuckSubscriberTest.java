@@ -45,12 +45,7 @@ class StuckSubscriberTest {
 
     @Test
     void aSubscriberThatNeverReadsDoesNotStopTheOthers() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("host", "127.0.0.1");
-        p.setProperty("port", "0");
-        p.setProperty("telemetry_enabled", "false");
-        p.setProperty("persistence_enabled", "false");
-        p.setProperty("data_path", tmp.resolve("data").toString());
+        Properties p = TestServers.properties(tmp, false);
         p.setProperty(EdgeportServer.MAX_QUEUED_PROPERTY, "200");
         server = new EdgeportServer();
         server.start(new MemoryConfig(p), List.of(), (io.netty.handler.ssl.SslContext) null, null, null,
