@@ -97,7 +97,16 @@ class BrowserTest {
     private void open(String path, By waitFor) throws IOException {
         String password = URLEncoder.encode(gw.consolePassword(), StandardCharsets.UTF_8);
         browser.get(gw.consoleUrl(path).replace("http://", "http://admin:" + password + "@"));
-        waiting().until(ExpectedConditions.presenceOfElementLocated(waitFor));
+        try {
+            waiting().until(ExpectedConditions.presenceOfElementLocated(waitFor));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            // What the browser shows instead (seen once in CI: the dashboard never appeared, the gateway log was clean)
+            screenshot("failed-open");
+            String source = browser.getPageSource();
+            throw new AssertionError("the console page " + path + " did not show " + waitFor + "; the browser is at "
+                    + browser.getCurrentUrl() + ", titled '" + browser.getTitle() + "', showing: "
+                    + source.substring(0, Math.min(2000, source.length())), e);
+        }
     }
 
     private WebDriverWait waiting() {
