@@ -99,6 +99,40 @@ final class Broker {
                 () -> ctx.getServiceReferences(BrokerService.class, "(service.pid=" + PID + ")").isEmpty());
     }
 
+    /** Deletes every factory configuration of {@code factoryPids} a test left. */
+    static void deleteFactoryConfigurations(ConfigurationAdmin ca, String... factoryPids) throws Exception {
+        for (String pid : factoryPids) {
+            Configuration[] left = ca.listConfigurations("(service.factoryPid=" + pid + ")");
+            if (left != null) {
+                for (Configuration c : left) {
+                    c.delete();
+                }
+            }
+        }
+    }
+
+    /**
+     * @param name what the configuration rule names the component by ({@code pid~name} for factory configurations)
+     * @return what its "Configuration ..." health check says now, or null when no problem is shown
+     */
+    static org.apache.felix.hc.api.Result configurationProblem(String name) throws Exception {
+        String value = ("Configuration " + name).replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(")
+                .replace(")", "\\)");
+        BundleContext ctx = context();
+        var refs = ctx.getServiceReferences(org.apache.felix.hc.api.HealthCheck.class, "("
+                + org.apache.felix.hc.api.HealthCheck.NAME + "=" + value + ")");
+        if (refs.isEmpty()) {
+            return null;
+        }
+        var ref = refs.iterator().next();
+        org.apache.felix.hc.api.HealthCheck check = ctx.getService(ref);
+        try {
+            return check == null ? null : check.execute();
+        } finally {
+            ctx.ungetService(ref);
+        }
+    }
+
     static MqttClient connect(int port, String clientId) throws MqttException {
         return connect(port, clientId, null, null);
     }

@@ -60,14 +60,7 @@ class FactoryConfigurationsTest {
     @AfterEach
     void cleanUp() throws Exception {
         Broker.close(bystander);
-        for (String pid : new String[] {FLEET_PID, SINK_PID}) {
-            Configuration[] left = configAdmin.listConfigurations("(service.factoryPid=" + pid + ")");
-            if (left != null) {
-                for (Configuration c : left) {
-                    c.delete();
-                }
-            }
-        }
+        Broker.deleteFactoryConfigurations(configAdmin, FLEET_PID, SINK_PID);
         Broker.deleteConfiguration(configAdmin);
     }
 

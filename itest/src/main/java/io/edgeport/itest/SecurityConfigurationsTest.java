@@ -10,7 +10,6 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.hc.api.HealthCheck;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
@@ -55,14 +54,7 @@ class SecurityConfigurationsTest {
     @AfterEach
     void cleanUp() throws Exception {
         Broker.close(bystander);
-        for (String pid : new String[] { PASSWD_PID, ACL_PID }) {
-            Configuration[] left = configAdmin.listConfigurations("(service.factoryPid=" + pid + ")");
-            if (left != null) {
-                for (Configuration c : left) {
-                    c.delete();
-                }
-            }
-        }
+        Broker.deleteFactoryConfigurations(configAdmin, PASSWD_PID, ACL_PID);
         Broker.deleteConfiguration(configAdmin);
     }
 
@@ -113,9 +105,7 @@ class SecurityConfigurationsTest {
     }
 
     private static boolean problemShown(String name) throws Exception {
-        String value = ("Configuration " + name).replace("\\", "\\\\").replace("*", "\\*").replace("(", "\\(")
-                .replace(")", "\\)");
-        return registered(HealthCheck.class, "(" + HealthCheck.NAME + "=" + value + ")");
+        return Broker.configurationProblem(name) != null;
     }
 
     private static Dictionary<String, Object> props(Object... keyValues) {

@@ -7,7 +7,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
 
-import org.apache.felix.hc.api.HealthCheck;
 import org.apache.felix.hc.api.Result;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterEach;
@@ -50,12 +49,7 @@ class WebhookConfigurationsTest {
     @AfterEach
     void cleanUp() throws Exception {
         Broker.close(bystander);
-        Configuration[] left = configAdmin.listConfigurations("(service.factoryPid=" + PID + ")");
-        if (left != null) {
-            for (Configuration c : left) {
-                c.delete();
-            }
-        }
+        Broker.deleteFactoryConfigurations(configAdmin, PID);
         Broker.deleteConfiguration(configAdmin);
     }
 
@@ -70,20 +64,8 @@ class WebhookConfigurationsTest {
         return refs.isEmpty() ? null : refs.iterator().next();
     }
 
-    /** @return what the configuration problem check of {@code name} says now, or null when there is none */
     private static Result problem(String name) throws Exception {
-        var refs = context().getServiceReferences(HealthCheck.class, "(" + HealthCheck.NAME + "=Configuration " + PID
-                + "~" + name + ")");
-        if (refs.isEmpty()) {
-            return null;
-        }
-        ServiceReference<HealthCheck> ref = refs.iterator().next();
-        HealthCheck check = context().getService(ref);
-        try {
-            return check == null ? null : check.execute();
-        } finally {
-            context().ungetService(ref);
-        }
+        return Broker.configurationProblem(PID + "~" + name);
     }
 
     private static Dictionary<String, Object> webhook(String name, String url) {

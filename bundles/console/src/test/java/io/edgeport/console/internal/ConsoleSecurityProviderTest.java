@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.annotation.Annotation;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -12,6 +11,8 @@ import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
+
+import io.edgeport.testsupport.DataDirectoryContext;
 
 /**
  * The console account: a configured password shorter than 12 characters keeps a console that never had an account
@@ -23,9 +24,7 @@ class ConsoleSecurityProviderTest {
     Path dir;
 
     private BundleContext context() {
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {
-            BundleContext.class }, (p, m, a) -> m.getName().equals("getProperty") && "edgeport.data".equals(a[0])
-                    ? dir.toString() : null);
+        return DataDirectoryContext.of(dir);
     }
 
     private static ConsoleSecurityConfig config(String user, String password) {

@@ -101,7 +101,12 @@ public final class TelemetryPipeline implements Readings {
     private void apply(PipelineConfig config) {
         try {
             List<String> t = filters(config.topics(), "topics");
-            ReadingDecoder d = new ReadingDecoder(TopicTemplate.parseAll(config.templates()));
+            ReadingDecoder d;
+            try {
+                d = new ReadingDecoder(TopicTemplate.parseAll(config.templates()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("templates: " + e.getMessage(), e);
+            }
             topics = t;
             decoder = d;
             sinkNice = Math.max(0, Math.min(19, config.sink_nice()));
@@ -111,9 +116,7 @@ public final class TelemetryPipeline implements Readings {
             if (decoder == null) {
                 decoder = new ReadingDecoder(TopicTemplate.parseAll(ReadingDecoder.DEFAULT_TEMPLATES));
             }
-            String problem = e.getMessage().startsWith("topic template") ? "templates: " + e.getMessage()
-                    : e.getMessage();
-            problems.rejected(problem, "keeping topics " + topics + " and templates " + decoder.templates());
+            problems.rejected(e.getMessage(), "keeping topics " + topics + " and templates " + decoder.templates());
         }
     }
 

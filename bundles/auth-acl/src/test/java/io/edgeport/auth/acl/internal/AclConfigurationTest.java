@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 
+import io.edgeport.testsupport.DataDirectoryContext;
+
 import io.edgeport.api.auth.AccessRequest;
 import io.edgeport.api.auth.Action;
 import io.edgeport.api.auth.Decision;
@@ -26,9 +28,7 @@ class AclConfigurationTest {
     Path dir;
 
     private BundleContext context() {
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {
-            BundleContext.class }, (p, m, a) -> m.getName().equals("getProperty") && "edgeport.data".equals(a[0])
-                    ? dir.toString() : null);
+        return DataDirectoryContext.of(dir);
     }
 
     private static AclConfig config(Map<String, Object> values) {

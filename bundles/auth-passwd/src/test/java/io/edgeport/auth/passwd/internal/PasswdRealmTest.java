@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.BundleContext;
 
+import io.edgeport.testsupport.DataDirectoryContext;
+
 import io.edgeport.api.auth.ConnectRequest;
 import io.edgeport.api.auth.Decision;
 
@@ -26,8 +28,7 @@ class PasswdRealmTest {
     Path dir;
 
     private BundleContext context() {
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { BundleContext.class },
-                (p, m, a) -> m.getName().equals("getProperty") && "edgeport.data".equals(a[0]) ? dir.toString() : null);
+        return DataDirectoryContext.of(dir);
     }
 
     private static PasswdRealmConfig config(Map<String, Object> values) {
@@ -78,6 +79,36 @@ class PasswdRealmTest {
         PasswdRealm realm = new PasswdRealm(context(), config(Map.of("unknown__user", "abstain")));
         try {
             assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.NO_OPINION);
+        } finally {
+            realm.deactivate();
+        }
+    }
+
+    /** A bad change leaves the realm as it was, users and all; a good one is taken without a restart. */
+    @Test
+    void aBadChangeKeepsTheRealmAsItWasAndAGoodOneIsTakenWithoutARestart() throws Exception {
+        PasswdRealm realm = new PasswdRealm(context(), config(Map.of()));
+        try {
+            realm.setPassword("alice", "a23456789012");
+            assertThat(decide(realm, "alice", "a23456789012")).isEqualTo(Decision.ALLOW);
+
+            realm.modified(config(Map.of("unknown__user", "maybe")));
+            assertThat(decide(realm, "alice", "a23456789012")).as("still serving its users").isEqualTo(
+                    Decision.ALLOW);
+            assertThat(decide(realm, "stranger", "x")).as("with its previous policy").isEqualTo(Decision.DENY);
+
+            realm.modified(config(Map.of("unknown__user", "abstain")));
+            assertThat(decide(realm, "stranger", "x")).isEqualTo(Decision.NO_OPINION);
+            assertThat(decide(realm, "alice", "a23456789012")).isEqualTo(Decision.ALLOW);
+
+            realm.modified(config(Map.of("password__file", dir.resolve("other-passwd").toString())));
+            assertThat(realm.file()).isEqualTo(dir.resolve("other-passwd"));
+            assertThat(decide(realm, "alice", "a23456789012")).as("another file, other users").isEqualTo(
+                    Decision.DENY);
+
+            realm.modified(config(Map.of("min__password__length", 4)));
+            realm.setPassword("bob", "b234");
+            assertThat(decide(realm, "bob", "b234")).isEqualTo(Decision.ALLOW);
         } finally {
             realm.deactivate();
         }

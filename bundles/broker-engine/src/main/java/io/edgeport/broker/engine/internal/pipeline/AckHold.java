@@ -74,8 +74,11 @@ public final class AckHold extends ChannelDuplexHandler {
     /** Commands routed to other session loops on behalf of this channel's packets, and how many of them have run. */
     private final AtomicLong routed = new AtomicLong();
     private final AtomicLong routesDone = new AtomicLong();
-    /** An acknowledgement waits for routed commands: each one that ends wakes this channel's loop. */
-    private volatile boolean awaitingRoutes;
+    /**
+     * The number of routed commands the first waiting acknowledgement needs to have run (0: none waits): the command
+     * that reaches it wakes this channel's loop, the others do not (one wake-up, not one per delivery).
+     */
+    private final AtomicLong wakeAtRoutes = new AtomicLong();
 
     public AckHold(GroupCommit durability) {
         this.durability = durability;
@@ -118,9 +121,10 @@ public final class AckHold extends ChannelDuplexHandler {
 
     /** A command counted by {@link #routed()} has run (or was dropped); any thread. */
     public void routeDone() {
-        routesDone.incrementAndGet();
+        long done = routesDone.incrementAndGet();
+        long wake = wakeAtRoutes.get();
         ChannelHandlerContext c = ctx;
-        if (awaitingRoutes && c != null) {
+        if (wake > 0 && done >= wake && c != null && wakeAtRoutes.compareAndSet(wake, 0)) {
             c.executor().execute(this::flushHeld);
         }
     }
@@ -225,7 +229,7 @@ public final class AckHold extends ChannelDuplexHandler {
             wrote = true;
         }
         if (!waitingForRoutes) {
-            awaitingRoutes = false;
+            wakeAtRoutes.set(0);
         }
         if (wrote) {
             ctx.flush();
@@ -276,7 +280,7 @@ public final class AckHold extends ChannelDuplexHandler {
         if (routesDone.get() >= routes) {
             return true;
         }
-        awaitingRoutes = true;
+        wakeAtRoutes.set(routes);
         return routesDone.get() >= routes;
     }
 
@@ -328,7 +332,7 @@ public final class AckHold extends ChannelDuplexHandler {
             limit = null;
         }
         connackHeld = false;
-        awaitingRoutes = false;
+        wakeAtRoutes.set(0);
         while (held != null && !held.isEmpty()) {
             Held h = held.poll();
             ReferenceCountUtil.release(h.msg);

@@ -58,6 +58,11 @@ class DurableStateTest {
                 Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), false);
     }
 
+    private static SessionRegistry.PublishedMessage qos2(String topic, String text) {
+        return new SessionRegistry.PublishedMessage(new Topic(topic), MqttQoS.EXACTLY_ONCE,
+                Unpooled.copiedBuffer(text, StandardCharsets.UTF_8), false);
+    }
+
     /** Delivers everything queued for {@code clientId} as a session does: each sent, then acknowledged. */
     private static List<String> drain(DurableState s, String clientId) {
         SessionMessageQueue<SessionRegistry.EnqueuedMessage> q = s.queues().getOrCreateQueue(clientId);
@@ -159,8 +164,7 @@ class DurableStateTest {
     void aPubrelMarkerReplacesItsMessageInOneStep() throws IOException {
         DurableState s = open();
         s.queues().getOrCreateQueue("sub-2");
-        SessionRegistry.PublishedMessage q2 = new SessionRegistry.PublishedMessage(new Topic("t/2"),
-                MqttQoS.EXACTLY_ONCE, Unpooled.copiedBuffer("once", StandardCharsets.UTF_8), false);
+        SessionRegistry.PublishedMessage q2 = qos2("t/2", "once");
         long msgKey = s.inflightPut("sub-2", 9, q2, -1);
         s.inflightMarker("sub-2", 9, msgKey); // PUBREC
         s.log().flush();
@@ -184,8 +188,7 @@ class DurableStateTest {
         s.queues().getOrCreateQueue("sub-2");
         io.edgeport.broker.engine.internal.session.DurableInflight window =
                 new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
-        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
-                Unpooled.copiedBuffer("held by the client", StandardCharsets.UTF_8), false));
+        window.put(9, qos2("t/2", "held by the client"));
         window.remove(9).release(); // PUBREC: Moquette's first step...
         s.log().flush(); // ...a group commit...
         crash(); // ...and the kill, before the marker
@@ -207,8 +210,7 @@ class DurableStateTest {
         s.queues().getOrCreateQueue("sub-2");
         io.edgeport.broker.engine.internal.session.DurableInflight window =
                 new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
-        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
-                Unpooled.copiedBuffer("m", StandardCharsets.UTF_8), false));
+        window.put(9, qos2("t/2", "m"));
         window.remove(9).release();
         window.put(9, new SessionRegistry.PubRelMarker());
         s.log().flush();
@@ -226,8 +228,7 @@ class DurableStateTest {
         s.queues().getOrCreateQueue("sub-2");
         io.edgeport.broker.engine.internal.session.DurableInflight window =
                 new io.edgeport.broker.engine.internal.session.DurableInflight(s, "sub-2");
-        window.put(9, new SessionRegistry.PublishedMessage(new Topic("t/2"), MqttQoS.EXACTLY_ONCE,
-                Unpooled.copiedBuffer("m", StandardCharsets.UTF_8), false));
+        window.put(9, qos2("t/2", "m"));
         window.remove(9).release(); // a PUBCOMP without PUBREC, or Moquette's PUBREC while disconnected
         window.put(10, msg("t/1", "next"));
         window.remove(10).release(); // PUBACK
@@ -287,8 +288,7 @@ class DurableStateTest {
     void aQos2MessageInFlightComesBackUnderItsPacketIdNotThroughTheQueue() throws IOException {
         DurableState s = open();
         s.queues().getOrCreateQueue("sub-3");
-        SessionRegistry.PublishedMessage q2 = new SessionRegistry.PublishedMessage(new Topic("t/2"),
-                MqttQoS.EXACTLY_ONCE, Unpooled.copiedBuffer("twice? never", StandardCharsets.UTF_8), false);
+        SessionRegistry.PublishedMessage q2 = qos2("t/2", "twice? never");
         s.inflightPut("sub-3", 4242, q2);
         s.inflightPut("sub-3", 4243, msg("t/1", "qos1")); // QoS 1: back through the queue
         s.log().flush();
